@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The kernel/user ABI of xdplb: every map key, map value and constant that both
+ * the XDP program and the control plane see. Both sides include this file and
+ * nothing else defines these layouts.
+ *
+ * Conventions:
+ * - addresses and ports are kept in network byte order, exactly as on the wire,
+ *   so the data path copies them without conversion;
+ * - an IPv4 address occupies the first word of struct xdplb_addr, the rest is 0,
+ *   so one key layout serves both families;
+ * - every struct is padded explicitly: map keys are hashed byte for byte.
+ */
+#ifndef XDPLB_ABI_H
+#define XDPLB_ABI_H
+
+#include <linux/types.h>
+
+#define XDPLB_MAX_FARMS 1024
+#define XDPLB_MAX_BACKENDS 16384       /* across all farms; id 0 is never used */
+#define XDPLB_MAX_FARM_BACKENDS 256    /* slots of one selection table */
+#define XDPLB_MAX_INTERFACES 64
+#define XDPLB_DEFAULT_CONNTRACK_SIZE 1048576
+
+/* How many random SNAT ports a new connection tries before it is refused. */
+#define XDPLB_SNAT_PORT_ATTEMPTS 8
+
+enum xdplb_mode {
+	XDPLB_MODE_SNAT = 0, /* rewrite destination and source; replies return by NAT */
+	XDPLB_MODE_DNAT = 1, /* rewrite destination; the LB is the backends' gateway */
+};
+
+struct xdplb_addr {
+	__be32 words[4];
+};
+
+/* farms: (VIP, port, protocol) -> farm. */
+struct xdplb_farm_key {
+	struct xdplb_addr vip;
+	__be16 port;
+	__u8 proto;  /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family; /* AF_INET */
+};
+
+#define XDPLB_FARM_F_SNAT_ADDR (1U << 0) /* snat_addr is set; else the egress address */
+
+struct xdplb_farm {
+	__u32 farm_id;
+	__u8 mode;  /* enum xdplb_mode */
+	__u8 flags; /* XDPLB_FARM_F_* */
+	__u8 pad[2];
+	struct xdplb_addr snat_addr;
+};
+
+/*
+ * select_tables: farm_id -> a Vose alias table over the farm's schedulable
+ * backends. A new connection draws a slot uniformly, then keeps the slot's
+ * backend with probability keep_threshold / 2^32, or takes the slot's alias.
+ * This is exact to the weights (within 2^-32) and costs two random numbers.
+ * The control plane replaces a whole table at once, so a reader never sees
+ * half of an update.
+ */
+struct xdplb_select_slot {
+	__u32 keep_threshold;
+	__u32 backend_id;
+	__u32 alias_backend_id;
+};
+
+struct xdplb_select_table {
+	__u32 slot_count; /* 0: the farm has no backend to take new connections */
+	__u32 pad;
+	struct xdplb_select_slot slots[XDPLB_MAX_FARM_BACKENDS];
+};
+
+/* backends: backend_id -> where its connections go. */
+struct xdplb_backend {
+	struct xdplb_addr addr;
+	__be16 port; /* 0: keep the client's destination port */
+	__u8 family;
+	__u8 pad;
+};
+
+/*
+ * conntrack: one entry per direction of a connection, keyed by the packet's
+ * tuple as it arrives, holding the tuple to rewrite it to.
+ */
+struct xdplb_flow_key {
+	struct xdplb_addr src;
+	struct xdplb_addr dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+enum xdplb_direction {
+	XDPLB_DIR_TO_BACKEND = 0,
+	XDPLB_DIR_TO_CLIENT = 1,
+};
+
+struct xdplb_flow {
+	struct xdplb_addr new_src;
+	struct xdplb_addr new_dst;
+	__be16 new_sport;
+	__be16 new_dport;
+	__u32 backend_id;
+	__u32 farm_id;
+	__u8 direction; /* enum xdplb_direction */
+	__u8 pad[3];
+};
+
+/* settings: a single entry the control plane may change at run time. */
+struct xdplb_settings {
+	__u16 snat_port_min; /* host byte order, inclusive */
+	__u16 snat_port_max;
+};
+
+/* farm_stats and backend_stats: per-CPU, indexed by farm_id / backend_id. */
+struct xdplb_traffic {
+	__u64 packets;
+	__u64 bytes;
+};
+
+struct xdplb_stats {
+	struct xdplb_traffic to_backend;
+	struct xdplb_traffic to_client;
+	__u64 connections;
+};
+
+/*
+ * reason_counters: per-CPU, one counter per reason a packet left the fast path.
+ * Names for each value live in the control plane (userspace/dataplane).
+ */
+enum xdplb_reason {
+	XDPLB_PASS_NOT_IPV4 = 0,        /* not an IPv4 frame: not ours to judge */
+	XDPLB_PASS_NOT_TCP_UDP,         /* other IP protocol */
+	XDPLB_PASS_FRAGMENT,            /* IP fragment: ports unknown */
+	XDPLB_PASS_NO_FARM,             /* no farm and no tracked flow */
+	XDPLB_PASS_TCP_NOT_SYN,         /* farm traffic without a flow that is not a SYN */
+	XDPLB_PASS_NO_NEIGH,            /* the kernel must resolve the next hop first */
+	XDPLB_PASS_NO_ROUTE,            /* the FIB cannot forward it: the stack decides */
+	XDPLB_PASS_EGRESS_NOT_ATTACHED, /* egress interface is not one of lbd's */
+	XDPLB_PASS_MALFORMED,           /* truncated or inconsistent: the stack drops it */
+	XDPLB_DROP_TTL_EXCEEDED,        /* forwarding would take TTL to zero */
+	XDPLB_DROP_NO_BACKEND,          /* the farm has no backend for new connections */
+	XDPLB_DROP_SNAT_EXHAUSTED,      /* no free SNAT port toward that backend */
+	XDPLB_DROP_NO_SNAT_ADDR,        /* no source address on the egress interface */
+	XDPLB_DROP_NAT_COLLISION,       /* the backend-side tuple is already in use */
+	XDPLB_DROP_CONNTRACK_INSERT,    /* the connection table refused an entry */
+	XDPLB_REASON_COUNT,
+};
+
+#endif /* XDPLB_ABI_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Forwarding a rewritten packet: FIB lookup, TTL, MAC rewrite, devmap redirect. */
+#ifndef XDPLB_FORWARD_H
+#define XDPLB_FORWARD_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "counters.h"
+#include "csum.h"
+#include "parse.h"
+
+/* Asks the kernel's FIB how to reach dst. The source address goes in too, so
+ * that policy routing sees the packet as it will leave; with want_source the
+ * kernel also fills in its preferred source address for that route. */
+static __always_inline int fib_lookup_v4(struct xdp_md *ctx, struct bpf_fib_lookup *fib,
+					 const struct packet *pkt, __be32 src, __be32 dst,
+					 bool want_source)
+{
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->family = AF_INET;
+	fib->tos = pkt->ip->tos;
+	fib->l4_protocol = pkt->key.proto;
+	fib->tot_len = pkt->frame_bytes;
+	fib->ipv4_src = src;
+	fib->ipv4_dst = dst;
+	fib->ifindex = ctx->ingress_ifindex;
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), want_source ? BPF_FIB_LOOKUP_SRC : 0);
+}
+
+static __always_inline void decrement_ttl(struct iphdr *ip)
+{
+	/* TTL is the high byte of its 16-bit word with protocol. */
+	__u32 diff = csum_diff16(0, bpf_htons((__u16)ip->ttl << 8),
+				 bpf_htons((__u16)(ip->ttl - 1) << 8));
+
+	ip->ttl -= 1;
+	ip->check = csum_apply(ip->check, diff);
+}
+
+/*
+ * Sends a packet whose tuple is already rewritten, given a FIB answer for its
+ * new destination. A missing neighbour or route is the kernel's to handle: the
+ * packet goes up the stack, which resolves the neighbour and forwards it.
+ */
+static __always_inline int transmit(struct packet *pkt, const struct bpf_fib_lookup *fib,
+				    int fib_result)
+{
+	if (fib_result == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return leave(XDP_PASS, XDPLB_PASS_NO_NEIGH);
+	if (fib_result != BPF_FIB_LKUP_RET_SUCCESS)
+		return leave(XDP_PASS, XDPLB_PASS_NO_ROUTE);
+
+	__u32 egress = fib->ifindex;
+
+	if (!bpf_map_lookup_elem(&tx_ports, &egress))
+		return leave(XDP_PASS, XDPLB_PASS_EGRESS_NOT_ATTACHED);
+
+	decrement_ttl(pkt->ip);
+	__builtin_memcpy(pkt->eth->h_dest, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(pkt->eth->h_source, fib->smac, ETH_ALEN);
+	return bpf_redirect_map(&tx_ports, egress, XDP_DROP);
+}
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The maps of the data plane. Layouts come from the shared ABI header. */
+#ifndef XDPLB_MAPS_H
+#define XDPLB_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <xdplb/abi.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPLB_MAX_FARMS);
+	__type(key, struct xdplb_farm_key);
+	__type(value, struct xdplb_farm);
+} farms SEC(".maps");
+
+/* Not preallocated, so that replacing a table hands readers either the old or
+ * the new one, never an element being rewritten in place. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPLB_MAX_FARMS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct xdplb_select_table);
+} select_tables SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xdplb_backend);
+} backends SEC(".maps");
+
+/* Sized by the loader before load (lbd --conntrack-size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_DEFAULT_CONNTRACK_SIZE);
+	__type(key, struct xdplb_flow_key);
+	__type(value, struct xdplb_flow);
+} conntrack SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XDPLB_MAX_INTERFACES);
+	__type(key, __u32);
+	__type(value, __u32);
+} tx_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdplb_settings);
+} settings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_MAX_FARMS);
+	__type(key, __u32);
+	__type(value, struct xdplb_stats);
+} farm_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xdplb_stats);
+} backend_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_REASON_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} reason_counters SEC(".maps");
+
+#endif

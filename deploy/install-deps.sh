@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Install every Debian package needed to build and test xdplb, and make sure
+# bpffs is mounted. Idempotent and quiet: prints nothing unless something fails.
+set -euo pipefail
+
+PACKAGES=(
+  # BPF toolchain and libraries
+  clang llvm libbpf-dev libxdp-dev xdp-tools bpftool linux-libc-dev
+  gcc-multilib libelf-dev zlib1g-dev
+  # C++ build
+  pkg-config cmake make g++
+  libboost-program-options-dev libboost-dev nlohmann-json3-dev
+  libspdlog-dev libfmt-dev libgtest-dev prometheus-cpp-dev
+  libcivetweb-dev libsystemd-dev
+  # test bench
+  nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
+)
+
+die() { echo "install-deps: $*" >&2; exit 1; }
+
+# Print the packages that are not fully installed (dpkg status "install ok installed").
+missing_packages() {
+  local pkg status
+  for pkg in "${PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || echo "$pkg"
+  done
+}
+
+install_missing() {
+  local -a missing
+  mapfile -t missing < <(missing_packages)
+  ((${#missing[@]} == 0)) && return 0   # fast path: nothing to do, no network
+
+  [[ $EUID -eq 0 ]] || die "need root to install: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  local log
+  log=$(mktemp)
+  # Only refresh the package lists when we actually have to install something.
+  if ! apt-get update -qq >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; die "apt-get update failed"
+  fi
+  if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; die "apt-get install failed: ${missing[*]}"
+  fi
+  rm -f "$log"
+
+  mapfile -t missing < <(missing_packages)
+  ((${#missing[@]} == 0)) || die "still missing after install: ${missing[*]}"
+}
+
+# libbpf pins maps and programs under /sys/fs/bpf; it must be a bpf filesystem.
+ensure_bpffs() {
+  [[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null || true)" == "bpf_fs" ]] && return 0
+  [[ $EUID -eq 0 ]] || die "need root to mount bpffs at /sys/fs/bpf"
+  mkdir -p /sys/fs/bpf
+  mount -t bpf bpf /sys/fs/bpf || die "cannot mount bpffs at /sys/fs/bpf"
+}
+
+install_missing
+ensure_bpffs

@@ -1,0 +1,187 @@
+#include "cli/render.hpp"
+
+#include <gtest/gtest.h>
+
+#include "cli/table.hpp"
+#include "cli/units.hpp"
+
+namespace xdplb::cli {
+namespace {
+
+using nlohmann::json;
+
+json sample_farm() {
+    return {{"name", "web"},
+            {"vip", "192.0.2.10"},
+            {"port", 443},
+            {"proto", "tcp"},
+            {"mode", "snat"},
+            {"scheduler", "weight"},
+            {"snat_addr", nullptr},
+            {"backends",
+             {{{"name", "web1"}, {"ip", "10.0.0.11"}, {"port", 8443}, {"weight", 100},
+               {"priority", 1}, {"state", "up"}, {"health", "unknown"}},
+              {{"name", "web-standby"}, {"ip", "10.0.0.200"}, {"port", nullptr}, {"weight", 1},
+               {"priority", 10}, {"state", "drain"}, {"health", "unknown"}}}}};
+}
+
+json traffic(std::uint64_t connections, std::uint64_t packets_out, std::uint64_t bytes_out,
+             std::uint64_t packets_back, std::uint64_t bytes_back) {
+    return {{"connections", connections},
+            {"to_backend", {{"packets", packets_out}, {"bytes", bytes_out}}},
+            {"to_client", {{"packets", packets_back}, {"bytes", bytes_back}}}};
+}
+
+json sample_stats() {
+    json web = traffic(12, 1234, 1234567, 999, 9876543210);
+    web["name"] = "web";
+    web["backends"] = json::array();
+    for (const auto& [name, counters] : {std::pair{"web1", traffic(7, 1000, 1000000, 800, 9000000000)},
+                                         std::pair{"web2", traffic(5, 234, 234567, 199, 876543210)}}) {
+        json backend = counters;
+        backend["name"] = name;
+        web["backends"].push_back(backend);
+    }
+    return {{"farms", {web}},
+            {"reasons", {{"pass_no_farm", 52000}, {"drop_no_backend", 3}, {"drop_other", 0}}}};
+}
+
+std::string people(const std::string& command, const json& args, const json& result) {
+    return render_for_people(api::Request{command, args}, result);
+}
+
+TEST(CliRender, FarmList) {
+    json other = sample_farm();
+    other["name"] = "dns";
+    other["vip"] = "192.0.2.53";
+    other["port"] = 53;
+    other["proto"] = "udp";
+    other["mode"] = "dnat";
+    other["backends"] = json::array();
+    EXPECT_EQ(people("farm.list", json::object(), {sample_farm(), other}),
+              "NAME  VIP         PORT  PROTO  MODE  SCHEDULER  BACKENDS\n"
+              "web   192.0.2.10   443  tcp    snat  weight            2\n"
+              "dns   192.0.2.53    53  udp    dnat  weight            0\n");
+}
+
+TEST(CliRender, EmptyFarmList) {
+    EXPECT_EQ(people("farm.list", json::object(), json::array()), "no farms\n");
+}
+
+TEST(CliRender, FarmShow) {
+    EXPECT_EQ(people("farm.show", {{"name", "web"}}, sample_farm()),
+              "farm:       web\n"
+              "vip:        192.0.2.10\n"
+              "port:       443\n"
+              "proto:      tcp\n"
+              "mode:       snat\n"
+              "scheduler:  weight\n"
+              "snat addr:  address of the egress interface\n"
+              "\n"
+              "NAME         IP          PORT  WEIGHT  PRIORITY  STATE  HEALTH\n"
+              "web1         10.0.0.11   8443     100         1  up     unknown\n"
+              "web-standby  10.0.0.200     -       1        10  drain  unknown\n");
+}
+
+TEST(CliRender, FarmShowWithSnatAddressAndNoBackends) {
+    json farm = sample_farm();
+    farm["snat_addr"] = "10.0.0.1";
+    farm["backends"] = json::array();
+    const std::string shown = people("farm.show", {{"name", "web"}}, farm);
+    EXPECT_NE(shown.find("snat addr:  10.0.0.1\n"), std::string::npos) << shown;
+    EXPECT_TRUE(shown.ends_with("\n\nno backends\n")) << shown;
+}
+
+TEST(CliRender, StatsWithReasons) {
+    EXPECT_EQ(people("stats", json::object(), sample_stats()),
+              "farm web\n"
+              "BACKEND  CONNECTIONS  PACKETS TO BACKEND  BYTES TO BACKEND  PACKETS TO CLIENT  BYTES TO CLIENT\n"
+              "web1               7                1.0k            1.0 MB                800           9.0 GB\n"
+              "web2               5                 234          234.6 kB                199         876.5 MB\n"
+              "(farm)            12                1.2k            1.2 MB                999           9.9 GB\n"
+              "\n"
+              "REASON           PACKETS\n"
+              "drop_no_backend        3\n"
+              "pass_no_farm       52.0k\n");
+}
+
+TEST(CliRender, StatsOfOneFarmHasNoReasons) {
+    json stats = sample_stats();
+    stats.erase("reasons");
+    const std::string shown = people("stats", {{"farm", "web"}}, stats);
+    EXPECT_TRUE(shown.starts_with("farm web\n")) << shown;
+    EXPECT_EQ(shown.find("REASON"), std::string::npos) << shown;
+}
+
+TEST(CliRender, StatsWithoutFarmsOrNonZeroReasons) {
+    EXPECT_EQ(people("stats", json::object(),
+                     {{"farms", json::array()}, {"reasons", {{"pass_no_farm", 0}}}}),
+              "no farms\n");
+}
+
+TEST(CliRender, ResultsOfUnexpectedShapeShowAsDashes) {
+    EXPECT_EQ(people("farm.list", json::object(), {{{"name", "web"}}}),
+              "NAME  VIP  PORT  PROTO  MODE  SCHEDULER  BACKENDS\n"
+              "web   -       -  -      -     -                 0\n");
+    EXPECT_EQ(people("farm.show", {{"name", "web"}}, "surprise"),
+              "farm:       -\nvip:        -\nport:       -\nproto:      -\nmode:       -\n"
+              "scheduler:  -\nsnat addr:  address of the egress interface\n\nno backends\n");
+}
+
+TEST(CliRender, ConfirmationsOfChanges) {
+    const json farm = sample_farm();
+    EXPECT_EQ(people("farm.add", {{"name", "web"}}, farm), "farm web added\n");
+    EXPECT_EQ(people("farm.set", {{"name", "web"}}, farm), "farm web changed\n");
+    EXPECT_EQ(people("farm.del", {{"name", "web"}}, nullptr), "farm web deleted\n");
+    EXPECT_EQ(people("backend.add", {{"farm", "web"}, {"name", "web1"}}, farm),
+              "backend web1 added to farm web\n");
+    EXPECT_EQ(people("backend.set", {{"farm", "web"}, {"name", "web1"}}, farm),
+              "backend web1 of farm web changed\n");
+    EXPECT_EQ(people("backend.del", {{"farm", "web"}, {"name", "web1"}}, farm),
+              "backend web1 removed from farm web\n");
+}
+
+TEST(CliRender, JsonIsTheResultAlone) {
+    EXPECT_EQ(render_json(nullptr), "null\n");
+    EXPECT_EQ(render_json({{"name", "web"}, {"port", 80}}),
+              "{\n  \"name\": \"web\",\n  \"port\": 80\n}\n");
+    EXPECT_EQ(json::parse(render_json(sample_stats())), sample_stats());
+}
+
+TEST(CliTable, AlignsColumnsAndDropsTrailingBlanks) {
+    Table table({{"NAME"}, {"COUNT", Align::right}, {"NOTE"}});
+    table.add_row({"a", "1", ""});
+    table.add_row({"longer-name", "12345", "x"});
+    EXPECT_EQ(table.str(),
+              "NAME         COUNT  NOTE\n"
+              "a                1\n"
+              "longer-name  12345  x\n");
+}
+
+TEST(CliTable, RowNeedsOneCellPerColumn) {
+    Table table({{"A"}, {"B"}});
+    EXPECT_THROW(table.add_row({"only one"}), std::invalid_argument);
+    EXPECT_THROW(table.add_row({"1", "2", "3"}), std::invalid_argument);
+}
+
+TEST(CliUnits, Counts) {
+    EXPECT_EQ(human_count(0), "0");
+    EXPECT_EQ(human_count(999), "999");
+    EXPECT_EQ(human_count(1000), "1.0k");
+    EXPECT_EQ(human_count(1250), "1.2k");
+    EXPECT_EQ(human_count(999949), "999.9k");
+    EXPECT_EQ(human_count(999950), "1.0M");
+    EXPECT_EQ(human_count(3400000000), "3.4G");
+    EXPECT_EQ(human_count(UINT64_MAX), "18.4E");
+}
+
+TEST(CliUnits, Bytes) {
+    EXPECT_EQ(human_bytes(0), "0 B");
+    EXPECT_EQ(human_bytes(512), "512 B");
+    EXPECT_EQ(human_bytes(1234567), "1.2 MB");
+    EXPECT_EQ(human_bytes(9876543210), "9.9 GB");
+    EXPECT_EQ(human_bytes(1500000000000), "1.5 TB");
+}
+
+}  // namespace
+}  // namespace xdplb::cli

@@ -1,0 +1,185 @@
+#include "api/client.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstddef>
+#include <cstring>
+#include <utility>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace xdplb::api {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+constexpr std::size_t kReceiveChunkBytes = 64 * 1024;
+
+std::string errno_text() {
+    return std::strerror(errno);
+}
+
+std::string describe(milliseconds duration) {
+    if (duration.count() % 1000 == 0) {
+        return std::to_string(duration.count() / 1000) + " s";
+    }
+    return std::to_string(duration.count()) + " ms";
+}
+
+timeval to_timeval(milliseconds duration) {
+    return {static_cast<time_t>(duration.count() / 1000),
+            static_cast<suseconds_t>(duration.count() % 1000 * 1000)};
+}
+
+Response parse_from(const std::string& line, const std::string& peer) {
+    try {
+        return parse_response(line);
+    } catch (const ProtocolError& error) {
+        throw ClientError(peer + " sent an invalid response: " + error.what());
+    }
+}
+
+}  // namespace
+
+Client::Client(std::string socket_path, milliseconds reply_timeout)
+    : socket_path_(std::move(socket_path)), reply_timeout_(reply_timeout) {
+    connect_socket();
+}
+
+Client::~Client() {
+    disconnect();
+}
+
+Response Client::call(const Request& request) {
+    if (fd_ < 0) {
+        throw ClientError("the connection to " + peer() + " was closed after an earlier error");
+    }
+    const Deadline deadline = steady_clock::now() + reply_timeout_;
+    try {
+        send_all(encode_request(request), deadline);
+        return parse_from(receive_line(deadline), peer());
+    } catch (const ClientError&) {
+        disconnect();
+        throw;
+    }
+}
+
+void Client::connect_socket() {
+    const std::string cannot_connect = "cannot connect to lbd at " + socket_path_ + ": ";
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (socket_path_.empty()) {
+        throw ClientError(cannot_connect + "the socket path is empty");
+    }
+    if (socket_path_.size() >= sizeof(address.sun_path)) {
+        throw ClientError(cannot_connect + "the socket path is longer than " +
+                          std::to_string(sizeof(address.sun_path) - 1) + " bytes");
+    }
+    std::copy(socket_path_.begin(), socket_path_.end(), address.sun_path);
+
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+        throw ClientError(cannot_connect + errno_text());
+    }
+    // While lbd's listen backlog is full, connect() waits; on Linux the send timeout bounds that.
+    const timeval timeout = to_timeval(reply_timeout_);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    while (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        if (errno != EINTR) {
+            const std::string reason = errno_text();
+            disconnect();
+            throw ClientError(cannot_connect + reason);
+        }
+    }
+}
+
+void Client::send_all(const std::string& bytes, Deadline deadline) {
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+        wait_until_ready(POLLOUT, deadline);
+        // MSG_DONTWAIT: a blocking send of a large request could outlast the deadline.
+        // MSG_NOSIGNAL: lbd going away must be an error, not a SIGPIPE that kills lbctl.
+        const ssize_t count =
+            ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (count >= 0) {
+            sent += static_cast<std::size_t>(count);
+        } else if (errno != EINTR && errno != EAGAIN) {
+            throw ClientError("cannot send to " + peer() + ": " + errno_text());
+        }
+    }
+}
+
+std::string Client::receive_line(Deadline deadline) {
+    std::size_t searched = 0;
+    for (;;) {
+        const std::size_t newline = received_.find('\n', searched);
+        if (newline != std::string::npos) {
+            std::string line = received_.substr(0, newline);
+            received_.erase(0, newline + 1);
+            return line;
+        }
+        if (received_.size() > kMaxLineBytes) {
+            throw ClientError(peer() + " sent a response larger than 1 MiB");
+        }
+        searched = received_.size();
+        receive_some(deadline);
+    }
+}
+
+void Client::receive_some(Deadline deadline) {
+    char chunk[kReceiveChunkBytes];
+    for (;;) {
+        wait_until_ready(POLLIN, deadline);
+        const ssize_t count = ::recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT);
+        if (count > 0) {
+            received_.append(chunk, static_cast<std::size_t>(count));
+            return;
+        }
+        if (count == 0) {
+            throw ClientError(peer() + (received_.empty()
+                                            ? " closed the connection without answering"
+                                            : " closed the connection in the middle of a response"));
+        }
+        if (errno != EINTR && errno != EAGAIN) {
+            throw ClientError("cannot receive from " + peer() + ": " + errno_text());
+        }
+    }
+}
+
+void Client::wait_until_ready(short poll_events, Deadline deadline) {
+    for (;;) {
+        const auto left = std::chrono::ceil<milliseconds>(deadline - steady_clock::now());
+        if (left.count() <= 0) {
+            throw ClientError(peer() + " did not answer within " + describe(reply_timeout_));
+        }
+        pollfd watched{fd_, poll_events, 0};
+        const int ready = ::poll(&watched, 1, static_cast<int>(std::min<long long>(left.count(), INT_MAX)));
+        if (ready > 0) {
+            return;
+        }
+        if (ready < 0 && errno != EINTR) {
+            throw ClientError("cannot wait for " + peer() + ": " + errno_text());
+        }
+    }
+}
+
+void Client::disconnect() noexcept {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+    }
+    received_.clear();
+}
+
+std::string Client::peer() const {
+    return "lbd at " + socket_path_;
+}
+
+}  // namespace xdplb::api

@@ -1,0 +1,53 @@
+// The blocking client of the lbd API (docs/api.md), as lbctl uses it.
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "api/protocol.hpp"
+
+namespace xdplb::api {
+
+// lbd could not be reached, or did not answer with a well-formed response.
+class ClientError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+inline constexpr std::chrono::milliseconds kDefaultReplyTimeout = std::chrono::seconds(30);
+
+// One connection to lbd. After a ClientError the connection is closed and every
+// further call fails, because the stream may be out of step with the requests.
+class Client {
+public:
+    // Connects at once; throws ClientError "cannot connect to lbd at PATH: ...".
+    explicit Client(std::string socket_path,
+                    std::chrono::milliseconds reply_timeout = kDefaultReplyTimeout);
+    ~Client();
+
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Sends one request and waits at most the reply timeout for its response.
+    // A response with ok=false is returned, not thrown: it is lbd's answer.
+    Response call(const Request& request);
+
+private:
+    using Deadline = std::chrono::steady_clock::time_point;
+
+    void connect_socket();
+    void send_all(const std::string& bytes, Deadline deadline);
+    std::string receive_line(Deadline deadline);
+    void receive_some(Deadline deadline);
+    void wait_until_ready(short poll_events, Deadline deadline);
+    void disconnect() noexcept;
+    std::string peer() const;  // "lbd at PATH", for messages
+
+    std::string socket_path_;
+    std::chrono::milliseconds reply_timeout_;
+    int fd_ = -1;
+    std::string received_;  // bytes read but not yet returned as a line
+};
+
+}  // namespace xdplb::api

@@ -1,0 +1,77 @@
+#include "protocol.hpp"
+
+namespace xdplb::api {
+
+using nlohmann::json;
+
+namespace {
+
+json parse_object(const std::string& line, const char* what) {
+    if (line.size() > kMaxLineBytes) {
+        throw ProtocolError(std::string(what) + " is larger than 1 MiB");
+    }
+    json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) {
+        throw ProtocolError(std::string(what) + " is not valid JSON");
+    }
+    if (!value.is_object()) {
+        throw ProtocolError(std::string(what) + " must be a JSON object");
+    }
+    return value;
+}
+
+std::string line_of(const json& value) {
+    return value.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string encode_request(const Request& request) {
+    return line_of({{"command", request.command}, {"args", request.args}});
+}
+
+std::string encode_success(const json& result) {
+    return line_of({{"ok", true}, {"result", result}});
+}
+
+std::string encode_error(const std::string& message) {
+    return line_of({{"ok", false}, {"error", message}});
+}
+
+Request parse_request(const std::string& line) {
+    json value = parse_object(line, "request");
+    for (const auto& [key, unused] : value.items()) {
+        if (key != "command" && key != "args") {
+            throw ProtocolError("request has unknown field '" + key + "'");
+        }
+    }
+    if (!value.contains("command") || !value["command"].is_string()) {
+        throw ProtocolError("request needs a string field 'command'");
+    }
+    Request request{value["command"].get<std::string>()};
+    if (value.contains("args")) {
+        if (!value["args"].is_object()) {
+            throw ProtocolError("request field 'args' must be an object");
+        }
+        request.args = value["args"];
+    }
+    return request;
+}
+
+Response parse_response(const std::string& line) {
+    json value = parse_object(line, "response");
+    if (!value.contains("ok") || !value["ok"].is_boolean()) {
+        throw ProtocolError("response needs a boolean field 'ok'");
+    }
+    Response response;
+    response.ok = value["ok"].get<bool>();
+    if (response.ok) {
+        response.result = value.value("result", json());
+    } else {
+        const json& error = value.value("error", json());
+        response.error = error.is_string() ? error.get<std::string>() : "lbd sent an error without a message";
+    }
+    return response;
+}
+
+}  // namespace xdplb::api

@@ -1,0 +1,41 @@
+// The framing of the lbd API (docs/api.md): one JSON object per line each way.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace xdplb::api {
+
+inline constexpr std::size_t kMaxLineBytes = 1 << 20;
+inline constexpr const char* kDefaultSocketPath = "/run/xdplb/lbd.sock";
+
+// A request or response that does not follow the protocol.
+class ProtocolError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Request {
+    std::string command;
+    nlohmann::json args = nlohmann::json::object();
+};
+
+struct Response {
+    bool ok = false;
+    nlohmann::json result;  // when ok
+    std::string error;      // when not ok
+};
+
+// Each encode_* returns one line, newline included.
+std::string encode_request(const Request& request);
+std::string encode_success(const nlohmann::json& result);
+std::string encode_error(const std::string& message);
+
+// Each parse_* takes one line (without its newline) and throws ProtocolError.
+Request parse_request(const std::string& line);
+Response parse_response(const std::string& line);
+
+}  // namespace xdplb::api

@@ -1,0 +1,35 @@
+// Turns lbctl's arguments into the request for lbd, or into the help that was asked for.
+// It checks only the shape of the command line; lbd judges the values.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "api/protocol.hpp"
+
+namespace xdplb::cli {
+
+// The command line is wrong; the message is one line saying how.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct HelpText {
+    std::string text;
+};
+
+struct CommandLine {
+    std::string socket_path;
+    bool json_output = false;
+    std::variant<HelpText, api::Request> action;
+};
+
+// arguments: argv without the program's name. default_socket_path applies unless --socket
+// is given. Throws UsageError.
+CommandLine parse_command_line(const std::vector<std::string>& arguments,
+                               const std::string& default_socket_path);
+
+}  // namespace xdplb::cli

@@ -1,0 +1,175 @@
+#include "cli/commands.hpp"
+
+#include <algorithm>
+
+namespace xdplb::cli {
+
+namespace {
+
+// farm add and farm set share their options; only add needs some, only set can unset.
+enum class FarmUse { create, change };
+
+std::vector<OptionSpec> farm_options(FarmUse use) {
+    const bool needed = use == FarmUse::create;
+    std::vector<OptionSpec> options = {
+        {"vip", "vip", "ADDR", ValueKind::text, needed,
+         "The virtual IPv4 address that clients connect to."},
+        {"port", "port", "PORT", ValueKind::number, needed,
+         "The port that clients connect to, 1-65535."},
+        {"proto", "proto", "tcp|udp", ValueKind::text, needed, "The transport protocol."},
+        {"mode", "mode", "snat|dnat", ValueKind::text, false,
+         "snat (the default) rewrites the client's source address to the balancer's, so that "
+         "replies return through the balancer whatever the backends' routes. dnat rewrites only "
+         "the destination: backends see the client's address and must route replies back "
+         "through the balancer."},
+        {"scheduler", "scheduler", "weight", ValueKind::text, false,
+         "How a backend is chosen for a new connection. weight (the default and only one) "
+         "shares connections in proportion to the backends' weights."},
+    };
+    if (use == FarmUse::create) {
+        options.push_back({"snat-addr", "snat_addr", "ADDR", ValueKind::text, false,
+                           "The source address that snat mode gives to packets towards the "
+                           "backends. Default: the address of the interface they leave by."});
+    } else {
+        options.push_back({"snat-addr", "snat_addr", "ADDR|none", ValueKind::address_or_none,
+                           false,
+                           "The source address that snat mode gives to packets towards the "
+                           "backends; none returns to the address of the interface they leave "
+                           "by."});
+    }
+    return options;
+}
+
+std::vector<OptionSpec> backend_tuning_options() {
+    return {
+        {"weight", "weight", "N", ValueKind::number, false,
+         "The backend's share of new connections relative to the other backends of its "
+         "priority, 0-1000000 (default 1). 0 gives it no new connections."},
+        {"priority", "priority", "N", ValueKind::number, false,
+         "1-1000 (default 1). New connections go only to the backends with the lowest "
+         "priority number among those that are up; the others stand by."},
+        {"state", "state", "up|drain|maint", ValueKind::text, false,
+         "up (the default) takes new connections. drain takes no new connections while its "
+         "established ones continue; maint does the same and marks the backend as under "
+         "maintenance."},
+    };
+}
+
+std::vector<OptionSpec> backend_add_options() {
+    std::vector<OptionSpec> options = {
+        {"ip", "ip", "ADDR", ValueKind::text, true, "The IPv4 address of the backend."},
+        {"port", "port", "PORT", ValueKind::number, false,
+         "The port of the backend, 1-65535. Default: the port that the client connected to."},
+    };
+    for (OptionSpec& option : backend_tuning_options()) {
+        options.push_back(std::move(option));
+    }
+    return options;
+}
+
+const OperandSpec kFarmName{"NAME", "name", true};
+const OperandSpec kBackendFarm{"FARM", "farm", true};
+const OperandSpec kBackendName{"NAME", "name", true};
+
+std::vector<CommandSpec> make_commands() {
+    return {
+        {"farm add", "farm.add", "create a farm",
+         "Creates the farm NAME: connections of protocol PROTO to ADDR:PORT are balanced over "
+         "the farm's backends, which 'lbctl backend add' adds. NAME is 1-32 characters of "
+         "A-Z a-z 0-9 _ . -",
+         {kFarmName},
+         farm_options(FarmUse::create),
+         {"lbctl farm add web --vip 192.0.2.10 --port 443 --proto tcp"}},
+        {"farm set", "farm.set", "change a farm",
+         "Changes the given fields of the farm NAME; the others keep their values.",
+         {kFarmName},
+         farm_options(FarmUse::change),
+         {"lbctl farm set web --mode dnat", "lbctl farm set web --snat-addr none"}},
+        {"farm del", "farm.del", "delete a farm",
+         "Deletes the farm NAME together with its backends.",
+         {kFarmName},
+         {},
+         {}},
+        {"farm list", "farm.list", "list the farms",
+         "Lists every farm with its address, protocol, mode and number of backends.",
+         {},
+         {},
+         {}},
+        {"farm show", "farm.show", "show a farm and its backends",
+         "Shows the settings of the farm NAME and each of its backends.",
+         {kFarmName},
+         {},
+         {}},
+        {"backend add", "backend.add", "add a backend to a farm",
+         "Adds the backend NAME, at ADDR, to the farm FARM. NAME is unique within the farm and "
+         "follows the same rules as farm names.",
+         {kBackendFarm, kBackendName},
+         backend_add_options(),
+         {"lbctl backend add web web1 --ip 10.0.0.11 --port 8443 --weight 2"}},
+        {"backend set", "backend.set", "change a backend",
+         "Changes the weight, priority or state of the backend NAME of the farm FARM; what is "
+         "not given keeps its value. Setting the state to drain takes a backend out of service "
+         "without breaking its connections.",
+         {kBackendFarm, kBackendName},
+         backend_tuning_options(),
+         {"lbctl backend set web web1 --state drain"}},
+        {"backend del", "backend.del", "remove a backend from a farm",
+         "Removes the backend NAME from the farm FARM.",
+         {kBackendFarm, kBackendName},
+         {},
+         {}},
+        {"stats", "stats", "show traffic counters",
+         "Shows, for every farm or only for FARM, and for each of its backends, the connections "
+         "and the packets and bytes sent towards the backends and back to the clients. Without "
+         "FARM it also shows, by reason, how many packets the balancer passed on to the host or "
+         "dropped (only the counters that are not zero).",
+         {{"FARM", "farm", false}},
+         {},
+         {"lbctl stats web"}},
+    };
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& all_commands() {
+    static const std::vector<CommandSpec> commands = make_commands();
+    return commands;
+}
+
+const std::vector<CommandGroup>& all_groups() {
+    static const std::vector<CommandGroup> groups = {
+        {"farm", "manage farms",
+         "A farm is a balanced service: the clients' connections to its virtual address, port "
+         "and protocol are spread over its backends."},
+        {"backend", "manage the backends of a farm",
+         "A backend is a server of a farm, which new connections go to according to its "
+         "priority, weight and state."},
+    };
+    return groups;
+}
+
+const CommandSpec* find_command(const std::string& path) {
+    const auto& commands = all_commands();
+    const auto found = std::find_if(commands.begin(), commands.end(),
+                                    [&](const CommandSpec& command) { return command.path == path; });
+    return found == commands.end() ? nullptr : &*found;
+}
+
+const CommandGroup* find_group(const std::string& name) {
+    const auto& groups = all_groups();
+    const auto found = std::find_if(groups.begin(), groups.end(),
+                                    [&](const CommandGroup& group) { return group.name == name; });
+    return found == groups.end() ? nullptr : &*found;
+}
+
+std::vector<const CommandSpec*> commands_of(const CommandGroup& group) {
+    std::vector<const CommandSpec*> members;
+    for (const CommandSpec& command : all_commands()) {
+        if (command.path.starts_with(group.name + " ")) {
+            members.push_back(&command);
+        }
+    }
+    return members;
+}
+
+}  // namespace xdplb::cli

@@ -1,0 +1,14 @@
+// lbctl's help pages, laid out like man pages.
+#pragma once
+
+#include <string>
+
+#include "cli/commands.hpp"
+
+namespace xdplb::cli {
+
+std::string program_help();
+std::string group_help(const CommandGroup& group);
+std::string command_help(const CommandSpec& command);
+
+}  // namespace xdplb::cli

@@ -1,0 +1,80 @@
+// lbctl: the command-line client of lbd.
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "api/client.hpp"
+#include "cli/command_line.hpp"
+#include "cli/render.hpp"
+
+namespace {
+
+constexpr int kExitSuccess = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// A message that spans lines would break the promise of one line per error.
+void report_error(std::string message) {
+    for (char& character : message) {
+        if (character == '\n' || character == '\r') {
+            character = ' ';
+        }
+    }
+    std::cerr << "lbctl: " << message << std::endl;
+}
+
+std::string default_socket_path() {
+    const char* from_environment = std::getenv("XDPLB_SOCKET");
+    return from_environment != nullptr && *from_environment != '\0' ? from_environment
+                                                                     : xdplb::api::kDefaultSocketPath;
+}
+
+int print(const std::string& text) {
+    std::cout << text << std::flush;
+    if (!std::cout) {
+        report_error("cannot write to standard output");
+        return kExitFailure;
+    }
+    return kExitSuccess;
+}
+
+int send_to_lbd(const xdplb::cli::CommandLine& command_line, const xdplb::api::Request& request) {
+    xdplb::api::Client client(command_line.socket_path);
+    const xdplb::api::Response response = client.call(request);
+    if (!response.ok) {
+        report_error(response.error);
+        return kExitFailure;
+    }
+    return print(command_line.json_output
+                     ? xdplb::cli::render_json(response.result)
+                     : xdplb::cli::render_for_people(request, response.result));
+}
+
+int run(const std::vector<std::string>& arguments) {
+    const xdplb::cli::CommandLine command_line =
+        xdplb::cli::parse_command_line(arguments, default_socket_path());
+    if (const auto* help = std::get_if<xdplb::cli::HelpText>(&command_line.action)) {
+        return print(help->text);
+    }
+    return send_to_lbd(command_line, std::get<xdplb::api::Request>(command_line.action));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const xdplb::cli::UsageError& error) {
+        report_error(error.what());
+        return kExitUsage;
+    } catch (const std::exception& error) {
+        report_error(error.what());
+        return kExitFailure;
+    } catch (...) {
+        report_error("unexpected internal error");
+        return kExitFailure;
+    }
+}

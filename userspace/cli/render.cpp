@@ -1,0 +1,215 @@
+#include "cli/render.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "cli/table.hpp"
+#include "cli/units.hpp"
+
+namespace xdplb::cli {
+
+using nlohmann::json;
+
+namespace {
+
+// lbd's results are read leniently: a field that is missing or of an unexpected type shows
+// as "-" or is skipped, so that a newer lbd never makes lbctl fail after the change is made.
+const json& field(const json& object, const char* key) {
+    static const json kAbsent;
+    if (!object.is_object()) {
+        return kAbsent;
+    }
+    const auto found = object.find(key);
+    return found == object.end() ? kAbsent : *found;
+}
+
+const json& elements(const json& value) {
+    static const json kNone = json::array();
+    return value.is_array() ? value : kNone;
+}
+
+std::string text_cell(const json& value) {
+    if (value.is_string()) {
+        return value.get<std::string>();
+    }
+    return value.is_null() ? "-" : value.dump();
+}
+
+// Parsed counters are unsigned, but a non-negative signed integer is as good.
+bool is_counter(const json& value) {
+    return value.is_number_unsigned() ||
+           (value.is_number_integer() && value.get<std::int64_t>() >= 0);
+}
+
+std::string count_cell(const json& value) {
+    return is_counter(value) ? human_count(value.get<std::uint64_t>()) : text_cell(value);
+}
+
+std::string bytes_cell(const json& value) {
+    return is_counter(value) ? human_bytes(value.get<std::uint64_t>()) : text_cell(value);
+}
+
+std::string text_of(const json& object, const char* key) {
+    return text_cell(field(object, key));
+}
+
+// "key:  value" lines with the values in one column.
+std::string key_values(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    std::size_t key_width = 0;
+    for (const auto& pair : pairs) {
+        key_width = std::max(key_width, pair.first.size());
+    }
+    std::string text;
+    for (const auto& [key, value] : pairs) {
+        text += key + ":" + std::string(key_width - key.size() + 2, ' ') + value + "\n";
+    }
+    return text;
+}
+
+std::string farm_list(const json& farms) {
+    if (elements(farms).empty()) {
+        return "no farms\n";
+    }
+    Table table({{"NAME"}, {"VIP"}, {"PORT", Align::right}, {"PROTO"}, {"MODE"}, {"SCHEDULER"},
+                 {"BACKENDS", Align::right}});
+    for (const json& farm : elements(farms)) {
+        table.add_row({text_of(farm, "name"), text_of(farm, "vip"), text_of(farm, "port"),
+                       text_of(farm, "proto"), text_of(farm, "mode"), text_of(farm, "scheduler"),
+                       std::to_string(elements(field(farm, "backends")).size())});
+    }
+    return table.str();
+}
+
+std::string backend_table(const json& backends) {
+    if (elements(backends).empty()) {
+        return "no backends\n";
+    }
+    Table table({{"NAME"}, {"IP"}, {"PORT", Align::right}, {"WEIGHT", Align::right},
+                 {"PRIORITY", Align::right}, {"STATE"}, {"HEALTH"}});
+    for (const json& backend : elements(backends)) {
+        // A null port means the backend gets the port the client connected to: shown as "-".
+        table.add_row({text_of(backend, "name"), text_of(backend, "ip"), text_of(backend, "port"),
+                       text_of(backend, "weight"), text_of(backend, "priority"),
+                       text_of(backend, "state"), text_of(backend, "health")});
+    }
+    return table.str();
+}
+
+std::string farm_details(const json& farm) {
+    const json& snat_addr = field(farm, "snat_addr");
+    return key_values({
+               {"farm", text_of(farm, "name")},
+               {"vip", text_of(farm, "vip")},
+               {"port", text_of(farm, "port")},
+               {"proto", text_of(farm, "proto")},
+               {"mode", text_of(farm, "mode")},
+               {"scheduler", text_of(farm, "scheduler")},
+               {"snat addr", snat_addr.is_null() ? "address of the egress interface"
+                                                 : text_cell(snat_addr)},
+           }) +
+           "\n" + backend_table(field(farm, "backends"));
+}
+
+std::vector<std::string> traffic_row(const std::string& name, const json& counters) {
+    const json& to_backend = field(counters, "to_backend");
+    const json& to_client = field(counters, "to_client");
+    return {name,
+            text_of(counters, "connections"),
+            count_cell(field(to_backend, "packets")),
+            bytes_cell(field(to_backend, "bytes")),
+            count_cell(field(to_client, "packets")),
+            bytes_cell(field(to_client, "bytes"))};
+}
+
+std::string farm_traffic(const json& farm) {
+    Table table({{"BACKEND"}, {"CONNECTIONS", Align::right}, {"PACKETS TO BACKEND", Align::right},
+                 {"BYTES TO BACKEND", Align::right}, {"PACKETS TO CLIENT", Align::right},
+                 {"BYTES TO CLIENT", Align::right}});
+    for (const json& backend : elements(field(farm, "backends"))) {
+        table.add_row(traffic_row(text_of(backend, "name"), backend));
+    }
+    // Parentheses cannot occur in a backend's name, so this row cannot be mistaken for one.
+    table.add_row(traffic_row("(farm)", farm));
+    return "farm " + text_of(farm, "name") + "\n" + table.str();
+}
+
+std::string nonzero_reasons(const json& reasons) {
+    Table table({{"REASON"}, {"PACKETS", Align::right}});
+    bool any = false;
+    for (const auto& [reason, count] : reasons.items()) {
+        if (count != 0) {
+            table.add_row({reason, count_cell(count)});
+            any = true;
+        }
+    }
+    return any ? table.str() : "";
+}
+
+std::string statistics(const json& stats) {
+    std::vector<std::string> blocks;
+    for (const json& farm : elements(field(stats, "farms"))) {
+        blocks.push_back(farm_traffic(farm));
+    }
+    if (blocks.empty()) {
+        blocks.push_back("no farms\n");
+    }
+    const json& reasons = field(stats, "reasons");
+    const std::string reasons_table = reasons.is_object() ? nonzero_reasons(reasons) : "";
+    if (!reasons_table.empty()) {
+        blocks.push_back(reasons_table);
+    }
+    std::string text;
+    for (const std::string& block : blocks) {
+        text += (text.empty() ? "" : "\n") + block;
+    }
+    return text;
+}
+
+std::string argument(const api::Request& request, const char* key) {
+    return text_of(request.args, key);
+}
+
+}  // namespace
+
+std::string render_for_people(const api::Request& request, const json& result) {
+    const std::string& command = request.command;
+    if (command == "farm.list") {
+        return farm_list(result);
+    }
+    if (command == "farm.show") {
+        return farm_details(result);
+    }
+    if (command == "stats") {
+        return statistics(result);
+    }
+    const std::string farm = "farm " + argument(request, command.starts_with("farm.") ? "name" : "farm");
+    const std::string backend = "backend " + argument(request, "name");
+    if (command == "farm.add") {
+        return farm + " added\n";
+    }
+    if (command == "farm.set") {
+        return farm + " changed\n";
+    }
+    if (command == "farm.del") {
+        return farm + " deleted\n";
+    }
+    if (command == "backend.add") {
+        return backend + " added to " + farm + "\n";
+    }
+    if (command == "backend.set") {
+        return backend + " of " + farm + " changed\n";
+    }
+    if (command == "backend.del") {
+        return backend + " removed from " + farm + "\n";
+    }
+    // A command this lbctl does not know how to show: its result is still worth seeing.
+    return render_json(result);
+}
+
+std::string render_json(const json& result) {
+    return result.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace xdplb::cli

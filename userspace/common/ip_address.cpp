@@ -1,0 +1,28 @@
+#include "common/ip_address.hpp"
+
+#include <arpa/inet.h>
+
+namespace xdplb {
+
+std::optional<IpAddress> IpAddress::parse(const std::string& text) {
+    IpAddress address;
+    // inet_pton refuses leading zeros, short forms like "10.1" and trailing junk.
+    if (inet_pton(AF_INET, text.c_str(), address.bytes_.data()) == 1) {
+        address.family_ = Family::v4;
+        return address;
+    }
+    if (inet_pton(AF_INET6, text.c_str(), address.bytes_.data()) == 1) {
+        address.family_ = Family::v6;
+        return address;
+    }
+    return std::nullopt;
+}
+
+std::string IpAddress::to_string() const {
+    char text[INET6_ADDRSTRLEN] = {};
+    int af = family_ == Family::v4 ? AF_INET : AF_INET6;
+    inet_ntop(af, bytes_.data(), text, sizeof(text));
+    return text;
+}
+
+}  // namespace xdplb

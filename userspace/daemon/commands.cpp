@@ -1,0 +1,196 @@
+#include "daemon/commands.hpp"
+
+#include <functional>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "model/config_json.hpp"
+#include "model/operations.hpp"
+#include "model/validation_error.hpp"
+
+namespace xdplb::daemon {
+
+using nlohmann::json;
+using model::ValidationError;
+
+namespace {
+
+// Takes one string field out of the arguments, leaving the rest to the model's parser.
+std::string take_name(json& args, const char* field) {
+    if (!args.contains(field) || !args[field].is_string()) {
+        throw ValidationError(std::string("'") + field + "' is required and must be a string");
+    }
+    std::string value = args[field].get<std::string>();
+    args.erase(field);
+    return value;
+}
+
+void refuse_other_fields(const json& args, std::initializer_list<const char*> allowed) {
+    for (const auto& [key, unused] : args.items()) {
+        bool known = false;
+        for (const char* field : allowed) known = known || key == field;
+        if (!known) throw ValidationError("unknown field '" + key + "'");
+    }
+}
+
+}  // namespace
+
+Commands::Commands(Controller& controller, const dataplane::CountersReader& counters)
+    : controller_(controller), counters_(counters) {}
+
+std::string Commands::answer(const std::string& line) {
+    try {
+        return api::encode_success(run(api::parse_request(line)));
+    } catch (const api::ProtocolError& error) {
+        return api::encode_error(error.what());
+    } catch (const ValidationError& error) {
+        return api::encode_error(error.what());
+    } catch (const std::exception& error) {
+        spdlog::error("request failed: {}", error.what());
+        return api::encode_error(std::string("lbd failed: ") + error.what());
+    }
+}
+
+json Commands::run(const api::Request& request) {
+    using Handler = json (Commands::*)(const json&);
+    static const std::map<std::string, Handler> kHandlers = {
+        {"farm.add", &Commands::farm_add},       {"farm.set", &Commands::farm_set},
+        {"farm.del", &Commands::farm_del},       {"farm.list", &Commands::farm_list},
+        {"farm.show", &Commands::farm_show},     {"backend.add", &Commands::backend_add},
+        {"backend.set", &Commands::backend_set}, {"backend.del", &Commands::backend_del},
+        {"stats", &Commands::stats},
+    };
+    auto handler = kHandlers.find(request.command);
+    if (handler == kHandlers.end()) throw ValidationError("unknown command '" + request.command + "'");
+    return (this->*handler->second)(request.args);
+}
+
+json Commands::farm_add(const json& args) {
+    model::Farm farm = model::farm_from_json(args, model::kApiForm);
+    controller_.commit(model::add_farm(controller_.config(), farm));
+    spdlog::info("farm {} added: {}:{}/{} {}", farm.name, farm.vip.to_string(), farm.port, to_string(farm.proto),
+                 to_string(farm.mode));
+    return farm_view(farm.name);
+}
+
+json Commands::farm_set(const json& args) {
+    json changes = args;
+    std::string name = take_name(changes, "name");
+    const model::Farm& current = model::existing_farm(controller_.config(), name);
+    json merged = model::farm_to_json(current, model::kApiForm);
+    merged.merge_patch(changes);
+    merged["name"] = name;
+    // merge_patch drops fields set to null; a null snat_addr means "back to the default".
+    model::Farm settings = model::farm_from_json(merged, model::kApiForm);
+    controller_.commit(model::replace_farm_settings(controller_.config(), name, settings));
+    spdlog::info("farm {} changed: {}", name, changes.dump());
+    return farm_view(name);
+}
+
+json Commands::farm_del(const json& args) {
+    json rest = args;
+    std::string name = take_name(rest, "name");
+    refuse_other_fields(rest, {});
+    controller_.commit(model::delete_farm(controller_.config(), name));
+    spdlog::info("farm {} deleted", name);
+    return nullptr;
+}
+
+json Commands::farm_list(const json& args) {
+    refuse_other_fields(args, {});
+    json farms = json::array();
+    for (const model::Farm& farm : controller_.config().farms) farms.push_back(farm_view(farm.name));
+    return farms;
+}
+
+json Commands::farm_show(const json& args) {
+    json rest = args;
+    std::string name = take_name(rest, "name");
+    refuse_other_fields(rest, {});
+    model::existing_farm(controller_.config(), name);
+    return farm_view(name);
+}
+
+json Commands::backend_add(const json& args) {
+    json fields = args;
+    std::string farm_name = take_name(fields, "farm");
+    model::Backend backend = model::backend_from_json(fields, model::kApiForm);
+    controller_.commit(model::add_backend(controller_.config(), farm_name, backend));
+    spdlog::info("farm {}: backend {} added: {} weight {} priority {} {}", farm_name, backend.name,
+                 backend.ip.to_string(), backend.weight, backend.priority, to_string(backend.state));
+    return farm_view(farm_name);
+}
+
+json Commands::backend_set(const json& args) {
+    json changes = args;
+    std::string farm_name = take_name(changes, "farm");
+    std::string name = take_name(changes, "name");
+    refuse_other_fields(changes, {"weight", "priority", "state"});
+    const model::Farm& farm = model::existing_farm(controller_.config(), farm_name);
+    json merged = model::backend_to_json(model::existing_backend(farm, name), model::kApiForm);
+    merged.merge_patch(changes);
+    model::Backend backend = model::backend_from_json(merged, model::kApiForm);
+    controller_.commit(model::replace_backend(controller_.config(), farm_name, backend));
+    spdlog::info("farm {}: backend {} changed: {}", farm_name, name, changes.dump());
+    return farm_view(farm_name);
+}
+
+json Commands::backend_del(const json& args) {
+    json rest = args;
+    std::string farm_name = take_name(rest, "farm");
+    std::string name = take_name(rest, "name");
+    refuse_other_fields(rest, {});
+    controller_.commit(model::delete_backend(controller_.config(), farm_name, name));
+    spdlog::info("farm {}: backend {} deleted", farm_name, name);
+    return farm_view(farm_name);
+}
+
+json Commands::stats(const json& args) {
+    json rest = args;
+    std::optional<std::string> only;
+    if (rest.contains("farm")) only = take_name(rest, "farm");
+    refuse_other_fields(rest, {});
+    if (only) model::existing_farm(controller_.config(), *only);
+
+    json farms = json::array();
+    for (const model::Farm& farm : controller_.config().farms) {
+        if (only && farm.name != *only) continue;
+        json view = counters_view(counters_.farm(farm.id));
+        view["name"] = farm.name;
+        view["backends"] = json::array();
+        for (const model::Backend& backend : farm.backends) {
+            json backend_view = counters_view(counters_.backend(backend.id));
+            backend_view["name"] = backend.name;
+            view["backends"].push_back(backend_view);
+        }
+        farms.push_back(view);
+    }
+    json result = {{"farms", farms}};
+    if (!only) {
+        result["reasons"] = json::object();
+        for (const auto& [reason, count] : counters_.reasons()) result["reasons"][reason] = count;
+    }
+    return result;
+}
+
+json Commands::farm_view(const std::string& name) const {
+    const model::Farm& farm = model::existing_farm(controller_.config(), name);
+    json view = model::farm_to_json(farm, model::kApiForm);
+    view["backends"] = json::array();
+    for (const model::Backend& backend : farm.backends) {
+        json backend_view = model::backend_to_json(backend, model::kApiForm);
+        backend_view["health"] = "unknown";  // no health checks configured
+        view["backends"].push_back(backend_view);
+    }
+    return view;
+}
+
+json Commands::counters_view(const dataplane::FlowCounters& counters) const {
+    auto traffic = [](const dataplane::Traffic& t) { return json{{"packets", t.packets}, {"bytes", t.bytes}}; };
+    return {{"connections", counters.connections},
+            {"to_backend", traffic(counters.to_backend)},
+            {"to_client", traffic(counters.to_client)}};
+}
+
+}  // namespace xdplb::daemon

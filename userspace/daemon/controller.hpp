@@ -1,0 +1,29 @@
+// Owns the live configuration and changes it as one transaction: validate,
+// write the maps, persist, and only then make it current.
+#pragma once
+
+#include "dataplane/map_writer.hpp"
+#include "model/farm.hpp"
+#include "state/state_store.hpp"
+
+namespace xdplb::daemon {
+
+class Controller {
+public:
+    // Writes `initial` (already validated, ids assigned) into the empty maps and saves it.
+    Controller(const dataplane::MapWriter& writer, const state::StateStore& store, model::Config initial);
+
+    const model::Config& config() const { return config_; }
+
+    // Makes `next` current. If writing the maps or saving fails, the maps are
+    // restored to the current configuration and the error is rethrown, so a
+    // failed change leaves nothing behind.
+    void commit(model::Config next);
+
+private:
+    const dataplane::MapWriter& writer_;
+    const state::StateStore& store_;
+    model::Config config_;
+};
+
+}  // namespace xdplb::daemon

@@ -1,0 +1,95 @@
+#include "daemon/options.hpp"
+
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <xdplb/abi.h>
+
+#include "api/protocol.hpp"
+
+namespace xdplb::daemon {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kSynopsis = R"(NAME
+    lbd - the xdplb load balancer daemon
+
+SYNOPSIS
+    lbd [--config FILE] --iface IF [--iface IF]... [--state-dir DIR] [--socket PATH]
+        [--conntrack-size N] [--snat-ports MIN-MAX] [--verbose]
+
+DESCRIPTION
+    lbd loads the xdplb XDP program, attaches it to the given interfaces (native
+    mode where the driver supports it, generic mode otherwise, with a warning)
+    and keeps its maps in line with the configured farms and backends. It runs
+    in the foreground, logs to stderr, and is ready when its API socket accepts
+    connections; lbctl(8) talks to it there.
+
+    Every change is validated in full before it is applied; a refused change
+    leaves the running configuration untouched. The configuration is saved
+    atomically to DIR/state.json after each change and restored at start. A
+    state file that cannot be read stops lbd; it is never overwritten.
+
+    The SNAT port range should not overlap net.ipv4.ip_local_port_range, so that
+    translated connections never collide with the host's own sockets.
+
+OPTIONS
+)";
+
+dataplane::SnatPortRange parse_port_range(const std::string& text) {
+    unsigned min = 0;
+    unsigned max = 0;
+    char dash = 0;
+    char extra = 0;
+    int fields = std::sscanf(text.c_str(), "%u%c%u%c", &min, &dash, &max, &extra);
+    if (fields != 3 || dash != '-' || min < 1 || max > 65535 || min > max) {
+        throw UsageError("--snat-ports must be MIN-MAX within 1-65535, got '" + text + "'");
+    }
+    return {static_cast<std::uint16_t>(min), static_cast<std::uint16_t>(max)};
+}
+
+}  // namespace
+
+std::optional<Options> parse_options(int argc, char** argv) {
+    Options options;
+    options.socket_path = api::kDefaultSocketPath;
+    options.conntrack_size = XDPLB_DEFAULT_CONNTRACK_SIZE;
+    std::string snat_ports = "1024-32767";
+
+    po::options_description described("", 100);
+    described.add_options()
+        ("help,h", "Print this help and exit.")
+        ("version", "Print the version and exit.")
+        ("config", po::value<std::string>(), "Start with the farms of FILE (JSON, as in configs/) instead of the saved state; ids of farms and backends that keep their names are kept.")
+        ("iface", po::value<std::vector<std::string>>(&options.interfaces), "Attach to interface IF (repeat for each interface that carries farm traffic: client side and backend side).")
+        ("state-dir", po::value<std::string>(&options.state_dir), "Keep the state file in DIR (default /var/lib/xdplb).")
+        ("socket", po::value<std::string>(&options.socket_path), "Serve the API on the unix socket PATH (default /run/xdplb/lbd.sock, mode 0600).")
+        ("conntrack-size", po::value<std::uint32_t>(&options.conntrack_size), "Size of the connection table in entries; each connection takes two (default 1048576).")
+        ("snat-ports", po::value<std::string>(&snat_ports), "Source ports SNAT may use (default 1024-32767).")
+        ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
+
+    po::variables_map values;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(described).run(), values);
+        po::notify(values);
+    } catch (const po::error& error) {
+        throw UsageError(error.what());
+    }
+    if (values.count("help")) {
+        std::cout << kSynopsis << described << "\nSEE ALSO\n    lbctl(8)\n";
+        return std::nullopt;
+    }
+    if (values.count("version")) {
+        std::cout << "lbd " << XDPLB_VERSION << "\n";
+        return std::nullopt;
+    }
+    if (values.count("config")) options.config_file = values["config"].as<std::string>();
+    if (options.interfaces.empty()) throw UsageError("at least one --iface is required");
+    if (options.conntrack_size < 2) throw UsageError("--conntrack-size must be at least 2");
+    options.snat_ports = parse_port_range(snat_ports);
+    return options;
+}
+
+}  // namespace xdplb::daemon

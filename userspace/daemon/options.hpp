@@ -1,0 +1,33 @@
+// lbd's command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dataplane/map_writer.hpp"
+
+namespace xdplb::daemon {
+
+struct Options {
+    std::optional<std::string> config_file;
+    std::vector<std::string> interfaces;
+    std::string state_dir = "/var/lib/xdplb";
+    std::string socket_path;
+    std::uint32_t conntrack_size = 0;
+    dataplane::SnatPortRange snat_ports{1024, 32767};
+    bool verbose = false;
+};
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Parses argv. Returns nullopt after printing --help or --version to stdout;
+// throws UsageError with one line on bad input.
+std::optional<Options> parse_options(int argc, char** argv);
+
+}  // namespace xdplb::daemon

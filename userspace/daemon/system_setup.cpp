@@ -1,0 +1,55 @@
+#include "daemon/system_setup.hpp"
+
+#include <sys/mount.h>
+#include <sys/vfs.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include <linux/magic.h>
+#include <spdlog/spdlog.h>
+
+namespace xdplb::daemon {
+
+namespace {
+
+constexpr const char* kBpfFs = "/sys/fs/bpf";
+
+}  // namespace
+
+void ensure_bpffs() {
+    struct statfs info {};
+    if (::statfs(kBpfFs, &info) == 0 && info.f_type == BPF_FS_MAGIC) return;
+    if (::mount("bpf", kBpfFs, "bpf", 0, nullptr) != 0) {
+        throw std::runtime_error(std::string("cannot mount bpffs on ") + kBpfFs + " (is BPF available?): " +
+                                 std::strerror(errno));
+    }
+    spdlog::info("mounted bpffs on {}", kBpfFs);
+}
+
+namespace {
+
+void ensure_sysctl(const std::string& name, const std::string& path, const std::string& wanted) {
+    std::string current;
+    std::ifstream(path) >> current;
+    if (current == wanted) return;
+    std::ofstream out(path);
+    out << wanted << "\n";
+    out.close();
+    if (!out) throw std::runtime_error("cannot set " + name + "=" + wanted);
+    spdlog::info("set {}={} (was {})", name, wanted, current.empty() ? "unreadable" : current);
+}
+
+}  // namespace
+
+void enable_forwarding(const std::vector<std::string>& interfaces) {
+    ensure_sysctl("net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward", "1");
+    for (const std::string& interface : interfaces) {
+        ensure_sysctl("net.ipv4.conf." + interface + ".accept_local",
+                      "/proc/sys/net/ipv4/conf/" + interface + "/accept_local", "1");
+    }
+}
+
+}  // namespace xdplb::daemon

@@ -1,0 +1,44 @@
+// Writes the model into the data plane's maps, change by change.
+#pragma once
+
+#include <cstdint>
+
+#include "dataplane/program.hpp"
+#include "model/farm.hpp"
+
+namespace xdplb::dataplane {
+
+struct SnatPortRange {
+    std::uint16_t min = 0;
+    std::uint16_t max = 0;
+};
+
+class MapWriter {
+public:
+    explicit MapWriter(const Program& program);
+
+    // Brings the maps from describing `from` to describing `to`, touching only
+    // what differs. The order keeps every intermediate state coherent for the
+    // packets that arrive meanwhile: backends, then selection tables, then farm
+    // entries are written; removals go the other way round. Throws
+    // DataPlaneError; the caller rolls back by applying (to, from).
+    void apply(const model::Config& from, const model::Config& to) const;
+
+    void write_snat_ports(SnatPortRange range) const;
+
+private:
+    void write_backends(const model::Config& from, const model::Config& to) const;
+    void write_tables(const model::Config& from, const model::Config& to) const;
+    void write_farms(const model::Config& from, const model::Config& to) const;
+    void remove_farms(const model::Config& from, const model::Config& to) const;
+    void reset_stats(const model::Config& from, const model::Config& to) const;
+
+    int farms_fd_;
+    int tables_fd_;
+    int backends_fd_;
+    int settings_fd_;
+    int farm_stats_fd_;
+    int backend_stats_fd_;
+};
+
+}  // namespace xdplb::dataplane

@@ -1,0 +1,55 @@
+// The XDP program and its maps, loaded into the kernel and attached to lbd's
+// interfaces through libxdp (so that other XDP programs can share them).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct xdplb_bpf;
+struct xdp_program;
+
+namespace xdplb::dataplane {
+
+class DataPlaneError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Interface {
+    std::string name;
+    int ifindex = 0;
+    bool native = true;  // false: generic (skb) mode, a fallback with a warning
+};
+
+class Program {
+public:
+    // Opens the embedded object and sizes the connection table; loads nothing yet.
+    explicit Program(std::uint32_t conntrack_size);
+    ~Program();
+    Program(const Program&) = delete;
+    Program& operator=(const Program&) = delete;
+
+    // Loads the program and attaches it to every interface: native mode, or
+    // generic mode with a warning where the driver has no native XDP. On error
+    // whatever was attached is detached again.
+    void attach(const std::vector<std::string>& interface_names);
+    // Loads without attaching: for BPF_PROG_TEST_RUN.
+    void load_detached();
+
+    const std::vector<Interface>& interfaces() const { return interfaces_; }
+    int program_fd() const;
+    int map_fd(const char* map_name) const;
+
+private:
+    void attach_one(const std::string& name);
+    void detach_all();
+
+    ::xdplb_bpf* skeleton_ = nullptr;
+    xdp_program* xdp_program_ = nullptr;
+    std::vector<Interface> interfaces_;
+};
+
+}  // namespace xdplb::dataplane

@@ -1,0 +1,192 @@
+#include "model/config_json.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "model/validation_error.hpp"
+
+namespace xdplb::model {
+
+using nlohmann::json;
+
+namespace {
+
+// Reads the fields of one JSON object, each error naming where it is.
+class FieldReader {
+public:
+    FieldReader(const json& value, std::string where) : value_(value), where_(std::move(where)) {
+        if (!value_.is_object()) fail("must be a JSON object");
+    }
+
+    void refuse_unknown(const std::vector<std::string>& known) const {
+        for (const auto& [key, unused] : value_.items()) {
+            if (std::find(known.begin(), known.end(), key) == known.end()) {
+                fail("has unknown field '" + key + "'");
+            }
+        }
+    }
+
+    bool has(const char* field) const { return value_.contains(field) && !value_[field].is_null(); }
+
+    std::string string(const char* field) const {
+        const json& item = require(field);
+        if (!item.is_string()) fail_field(field, "must be a string");
+        return item.get<std::string>();
+    }
+
+    std::uint64_t integer(const char* field, std::uint64_t min, std::uint64_t max) const {
+        const json& item = require(field);
+        std::string range = "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+        if (!item.is_number_integer()) fail_field(field, range);
+        if (item.is_number_unsigned() ? item.get<std::uint64_t>() > max || item.get<std::uint64_t>() < min
+                                      : item.get<std::int64_t>() < static_cast<std::int64_t>(min)) {
+            fail_field(field, range + ", got " + item.dump());
+        }
+        return item.get<std::uint64_t>();
+    }
+
+    IpAddress address(const char* field) const {
+        std::string text = string(field);
+        auto parsed = IpAddress::parse(text);
+        if (!parsed) fail_field(field, "'" + text + "' is not an IP address");
+        return *parsed;
+    }
+
+    template <typename Enum>
+    Enum choice(const char* field, std::optional<Enum> (*from_string)(const std::string&), const char* choices) const {
+        std::string text = string(field);
+        auto parsed = from_string(text);
+        if (!parsed) fail_field(field, "must be one of " + std::string(choices) + ", got '" + text + "'");
+        return *parsed;
+    }
+
+    const json& array(const char* field) const {
+        const json& item = require(field);
+        if (!item.is_array()) fail_field(field, "must be an array");
+        return item;
+    }
+
+    const std::string& where() const { return where_; }
+
+    [[noreturn]] void fail(const std::string& problem) const { throw ValidationError(where_ + " " + problem); }
+    [[noreturn]] void fail_field(const char* field, const std::string& problem) const {
+        throw ValidationError(where_ + ": '" + field + "' " + problem);
+    }
+
+private:
+    const json& require(const char* field) const {
+        if (!has(field)) fail_field(field, "is required");
+        return value_[field];
+    }
+
+    const json& value_;
+    std::string where_;
+};
+
+constexpr std::uint64_t kMaxId = std::numeric_limits<std::uint32_t>::max();
+
+std::string name_of(const json& value, const char* kind) {
+    if (value.is_object() && value.contains("name") && value["name"].is_string()) {
+        return std::string(kind) + " '" + value["name"].get<std::string>() + "'";
+    }
+    return kind;
+}
+
+}  // namespace
+
+json backend_to_json(const Backend& backend, JsonForm form) {
+    json value = {
+        {"name", backend.name},
+        {"ip", backend.ip.to_string()},
+        {"port", backend.port ? json(*backend.port) : json(nullptr)},
+        {"weight", backend.weight},
+        {"priority", backend.priority},
+        {"state", to_string(backend.state)},
+    };
+    if (form.ids) value["id"] = backend.id;
+    return value;
+}
+
+json farm_to_json(const Farm& farm, JsonForm form) {
+    json value = {
+        {"name", farm.name},
+        {"vip", farm.vip.to_string()},
+        {"port", farm.port},
+        {"proto", to_string(farm.proto)},
+        {"mode", to_string(farm.mode)},
+        {"scheduler", to_string(farm.scheduler)},
+        {"snat_addr", farm.snat_addr ? json(farm.snat_addr->to_string()) : json(nullptr)},
+    };
+    if (form.ids) value["id"] = farm.id;
+    if (form.backends) {
+        value["backends"] = json::array();
+        for (const Backend& backend : farm.backends) value["backends"].push_back(backend_to_json(backend, form));
+    }
+    return value;
+}
+
+json config_to_json(const Config& config, JsonForm form) {
+    json farms = json::array();
+    for (const Farm& farm : config.farms) farms.push_back(farm_to_json(farm, form));
+    return {{"farms", farms}};
+}
+
+Backend backend_from_json(const json& value, JsonForm form) {
+    FieldReader reader(value, name_of(value, "backend"));
+    std::vector<std::string> known = {"name", "ip", "port", "weight", "priority", "state"};
+    if (form.ids) known.push_back("id");
+    reader.refuse_unknown(known);
+    Backend backend;
+    backend.name = reader.string("name");
+    backend.ip = reader.address("ip");
+    if (reader.has("port")) backend.port = static_cast<std::uint16_t>(reader.integer("port", 1, 65535));
+    if (reader.has("weight")) backend.weight = static_cast<std::uint32_t>(reader.integer("weight", 0, 1000000));
+    if (reader.has("priority")) backend.priority = static_cast<std::uint32_t>(reader.integer("priority", 1, 1000));
+    if (reader.has("state")) {
+        backend.state = reader.choice<AdminState>("state", admin_state_from_string, "up, drain, maint");
+    }
+    if (form.ids) backend.id = static_cast<std::uint32_t>(reader.integer("id", 1, kMaxId));
+    return backend;
+}
+
+Farm farm_from_json(const json& value, JsonForm form) {
+    FieldReader reader(value, name_of(value, "farm"));
+    std::vector<std::string> known = {"name", "vip", "port", "proto", "mode", "scheduler", "snat_addr"};
+    if (form.ids) known.push_back("id");
+    if (form.backends) known.push_back("backends");
+    reader.refuse_unknown(known);
+    Farm farm;
+    farm.name = reader.string("name");
+    farm.vip = reader.address("vip");
+    farm.port = static_cast<std::uint16_t>(reader.integer("port", 1, 65535));
+    farm.proto = reader.choice<Protocol>("proto", protocol_from_string, "tcp, udp");
+    if (reader.has("mode")) farm.mode = reader.choice<Mode>("mode", mode_from_string, "snat, dnat");
+    if (reader.has("scheduler")) {
+        farm.scheduler = reader.choice<Scheduler>("scheduler", scheduler_from_string, "weight");
+    }
+    if (reader.has("snat_addr")) farm.snat_addr = reader.address("snat_addr");
+    if (form.ids) farm.id = static_cast<std::uint32_t>(reader.integer("id", 1, kMaxId));
+    if (form.backends && reader.has("backends")) {
+        for (const json& backend : reader.array("backends")) {
+            try {
+                farm.backends.push_back(backend_from_json(backend, form));
+            } catch (const ValidationError& error) {
+                throw ValidationError(reader.where() + ": " + error.what());
+            }
+        }
+    }
+    return farm;
+}
+
+Config config_from_json(const json& value, JsonForm form) {
+    FieldReader reader(value, "configuration");
+    reader.refuse_unknown({"farms"});
+    Config config;
+    if (!reader.has("farms")) return config;
+    for (const json& farm : reader.array("farms")) config.farms.push_back(farm_from_json(farm, form));
+    return config;
+}
+
+}  // namespace xdplb::model

@@ -1,0 +1,55 @@
+#include "model/farm.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace xdplb::model {
+
+namespace {
+
+template <typename Enum, std::size_t N>
+std::string name_of(Enum value, const std::array<std::pair<Enum, const char*>, N>& names) {
+    for (const auto& [candidate, name] : names) {
+        if (candidate == value) return name;
+    }
+    return "?";
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> value_of(const std::string& text, const std::array<std::pair<Enum, const char*>, N>& names) {
+    for (const auto& [candidate, name] : names) {
+        if (text == name) return candidate;
+    }
+    return std::nullopt;
+}
+
+constexpr std::array<std::pair<Protocol, const char*>, 2> kProtocols{{{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}}};
+constexpr std::array<std::pair<Mode, const char*>, 2> kModes{{{Mode::snat, "snat"}, {Mode::dnat, "dnat"}}};
+constexpr std::array<std::pair<Scheduler, const char*>, 1> kSchedulers{{{Scheduler::weight, "weight"}}};
+constexpr std::array<std::pair<AdminState, const char*>, 3> kAdminStates{
+    {{AdminState::up, "up"}, {AdminState::drain, "drain"}, {AdminState::maint, "maint"}}};
+
+template <typename Item>
+auto find_by_name(Item& items, const std::string& name) {
+    auto found = std::find_if(items.begin(), items.end(), [&](const auto& item) { return item.name == name; });
+    return found == items.end() ? nullptr : &*found;
+}
+
+}  // namespace
+
+const Backend* Farm::find_backend(const std::string& backend_name) const { return find_by_name(backends, backend_name); }
+Backend* Farm::find_backend(const std::string& backend_name) { return find_by_name(backends, backend_name); }
+const Farm* Config::find_farm(const std::string& farm_name) const { return find_by_name(farms, farm_name); }
+Farm* Config::find_farm(const std::string& farm_name) { return find_by_name(farms, farm_name); }
+
+std::string to_string(Protocol proto) { return name_of(proto, kProtocols); }
+std::string to_string(Mode mode) { return name_of(mode, kModes); }
+std::string to_string(Scheduler scheduler) { return name_of(scheduler, kSchedulers); }
+std::string to_string(AdminState state) { return name_of(state, kAdminStates); }
+std::optional<Protocol> protocol_from_string(const std::string& text) { return value_of(text, kProtocols); }
+std::optional<Mode> mode_from_string(const std::string& text) { return value_of(text, kModes); }
+std::optional<Scheduler> scheduler_from_string(const std::string& text) { return value_of(text, kSchedulers); }
+std::optional<AdminState> admin_state_from_string(const std::string& text) { return value_of(text, kAdminStates); }
+
+}  // namespace xdplb::model

@@ -1,0 +1,68 @@
+// The control plane's model of what the load balancer serves: farms and their backends.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip_address.hpp"
+
+namespace xdplb::model {
+
+enum class Protocol : std::uint8_t { tcp, udp };
+enum class Mode : std::uint8_t { snat, dnat };
+enum class Scheduler : std::uint8_t { weight };
+// What the operator wants: up serves; drain and maint take no new connections
+// while the established ones run to their end.
+enum class AdminState : std::uint8_t { up, drain, maint };
+
+struct Backend {
+    std::uint32_t id = 0;  // its index in the data plane, stable for its lifetime
+    std::string name;
+    IpAddress ip;
+    std::optional<std::uint16_t> port;  // none: keep the client's destination port
+    std::uint32_t weight = 1;
+    std::uint32_t priority = 1;
+    AdminState state = AdminState::up;
+
+    friend bool operator==(const Backend&, const Backend&) = default;
+};
+
+struct Farm {
+    std::uint32_t id = 0;
+    std::string name;
+    IpAddress vip;
+    std::uint16_t port = 0;
+    Protocol proto = Protocol::tcp;
+    Mode mode = Mode::snat;
+    Scheduler scheduler = Scheduler::weight;
+    std::optional<IpAddress> snat_addr;  // none: the address of the egress interface
+    std::vector<Backend> backends;
+
+    const Backend* find_backend(const std::string& backend_name) const;
+    Backend* find_backend(const std::string& backend_name);
+
+    friend bool operator==(const Farm&, const Farm&) = default;
+};
+
+// Everything lbd serves; what the state file and a config file hold.
+struct Config {
+    std::vector<Farm> farms;
+
+    const Farm* find_farm(const std::string& farm_name) const;
+    Farm* find_farm(const std::string& farm_name);
+
+    friend bool operator==(const Config&, const Config&) = default;
+};
+
+std::string to_string(Protocol proto);
+std::string to_string(Mode mode);
+std::string to_string(Scheduler scheduler);
+std::string to_string(AdminState state);
+std::optional<Protocol> protocol_from_string(const std::string& text);
+std::optional<Mode> mode_from_string(const std::string& text);
+std::optional<Scheduler> scheduler_from_string(const std::string& text);
+std::optional<AdminState> admin_state_from_string(const std::string& text);
+
+}  // namespace xdplb::model

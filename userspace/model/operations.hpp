@@ -1,0 +1,33 @@
+// The changes the API offers, each a pure function from one configuration to the
+// next. A result is fully validated and has ids assigned, so the caller only
+// has to apply it; on error nothing was changed (ValidationError).
+#pragma once
+
+#include <string>
+
+#include "model/farm.hpp"
+
+namespace xdplb::model {
+
+Config add_farm(const Config& config, Farm farm);
+// Replaces a farm's settings; its id and backends stay.
+Config replace_farm_settings(const Config& config, const std::string& name, const Farm& settings);
+Config delete_farm(const Config& config, const std::string& name);
+
+Config add_backend(const Config& config, const std::string& farm_name, Backend backend);
+// Replaces a backend's settings; its id stays.
+Config replace_backend(const Config& config, const std::string& farm_name, const Backend& backend);
+Config delete_backend(const Config& config, const std::string& farm_name, const std::string& backend_name);
+
+// Gives every farm and backend without an id the lowest free one, then validates.
+Config with_ids_assigned(Config config);
+
+// `config` with the ids that `previous` gave to farms and backends of the same
+// names, so that a restart with a config file keeps the data plane's ids.
+Config with_ids_from(Config config, const Config& previous);
+
+// The farm of that name, or a ValidationError saying it does not exist.
+const Farm& existing_farm(const Config& config, const std::string& name);
+const Backend& existing_backend(const Farm& farm, const std::string& name);
+
+}  // namespace xdplb::model

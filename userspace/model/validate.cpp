@@ -1,0 +1,81 @@
+#include "model/validate.hpp"
+
+#include <set>
+#include <string>
+#include <tuple>
+
+#include <xdplb/abi.h>
+
+#include "model/validation_error.hpp"
+
+namespace xdplb::model {
+
+namespace {
+
+constexpr std::size_t kMaxNameLength = 32;
+
+void check_name(const std::string& name, const std::string& kind) {
+    bool valid = !name.empty() && name.size() <= kMaxNameLength;
+    for (char c : name) {
+        valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
+    }
+    if (!valid) {
+        throw ValidationError(kind + " name '" + name + "' must be 1-32 characters of A-Z a-z 0-9 _ . -");
+    }
+}
+
+void check_ipv4(const IpAddress& address, const std::string& what) {
+    if (address.family() != IpAddress::Family::v4) {
+        throw ValidationError(what + " " + address.to_string() + " is IPv6, which farms do not support yet");
+    }
+}
+
+void check_id(std::uint32_t id, std::uint32_t limit, std::set<std::uint32_t>& seen, const std::string& what) {
+    if (id == 0) return;  // not assigned yet
+    if (id >= limit || !seen.insert(id).second) {
+        throw ValidationError(what + " has an invalid or duplicate id " + std::to_string(id));
+    }
+}
+
+void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
+    std::string where = "farm '" + farm.name + "'";
+    if (farm.backends.size() > XDPLB_MAX_FARM_BACKENDS) {
+        throw ValidationError(where + " has more than " + std::to_string(XDPLB_MAX_FARM_BACKENDS) + " backends");
+    }
+    std::set<std::string> names;
+    for (const Backend& backend : farm.backends) {
+        check_name(backend.name, "backend");
+        std::string what = where + ": backend '" + backend.name + "'";
+        if (!names.insert(backend.name).second) throw ValidationError(what + " exists twice");
+        check_ipv4(backend.ip, what + " address");
+        if (backend.ip == farm.vip) throw ValidationError(what + " has the farm's own VIP as its address");
+        check_id(backend.id, XDPLB_MAX_BACKENDS, backend_ids, what);
+    }
+}
+
+}  // namespace
+
+void validate(const Config& config) {
+    if (config.farms.size() >= XDPLB_MAX_FARMS) {
+        throw ValidationError("at most " + std::to_string(XDPLB_MAX_FARMS - 1) + " farms are supported");
+    }
+    std::set<std::string> names;
+    std::set<std::tuple<std::string, std::uint16_t, Protocol>> services;
+    std::set<std::uint32_t> farm_ids;
+    std::set<std::uint32_t> backend_ids;
+    for (const Farm& farm : config.farms) {
+        check_name(farm.name, "farm");
+        std::string where = "farm '" + farm.name + "'";
+        if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
+        check_ipv4(farm.vip, where + " VIP");
+        if (farm.snat_addr) check_ipv4(*farm.snat_addr, where + " SNAT address");
+        if (!services.insert({farm.vip.to_string(), farm.port, farm.proto}).second) {
+            throw ValidationError(where + ": another farm already serves " + farm.vip.to_string() + " port " +
+                                  std::to_string(farm.port) + "/" + to_string(farm.proto));
+        }
+        check_id(farm.id, XDPLB_MAX_FARMS, farm_ids, where);
+        validate_backends(farm, backend_ids);
+    }
+}
+
+}  // namespace xdplb::model
