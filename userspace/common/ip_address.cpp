@@ -6,6 +6,8 @@ namespace xdplb {
 
 std::optional<IpAddress> IpAddress::parse(const std::string& text) {
     IpAddress address;
+    // inet_pton reads a C string: text after an embedded NUL would go unseen.
+    if (text.find('\0') != std::string::npos) return std::nullopt;
     // inet_pton refuses leading zeros, short forms like "10.1" and trailing junk.
     if (inet_pton(AF_INET, text.c_str(), address.bytes_.data()) == 1) {
         address.family_ = Family::v4;

@@ -40,10 +40,11 @@ public:
         const json& item = require(field);
         std::string range = "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
         if (!item.is_number_integer()) fail_field(field, range);
-        if (item.is_number_unsigned() ? item.get<std::uint64_t>() > max || item.get<std::uint64_t>() < min
-                                      : item.get<std::int64_t>() < static_cast<std::int64_t>(min)) {
-            fail_field(field, range + ", got " + item.dump());
-        }
+        // Parsed text holds non-negative numbers as unsigned, but JSON built in
+        // code holds them as signed: check both bounds for either.
+        bool in_range = item.is_number_unsigned() || item.get<std::int64_t>() >= 0;
+        if (in_range) in_range = item.get<std::uint64_t>() >= min && item.get<std::uint64_t>() <= max;
+        if (!in_range) fail_field(field, range + ", got " + item.dump());
         return item.get<std::uint64_t>();
     }
 

@@ -68,7 +68,10 @@ std::optional<model::Config> StateStore::load() const {
     auto document = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
     std::string where = "state file " + file_.string();
     if (document.is_discarded()) throw StateError(where + " is not valid JSON (corrupt?); it was left untouched");
-    if (!document.is_object() || document.value("version", 0) != kFormatVersion || !document.contains("config")) {
+    // value("version", 0) would throw on a string and read true or 1.5 as 1.
+    bool known_version = document.is_object() && document.contains("version") &&
+                         document["version"].is_number_integer() && document["version"] == kFormatVersion;
+    if (!known_version || !document.contains("config")) {
         throw StateError(where + " is not an xdplb state file of version " + std::to_string(kFormatVersion));
     }
     try {

@@ -1,0 +1,51 @@
+// The fixture of every data-plane test: the real XDP program, freshly loaded
+// for each test, configured through the real MapWriter, and run on exact
+// frames with BPF_PROG_TEST_RUN inside the private lab namespace.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <linux/bpf.h>
+
+#include <memory>
+#include <string>
+
+#include "dataplane/counters.hpp"
+#include "dataplane/map_writer.hpp"
+#include "dataplane/program.hpp"
+#include "dataplane_lab.hpp"
+#include "frame.hpp"
+#include "model/farm.hpp"
+
+namespace xdplb::testing {
+
+class DataPlaneTest : public ::testing::Test {
+protected:
+    void SetUp() override;
+
+    // Writes `config` (ids are assigned here) into the program's maps.
+    void configure(model::Config config);
+    void set_snat_ports(std::uint16_t min, std::uint16_t max);
+
+    TestRun run_from_client(const Bytes& frame) { return run_program(program_->program_fd(), frame, lab().eth0()); }
+    TestRun run_from_backends(const Bytes& frame) { return run_program(program_->program_fd(), frame, lab().eth1()); }
+    std::uint64_t reason_count(const std::string& name) const;
+
+    static DataPlaneLab& lab();
+
+    std::unique_ptr<dataplane::Program> program_;
+    std::unique_ptr<dataplane::MapWriter> writer_;
+    std::unique_ptr<dataplane::CountersReader> counters_;
+    model::Config config_;
+};
+
+// A frame from the client to a destination, as it arrives on eth0.
+FrameSpec from_client(const std::string& dst_ip, std::uint16_t sport, std::uint16_t dport, std::uint8_t proto = kTcp);
+
+model::Farm farm(const std::string& name, model::Mode mode, std::uint16_t port, model::Protocol proto = model::Protocol::tcp);
+model::Backend backend(const std::string& name, const std::string& ip, std::optional<std::uint16_t> port,
+                       std::uint32_t weight = 1);
+
+// Compares verdict and bytes, printing a hex dump of both frames on mismatch.
+void expect_frame(const TestRun& actual, int verdict, const Bytes& expected);
+
+}  // namespace xdplb::testing

@@ -1,0 +1,119 @@
+// Whatever belongs to no farm and no tracked flow, including frames too short or
+// too broken to judge, goes to the kernel untouched.
+#include "dataplane_fixture.hpp"
+
+namespace xdplb::testing {
+namespace {
+
+class Passthrough : public DataPlaneTest {
+protected:
+    void SetUp() override {
+        DataPlaneTest::SetUp();
+        model::Farm web = farm("web", model::Mode::snat, 80);
+        web.backends = {backend("b1", LabAddresses::kBackend1, 8080)};
+        configure({{web}});
+    }
+
+    void expect_untouched(const Bytes& frame, const char* reason) {
+        std::uint64_t before = reason_count(reason);
+        expect_frame(run_from_client(frame), XDP_PASS, frame);
+        EXPECT_EQ(reason_count(reason), before + 1) << reason;
+    }
+
+    static Bytes syn_to_vip() { return build_frame(from_client(LabAddresses::kVip, 40000, 80)); }
+};
+
+TEST_F(Passthrough, OtherPortOfTheVip) {
+    expect_untouched(build_frame(from_client(LabAddresses::kVip, 40000, 22)), "pass_no_farm");
+}
+
+TEST_F(Passthrough, OtherProtocolOnTheFarmPort) {
+    expect_untouched(build_frame(from_client(LabAddresses::kVip, 40000, 80, kUdp)), "pass_no_farm");
+}
+
+TEST_F(Passthrough, OtherAddress) {
+    expect_untouched(build_frame(from_client(LabAddresses::kElsewhere, 40000, 80)), "pass_no_farm");
+}
+
+TEST_F(Passthrough, TcpWithoutSynAndWithoutFlow) {
+    FrameSpec ack = from_client(LabAddresses::kVip, 40000, 80);
+    ack.tcp_flags = kAck;
+    expect_untouched(build_frame(ack), "pass_tcp_not_syn");
+}
+
+TEST_F(Passthrough, ArpFrame) {
+    Bytes arp = syn_to_vip();
+    arp.resize(42);
+    arp[12] = 0x08;
+    arp[13] = 0x06;
+    expect_untouched(arp, "pass_not_ipv4");
+}
+
+TEST_F(Passthrough, Ipv6Frame) {
+    Bytes ipv6 = syn_to_vip();
+    ipv6[12] = 0x86;
+    ipv6[13] = 0xdd;
+    expect_untouched(ipv6, "pass_not_ipv4");
+}
+
+TEST_F(Passthrough, IcmpToTheVip) {
+    Bytes icmp = syn_to_vip();
+    icmp[14 + 9] = 1;
+    expect_untouched(icmp, "pass_not_tcp_udp");
+}
+
+TEST_F(Passthrough, FragmentToTheVip) {
+    FrameSpec fragment = from_client(LabAddresses::kVip, 40000, 80);
+    fragment.frag_off = 0x2000;  // more fragments follow
+    expect_untouched(build_frame(fragment), "pass_fragment");
+}
+
+// BPF_PROG_TEST_RUN, like every driver, refuses frames shorter than an
+// Ethernet header, so the shortest frame to judge is a bare header.
+TEST_F(Passthrough, EthernetHeaderWithoutIpHeader) {
+    Bytes frame = syn_to_vip();
+    frame.resize(14);
+    expect_untouched(frame, "pass_malformed");
+}
+
+TEST_F(Passthrough, TruncatedIpHeader) {
+    Bytes frame = syn_to_vip();
+    frame.resize(14 + 12);
+    expect_untouched(frame, "pass_malformed");
+}
+
+TEST_F(Passthrough, TruncatedTcpHeader) {
+    Bytes frame = syn_to_vip();
+    frame.resize(14 + 20 + 10);
+    expect_untouched(frame, "pass_malformed");
+}
+
+TEST_F(Passthrough, IpHeaderLengthBelowMinimum) {
+    Bytes frame = syn_to_vip();
+    frame[14] = 0x44;
+    expect_untouched(frame, "pass_malformed");
+}
+
+TEST_F(Passthrough, IpTotalLengthBeyondTheFrame) {
+    Bytes frame = syn_to_vip();
+    frame[14 + 2] = 0x05;  // 1280+ bytes claimed, 54 present
+    expect_untouched(frame, "pass_malformed");
+}
+
+TEST_F(Passthrough, TcpDataOffsetBelowMinimum) {
+    Bytes frame = syn_to_vip();
+    frame[14 + 20 + 12] = 4 << 4;
+    expect_untouched(frame, "pass_malformed");
+}
+
+TEST_F(Passthrough, MalformedFramesCreateNoFlow) {
+    Bytes truncated = syn_to_vip();
+    truncated.resize(14 + 20 + 10);
+    run_from_client(truncated);
+    FrameSpec ack = from_client(LabAddresses::kVip, 40000, 80);
+    ack.tcp_flags = kAck;
+    expect_untouched(build_frame(ack), "pass_tcp_not_syn");
+}
+
+}  // namespace
+}  // namespace xdplb::testing

@@ -1,0 +1,241 @@
+# shellcheck shell=bash disable=SC2034  # variables here are for the caller
+# tests/e2e/lib/lb.sh -- run lbd (the xdplb daemon) in the lb namespace of the
+# bench built by topology.sh, and talk to it with lbctl. Source it after
+# topology.sh; call lb_start after topo_up.
+#
+#   lb_start [extra lbd args]   start lbd on lb's eth0 and eth1, wait until ready
+#   lb_stop                     SIGTERM, wait, fail unless lbd exited with 0
+#   lbctl_ns ARGS...            lbctl ARGS in the lb namespace, on lbd's socket
+#   lb_log                      print the path of the running lbd's log
+#
+# Binaries: $LBD and $LBCTL (ctest passes the built targets); by default the
+# ones in <repo>/build, where deploy/build.sh puts them.
+#
+# Variables:
+#   LB_RUN_DIR     per-run temp dir (registered with topology.sh for removal)
+#   LB_STATE_DIR   lbd's --state-dir; kept across lb_stop/lb_start, so a
+#                  restart finds the farms it saved
+#   LB_SOCKET      lbd's --socket
+#   LB_PID         PID of the running lbd ("" when stopped)
+#   LB_READY_TIMEOUT, LB_STOP_TIMEOUT   seconds (default 10 each)
+
+[[ -n "${_XDPLB_LB_SH:-}" ]] && return 0
+_XDPLB_LB_SH=1
+
+_lb_repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../../.." && pwd)
+LBD="${LBD:-$_lb_repo/build/userspace/daemon/lbd}"
+LBCTL="${LBCTL:-$_lb_repo/build/userspace/cli/lbctl}"
+LB_READY_TIMEOUT="${LB_READY_TIMEOUT:-10}"
+LB_STOP_TIMEOUT="${LB_STOP_TIMEOUT:-10}"
+
+LB_RUN_DIR=""
+LB_STATE_DIR=""
+LB_SOCKET=""
+LB_PID=""
+_LB_LOG=""
+_LB_STARTS=0        # numbers the logs: one per start, so a restart keeps the old
+
+lb_die() { echo "[lb] ERROR: $*" >&2; return 1; }
+
+# lb_check_binaries -> fail clearly when lbd or lbctl has not been built.
+lb_check_binaries() {
+  local bin
+  for bin in "$LBD" "$LBCTL"; do
+    [[ -x "$bin" ]] || lb_die "$bin not found or not executable (build first, or set LBD/LBCTL)" ||
+      return 1
+  done
+}
+
+_lb_dirs() {
+  [[ -n "$LB_RUN_DIR" ]] && return 0
+  topo_mktemp_var LB_RUN_DIR lbd
+  LB_STATE_DIR="$LB_RUN_DIR/state"
+  LB_SOCKET="$LB_RUN_DIR/lbd.sock"
+  mkdir -p "$LB_STATE_DIR"
+}
+
+# lbctl_ns ARGS... -> lbctl in the lb namespace, talking to our lbd.
+lbctl_ns() {
+  in_ns lb "$LBCTL" --socket "$LB_SOCKET" "$@"
+}
+
+# lb_log -> path of the log of the lbd started last.
+lb_log() { echo "$_LB_LOG"; }
+
+# lb_running -> true while the lbd we started is alive.
+lb_running() { [[ -n "$LB_PID" ]] && _topo_alive "$LB_PID"; }
+
+# lb_start [extra lbd args] -> start lbd in the lb namespace and wait until
+# its API answers. in_ns (ip netns exec) gives it a private mount namespace:
+# the bpffs lbd mounts there disappears with it, nothing is left on the host.
+lb_start() {
+  lb_check_binaries || return 1
+  lb_running && { lb_die "lbd already running (PID $LB_PID)"; return 1; }
+  _lb_dirs
+  _LB_STARTS=$((_LB_STARTS + 1))
+  _LB_LOG="$LB_RUN_DIR/lbd.$_LB_STARTS.log"
+  # A socket file left by an lbd that was killed would let the readiness
+  # probe below fail in a misleading way; lbd recreates it anyway.
+  rm -f -- "$LB_SOCKET"
+  topo_spawn lb "$_LB_LOG" "$LBD" --iface eth0 --iface eth1 \
+    --state-dir "$LB_STATE_DIR" --socket "$LB_SOCKET" "$@"
+  LB_PID=$TOPO_LAST_PID
+  _lb_wait_ready
+}
+
+# Poll `lbctl farm list` until it answers; give up early if lbd died.
+_lb_wait_ready() {
+  local deadline=$((SECONDS + LB_READY_TIMEOUT))
+  until lbctl_ns farm list >/dev/null 2>&1; do
+    if ! _topo_alive "$LB_PID"; then
+      wait "$LB_PID" 2>/dev/null || true
+      _lb_forget_pid
+      lb_die "lbd exited during start; its log ($_LB_LOG):"
+      sed 's/^/  | /' "$_LB_LOG" >&2
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      lb_die "lbd not ready after ${LB_READY_TIMEOUT}s; its log ($_LB_LOG):"
+      sed 's/^/  | /' "$_LB_LOG" >&2
+      topo_kill_pid "$LB_PID"
+      _lb_forget_pid
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# lb_stop -> SIGTERM lbd (it detaches XDP on the way out), wait up to
+# LB_STOP_TIMEOUT, and fail unless it exited with status 0.
+lb_stop() {
+  local pid="$LB_PID" rc=0 deadline=$((SECONDS + LB_STOP_TIMEOUT))
+  [[ -n "$pid" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  while _topo_alive "$pid"; do
+    if ((SECONDS >= deadline)); then
+      lb_die "lbd (PID $pid) still running ${LB_STOP_TIMEOUT}s after SIGTERM; killing it"
+      topo_kill_pid "$pid"
+      _lb_forget_pid
+      return 1
+    fi
+    sleep 0.1
+  done
+  # lbd is our child (topo_spawn execs it in place), so wait yields its status.
+  wait "$pid" || rc=$?
+  _lb_forget_pid
+  if ((rc != 0)); then
+    lb_die "lbd exited with status $rc after SIGTERM; its log ($_LB_LOG):"
+    sed 's/^/  | /' "$_LB_LOG" >&2
+    return 1
+  fi
+}
+
+# Drop the reaped lbd from topology.sh's process registry, so that topo_down
+# never signals a PID the system may have handed to someone else since.
+_lb_forget_pid() {
+  local -a keep=()
+  local p
+  for p in "${_TOPO_PIDS[@]}"; do
+    [[ "$p" == "$LB_PID" ]] || keep+=("$p")
+  done
+  _TOPO_PIDS=("${keep[@]}")
+  LB_PID=""
+}
+
+# ------------------------------------------------- client traffic to a VIP
+# One python3 process opens COUNT TCP connections one after the other, each
+# a fresh connection (new source port, so a new choice by the balancer),
+# sends `GET / HTTP/1.0` and reads to EOF. Far faster than a curl per
+# connection, and it sees every failure (no reply, bad status, odd body).
+_LB_TALLY_HTTP_PY='
+import socket, sys, time
+addr, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+counts, failed, errors = {}, 0, []
+request = b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n"
+start = time.monotonic()
+for i in range(count):
+    try:
+        with socket.create_connection((addr, port), timeout=3) as s:
+            s.sendall(request)
+            reply = b""
+            while chunk := s.recv(4096):
+                reply += chunk
+        head, _, body = reply.partition(b"\r\n\r\n")
+        status = head.split(b"\r\n", 1)[0]
+        name = body.decode(errors="replace").strip()
+        if b" 200 " not in status + b" " or not name or " " in name:
+            raise ValueError("bad reply %r" % reply[:80])
+        counts[name] = counts.get(name, 0) + 1
+    except Exception as e:
+        failed += 1
+        if len(errors) < 3:
+            errors.append("connection %d: %s" % (i + 1, e))
+for name in sorted(counts):
+    print("count", name, counts[name])
+print("failed", failed)
+print("seconds", "%.2f" % (time.monotonic() - start))
+for e in errors:
+    print("error", e)
+'
+
+# Each datagram from a new socket, hence a new source port: a new flow.
+_LB_TALLY_UDP_PY='
+import socket, sys, time
+addr, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+counts, failed, errors = {}, 0, []
+start = time.monotonic()
+for i in range(count):
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(2)
+            s.sendto(b"hello\n", (addr, port))
+            data, peer = s.recvfrom(65535)
+        name = data.decode(errors="replace").strip()
+        if peer != (addr, port) or not name:
+            raise ValueError("bad reply %r from %s" % (data[:80], peer))
+        counts[name] = counts.get(name, 0) + 1
+    except Exception as e:
+        failed += 1
+        if len(errors) < 3:
+            errors.append("datagram %d: %s" % (i + 1, e))
+for name in sorted(counts):
+    print("count", name, counts[name])
+print("failed", failed)
+print("seconds", "%.2f" % (time.monotonic() - start))
+for e in errors:
+    print("error", e)
+'
+
+# vip_tally tcp|udp NS ADDR PORT COUNT -> from namespace NS, COUNT new flows
+# to ADDR:PORT; fills TALLY (assoc: backend name -> answers), TALLY_FAILED,
+# TALLY_SECONDS and TALLY_ERRORS (array, the first few failures).
+declare -gA TALLY=()
+TALLY_FAILED=0
+TALLY_SECONDS=0
+TALLY_ERRORS=()
+vip_tally() {
+  local proto="$1" ns="$2" addr="$3" port="$4" count="$5" py out key a b
+  case "$proto" in
+    tcp) py="$_LB_TALLY_HTTP_PY" ;;
+    udp) py="$_LB_TALLY_UDP_PY" ;;
+    *) lb_die "vip_tally: protocol must be tcp or udp, got '$proto'"; return 1 ;;
+  esac
+  TALLY=(); TALLY_FAILED=0; TALLY_SECONDS=0; TALLY_ERRORS=()
+  out=$(in_ns "$ns" python3 -c "$py" "$addr" "$port" "$count") ||
+    { lb_die "vip_tally: the client script failed"; return 1; }
+  while read -r key a b; do
+    case "$key" in
+      count) TALLY[$a]=$b ;;
+      failed) TALLY_FAILED=$a ;;
+      seconds) TALLY_SECONDS=$a ;;
+      error) TALLY_ERRORS+=("$a $b") ;;
+    esac
+  done <<<"$out"
+}
+
+# tally_total -> sum of the answers in TALLY.
+tally_total() {
+  local name total=0
+  for name in "${!TALLY[@]}"; do total=$((total + TALLY[$name])); done
+  echo "$total"
+}

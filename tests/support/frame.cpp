@@ -1,0 +1,110 @@
+#include "frame.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace xdplb::testing {
+
+namespace {
+
+constexpr std::size_t kEthBytes = 14;
+constexpr std::size_t kIpBytes = 20;
+
+void put16(Bytes& out, std::size_t at, std::uint16_t value) {
+    out[at] = static_cast<std::uint8_t>(value >> 8);
+    out[at + 1] = static_cast<std::uint8_t>(value & 0xff);
+}
+
+std::uint32_t ones_complement_sum(const std::uint8_t* data, std::size_t length, std::uint32_t sum = 0) {
+    for (std::size_t i = 0; i + 1 < length; i += 2) sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
+    if (length % 2 != 0) sum += static_cast<std::uint32_t>(data[length - 1] << 8);
+    return sum;
+}
+
+std::uint16_t fold(std::uint32_t sum) {
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(~sum);
+}
+
+std::array<std::uint8_t, 4> ipv4(const std::string& text) {
+    std::array<std::uint8_t, 4> bytes{};
+    if (inet_pton(AF_INET, text.c_str(), bytes.data()) != 1) throw std::invalid_argument("bad IPv4 " + text);
+    return bytes;
+}
+
+}  // namespace
+
+Mac mac(std::uint8_t last) { return {0x02, 0, 0, 0, 0, last}; }
+
+Bytes build_frame(const FrameSpec& spec) {
+    const std::size_t l4_bytes = (spec.proto == kTcp ? 20 : 8) + spec.payload.size();
+    Bytes frame(kEthBytes + kIpBytes + l4_bytes, 0);
+
+    std::copy(spec.dst_mac.begin(), spec.dst_mac.end(), frame.begin());
+    std::copy(spec.src_mac.begin(), spec.src_mac.end(), frame.begin() + 6);
+    put16(frame, 12, 0x0800);
+
+    std::uint8_t* ip = frame.data() + kEthBytes;
+    ip[0] = 0x45;
+    put16(frame, kEthBytes + 2, static_cast<std::uint16_t>(kIpBytes + l4_bytes));
+    put16(frame, kEthBytes + 4, spec.ip_id);
+    put16(frame, kEthBytes + 6, spec.frag_off);
+    ip[8] = spec.ttl;
+    ip[9] = spec.proto;
+    auto src = ipv4(spec.src_ip);
+    auto dst = ipv4(spec.dst_ip);
+    std::copy(src.begin(), src.end(), ip + 12);
+    std::copy(dst.begin(), dst.end(), ip + 16);
+    put16(frame, kEthBytes + 10, fold(ones_complement_sum(ip, kIpBytes)));
+
+    const std::size_t l4 = kEthBytes + kIpBytes;
+    put16(frame, l4, spec.sport);
+    put16(frame, l4 + 2, spec.dport);
+    std::size_t checksum_at = 0;
+    if (spec.proto == kTcp) {
+        put16(frame, l4 + 4, 0x0102);  // sequence number
+        frame[l4 + 12] = 5 << 4;       // data offset
+        frame[l4 + 13] = spec.tcp_flags;
+        put16(frame, l4 + 14, 64240);  // window
+        checksum_at = l4 + 16;
+    } else {
+        put16(frame, l4 + 4, static_cast<std::uint16_t>(l4_bytes));
+        checksum_at = l4 + 6;
+    }
+    std::copy(spec.payload.begin(), spec.payload.end(), frame.begin() + static_cast<std::ptrdiff_t>(l4 + l4_bytes - spec.payload.size()));
+
+    if (spec.proto == kUdp && spec.udp_without_checksum) return frame;
+    std::uint32_t pseudo = ones_complement_sum(ip + 12, 8) + spec.proto + static_cast<std::uint32_t>(l4_bytes);
+    std::uint16_t checksum = fold(ones_complement_sum(frame.data() + l4, l4_bytes, pseudo));
+    if (spec.proto == kUdp && checksum == 0) checksum = 0xffff;
+    put16(frame, checksum_at, checksum);
+    return frame;
+}
+
+std::uint16_t source_port_of(const Bytes& frame) {
+    const std::size_t at = kEthBytes + kIpBytes;
+    return static_cast<std::uint16_t>(frame.at(at) << 8 | frame.at(at + 1));
+}
+
+std::string describe_difference(const Bytes& expected, const Bytes& actual) {
+    std::size_t first = 0;
+    while (first < expected.size() && first < actual.size() && expected[first] == actual[first]) ++first;
+    std::string text = "sizes " + std::to_string(expected.size()) + "/" + std::to_string(actual.size()) +
+                       ", first difference at byte " + std::to_string(first) + "\n";
+    auto dump = [&](const char* label, const Bytes& bytes) {
+        text += label;
+        for (std::size_t i = 0; i < bytes.size(); ++i) {
+            char hex[8];
+            std::snprintf(hex, sizeof(hex), i == first ? "[%02x]" : " %02x", bytes[i]);
+            text += hex;
+        }
+        text += "\n";
+    };
+    dump("expected:", expected);
+    dump("actual:  ", actual);
+    return text;
+}
+
+}  // namespace xdplb::testing

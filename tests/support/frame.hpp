@@ -1,0 +1,50 @@
+// Builds Ethernet/IPv4/TCP|UDP frames byte by byte, with checksums computed from
+// scratch, so tests judge the data plane's incremental updates against an
+// independent reference.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace xdplb::testing {
+
+using Bytes = std::vector<std::uint8_t>;
+using Mac = std::array<std::uint8_t, 6>;
+
+inline constexpr std::uint8_t kTcp = 6;
+inline constexpr std::uint8_t kUdp = 17;
+
+inline constexpr std::uint8_t kSyn = 0x02;
+inline constexpr std::uint8_t kAck = 0x10;
+inline constexpr std::uint8_t kFin = 0x01;
+inline constexpr std::uint8_t kRst = 0x04;
+
+struct FrameSpec {
+    Mac src_mac{};
+    Mac dst_mac{};
+    std::string src_ip;
+    std::string dst_ip;
+    std::uint16_t sport = 0;
+    std::uint16_t dport = 0;
+    std::uint8_t proto = kTcp;
+    std::uint8_t tcp_flags = kSyn;
+    std::uint8_t ttl = 64;
+    std::uint16_t ip_id = 0x1234;
+    std::uint16_t frag_off = 0x4000;  // DF
+    bool udp_without_checksum = false;
+    std::string payload;
+};
+
+Bytes build_frame(const FrameSpec& spec);
+
+// Host-order port at the L4 source/destination of an IPv4 frame without options.
+std::uint16_t source_port_of(const Bytes& frame);
+
+Mac mac(std::uint8_t last);  // 02:00:00:00:00:<last>
+
+// Readable hex dump with the first differing byte marked, for failure messages.
+std::string describe_difference(const Bytes& expected, const Bytes& actual);
+
+}  // namespace xdplb::testing
