@@ -37,12 +37,13 @@ static __always_inline int forward_with_flow(struct xdp_md *ctx, struct packet *
 }
 
 static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pkt,
-					   const struct xdplb_flow *flow)
+					   struct xdplb_flow *flow)
 {
 	struct bpf_fib_lookup fib;
 
 	if (!ttl_allows_forwarding(pkt))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
+	refresh_flow(flow, pkt);
 	int fib_result = fib_lookup_v4(ctx, &fib, pkt, flow->new_src.words[0],
 				       flow->new_dst.words[0], false);
 
@@ -55,6 +56,7 @@ static __always_inline void forward_flow_of(struct xdplb_flow *flow, const struc
 					    const struct xdplb_backend *backend)
 {
 	__builtin_memset(flow, 0, sizeof(*flow));
+	flow->last_seen_ns = bpf_ktime_get_coarse_ns();
 	flow->new_src = pkt->key.src;
 	flow->new_sport = pkt->key.sport;
 	flow->new_dst = backend->addr;
@@ -74,6 +76,10 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 					     struct xdplb_flow *flow,
 					     const struct bpf_fib_lookup *fib)
 {
+	struct xdplb_settings *config = current_settings();
+
+	if (!config)
+		return XDPLB_DROP_CONNTRACK_INSERT;
 	if (farm->mode == XDPLB_MODE_SNAT) {
 		if (farm->flags & XDPLB_FARM_F_SNAT_ADDR)
 			flow->new_src = farm->snat_addr;
@@ -81,9 +87,9 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 			flow->new_src.words[0] = fib->ipv4_src;
 		if (flow->new_src.words[0] == 0)
 			return XDPLB_DROP_NO_SNAT_ADDR;
-		if (claim_snat_port(&pkt->key, flow) != 0)
+		if (claim_snat_port(&pkt->key, flow, config) != 0)
 			return XDPLB_DROP_SNAT_EXHAUSTED;
-	} else if (insert_reply_entry(&pkt->key, flow) != 0) {
+	} else if (claim_reply_tuple(&pkt->key, flow, config) != 0) {
 		return XDPLB_DROP_NAT_COLLISION;
 	}
 	if (bpf_map_update_elem(&conntrack, &pkt->key, flow, BPF_NOEXIST) != 0) {
@@ -163,7 +169,12 @@ int xdplb_main(struct xdp_md *ctx)
 
 	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, &pkt.key);
 
-	if (flow)
-		return forward_tracked(ctx, &pkt, flow);
-	return open_connection(ctx, &pkt);
+	if (!flow)
+		return open_connection(ctx, &pkt);
+	/* A client that reuses the tuple of a closed connection opens a new one. */
+	if (pkt.tcp_syn && flow->closing) {
+		forget_connection(&pkt.key, flow);
+		return open_connection(ctx, &pkt);
+	}
+	return forward_tracked(ctx, &pkt, flow);
 }

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The connection table: a new connection gets two entries, one per direction,
- * each keyed by the tuple its packets arrive with. Entries are inserted with
- * BPF_NOEXIST so that two CPUs racing on the same new flow, or two flows
- * wanting the same backend-side tuple, can never overwrite one another.
+ * each keyed by the tuple its packets arrive with and holding the tuple to
+ * rewrite them to. The two are mirror images: the key of one entry's
+ * opposite is its own rewrite, reversed.
+ *
+ * Entries are inserted with BPF_NOEXIST, so that two CPUs racing on the same
+ * new flow, or two flows wanting the same backend-side tuple, never overwrite
+ * one another. An entry idle past its timeout is stale; its tuple may then be
+ * reclaimed by a new connection.
  */
 #ifndef XDPLB_CONNTRACK_H
 #define XDPLB_CONNTRACK_H
@@ -12,17 +17,70 @@
 #include "parse.h"
 #include "select.h"
 
-/* The tuple with which the other direction's packets will arrive. */
-static __always_inline void reply_key_of(struct xdplb_flow_key *reply,
-					 const struct xdplb_flow *forward, __u8 proto)
+#define NS_PER_SEC 1000000000ULL
+
+static __always_inline struct xdplb_settings *current_settings(void)
 {
-	__builtin_memset(reply, 0, sizeof(*reply));
-	reply->src = forward->new_dst;
-	reply->dst = forward->new_src;
-	reply->sport = forward->new_dport;
-	reply->dport = forward->new_sport;
-	reply->proto = proto;
-	reply->family = AF_INET;
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&settings, &zero);
+}
+
+static __always_inline void opposite_key_of(struct xdplb_flow_key *opposite,
+					    const struct xdplb_flow *flow, __u8 proto)
+{
+	__builtin_memset(opposite, 0, sizeof(*opposite));
+	opposite->src = flow->new_dst;
+	opposite->dst = flow->new_src;
+	opposite->sport = flow->new_dport;
+	opposite->dport = flow->new_sport;
+	opposite->proto = proto;
+	opposite->family = AF_INET;
+}
+
+static __always_inline bool flow_is_stale(const struct xdplb_flow *flow, __u8 proto, __u64 now,
+					  const struct xdplb_settings *config)
+{
+	__u32 timeout_s = proto == IPPROTO_UDP ? config->udp_timeout_s
+			  : flow->closing       ? config->tcp_closing_timeout_s
+						: config->tcp_timeout_s;
+
+	return now - flow->last_seen_ns >= (__u64)timeout_s * NS_PER_SEC;
+}
+
+/* Removes both entries of the connection that `flow` (keyed by `key`) belongs to. */
+static __always_inline void forget_connection(const struct xdplb_flow_key *key,
+					      const struct xdplb_flow *flow)
+{
+	struct xdplb_flow_key opposite;
+
+	opposite_key_of(&opposite, flow, key->proto);
+	bpf_map_delete_elem(&conntrack, &opposite);
+	bpf_map_delete_elem(&conntrack, key);
+}
+
+/*
+ * Keeps an entry's idle clock and closing mark current. The clock is written
+ * at most once a second so that busy flows do not dirty their cache line on
+ * every packet. FIN and RST mark both directions, whichever side closes.
+ */
+static __always_inline void refresh_flow(struct xdplb_flow *flow, const struct packet *pkt)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+
+	if (now - flow->last_seen_ns > NS_PER_SEC)
+		flow->last_seen_ns = now;
+	if (!pkt->tcp_fin_or_rst || flow->closing)
+		return;
+
+	struct xdplb_flow_key opposite_key;
+
+	opposite_key_of(&opposite_key, flow, pkt->key.proto);
+	struct xdplb_flow *opposite = bpf_map_lookup_elem(&conntrack, &opposite_key);
+
+	flow->closing = 1;
+	if (opposite)
+		opposite->closing = 1;
 }
 
 /* The reply entry restores the client's view: from the VIP to the client. */
@@ -38,31 +96,44 @@ static __always_inline void reply_flow_of(struct xdplb_flow *reply,
 	reply->backend_id = forward->backend_id;
 	reply->farm_id = forward->farm_id;
 	reply->direction = XDPLB_DIR_TO_CLIENT;
+	reply->last_seen_ns = forward->last_seen_ns;
 }
 
-static __always_inline int insert_reply_entry(const struct xdplb_flow_key *client_key,
-					      const struct xdplb_flow *forward)
+/*
+ * Inserts the reply entry of a new connection: succeeds only if no live
+ * connection uses the same backend-side tuple. A stale holder is forgotten
+ * and the insert tried once more. Returns 0 on success.
+ */
+static __always_inline int claim_reply_tuple(const struct xdplb_flow_key *client_key,
+					     const struct xdplb_flow *forward,
+					     const struct xdplb_settings *config)
 {
 	struct xdplb_flow_key reply_key;
 	struct xdplb_flow reply;
 
-	reply_key_of(&reply_key, forward, client_key->proto);
+	opposite_key_of(&reply_key, forward, client_key->proto);
 	reply_flow_of(&reply, client_key, forward);
+	if (bpf_map_update_elem(&conntrack, &reply_key, &reply, BPF_NOEXIST) == 0)
+		return 0;
+
+	struct xdplb_flow *holder = bpf_map_lookup_elem(&conntrack, &reply_key);
+
+	if (!holder || !flow_is_stale(holder, client_key->proto, forward->last_seen_ns, config))
+		return -1;
+	forget_connection(&reply_key, holder);
 	return bpf_map_update_elem(&conntrack, &reply_key, &reply, BPF_NOEXIST);
 }
 
 /*
- * Picks a free SNAT port: random ports in the configured range until the
- * backend-side tuple is not taken. The reply entry is inserted as part of the
- * test, so a port is never handed out twice. Returns 0 or -1 when exhausted.
+ * Picks a SNAT port: random ports in the configured range until the
+ * backend-side tuple can be claimed. Returns 0, or -1 when every attempt found
+ * the port in use.
  */
 static __always_inline int claim_snat_port(const struct xdplb_flow_key *client_key,
-					   struct xdplb_flow *forward)
+					   struct xdplb_flow *forward,
+					   const struct xdplb_settings *config)
 {
-	__u32 zero = 0;
-	struct xdplb_settings *config = bpf_map_lookup_elem(&settings, &zero);
-
-	if (!config || config->snat_port_max < config->snat_port_min)
+	if (config->snat_port_max < config->snat_port_min)
 		return -1;
 
 	__u32 range = (__u32)config->snat_port_max - config->snat_port_min + 1;
@@ -71,7 +142,7 @@ static __always_inline int claim_snat_port(const struct xdplb_flow_key *client_k
 		__u16 port = config->snat_port_min + scale_random(bpf_get_prandom_u32(), range);
 
 		forward->new_sport = bpf_htons(port);
-		if (insert_reply_entry(client_key, forward) == 0)
+		if (claim_reply_tuple(client_key, forward, config) == 0)
 			return 0;
 	}
 	return -1;
@@ -82,7 +153,7 @@ static __always_inline void delete_reply_entry(const struct xdplb_flow_key *clie
 {
 	struct xdplb_flow_key reply_key;
 
-	reply_key_of(&reply_key, forward, client_key->proto);
+	opposite_key_of(&reply_key, forward, client_key->proto);
 	bpf_map_delete_elem(&conntrack, &reply_key);
 }
 

@@ -24,7 +24,8 @@ struct packet {
 	__be16 *sport; /* the L4 ports and checksum, whichever the protocol */
 	__be16 *dport;
 	__sum16 *l4_check;
-	bool tcp_syn;     /* SYN without ACK: the opening of a connection */
+	bool tcp_syn;        /* SYN without ACK: the opening of a connection */
+	bool tcp_fin_or_rst; /* the closing of one */
 	__u32 frame_bytes; /* L3 length, as counted in statistics */
 	struct xdplb_flow_key key;
 };
@@ -48,6 +49,7 @@ static __always_inline enum parse_result parse_l4(struct packet *pkt, void *l4, 
 		pkt->dport = &tcp->dest;
 		pkt->l4_check = &tcp->check;
 		pkt->tcp_syn = tcp->syn && !tcp->ack;
+		pkt->tcp_fin_or_rst = tcp->fin || tcp->rst;
 		return PARSE_OK;
 	}
 	struct udphdr *udp = l4;

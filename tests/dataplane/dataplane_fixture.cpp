@@ -30,7 +30,11 @@ void DataPlaneTest::configure(model::Config config) {
     config_ = std::move(next);
 }
 
-void DataPlaneTest::set_snat_ports(std::uint16_t min, std::uint16_t max) { writer_->write_snat_ports({min, max}); }
+void DataPlaneTest::set_settings(const dataplane::Settings& settings) { writer_->write_settings(settings); }
+
+void DataPlaneTest::set_snat_ports(std::uint16_t min, std::uint16_t max) {
+    set_settings({.snat_ports = {min, max}});
+}
 
 std::uint64_t DataPlaneTest::reason_count(const std::string& name) const {
     for (const auto& [reason, count] : counters_->reasons()) {

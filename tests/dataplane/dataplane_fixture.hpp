@@ -24,6 +24,7 @@ protected:
 
     // Writes `config` (ids are assigned here) into the program's maps.
     void configure(model::Config config);
+    void set_settings(const dataplane::Settings& settings);
     void set_snat_ports(std::uint16_t min, std::uint16_t max);
 
     TestRun run_from_client(const Bytes& frame) { return run_program(program_->program_fd(), frame, lab().eth0()); }

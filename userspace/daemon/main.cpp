@@ -41,7 +41,7 @@ int run(const Options& options) {
     program.attach(options.interfaces);
     enable_forwarding(options.interfaces);
     dataplane::MapWriter writer(program);
-    writer.write_snat_ports(options.snat_ports);
+    writer.write_settings({.snat_ports = options.snat_ports});
     Controller controller(writer, store, std::move(config));
     dataplane::CountersReader counters(program);
     Commands commands(controller, counters);

@@ -125,9 +125,14 @@ void MapWriter::apply(const Config& from, const Config& to) const {
     remove_farms(from, to);
 }
 
-void MapWriter::write_snat_ports(SnatPortRange range) const {
+void MapWriter::write_settings(const Settings& settings) const {
     std::uint32_t zero = 0;
-    xdplb_settings value{range.min, range.max};
+    xdplb_settings value{};
+    value.snat_port_min = settings.snat_ports.min;
+    value.snat_port_max = settings.snat_ports.max;
+    value.tcp_timeout_s = settings.tcp_timeout_s;
+    value.tcp_closing_timeout_s = settings.tcp_closing_timeout_s;
+    value.udp_timeout_s = settings.udp_timeout_s;
     update(settings_fd_, &zero, &value, "settings");
 }
 

@@ -9,8 +9,18 @@
 namespace xdplb::dataplane {
 
 struct SnatPortRange {
-    std::uint16_t min = 0;
-    std::uint16_t max = 0;
+    std::uint16_t min = 1024;
+    std::uint16_t max = 32767;
+};
+
+// What the data plane needs besides the farms (struct xdplb_settings).
+struct Settings {
+    SnatPortRange snat_ports;
+    // A connection idle longer than this may lose its SNAT port or
+    // backend-side tuple to a new one.
+    std::uint32_t tcp_timeout_s = 7200;
+    std::uint32_t tcp_closing_timeout_s = 10;  // after FIN or RST
+    std::uint32_t udp_timeout_s = 300;
 };
 
 class MapWriter {
@@ -24,7 +34,7 @@ public:
     // DataPlaneError; the caller rolls back by applying (to, from).
     void apply(const model::Config& from, const model::Config& to) const;
 
-    void write_snat_ports(SnatPortRange range) const;
+    void write_settings(const Settings& settings) const;
 
 private:
     void write_backends(const model::Config& from, const model::Config& to) const;

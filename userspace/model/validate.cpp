@@ -59,6 +59,11 @@ void validate(const Config& config) {
     if (config.farms.size() >= XDPLB_MAX_FARMS) {
         throw ValidationError("at most " + std::to_string(XDPLB_MAX_FARMS - 1) + " farms are supported");
     }
+    std::size_t backend_count = 0;
+    for (const Farm& farm : config.farms) backend_count += farm.backends.size();
+    if (backend_count >= XDPLB_MAX_BACKENDS) {
+        throw ValidationError("at most " + std::to_string(XDPLB_MAX_BACKENDS - 1) + " backends are supported in all farms together");
+    }
     std::set<std::string> names;
     std::set<std::tuple<std::string, std::uint16_t, Protocol>> services;
     std::set<std::uint32_t> farm_ids;

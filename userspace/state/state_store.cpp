@@ -92,8 +92,10 @@ void StateStore::save(const model::Config& config) const {
                                {"config", model::config_to_json(config, model::kStateForm)}};
     std::filesystem::path temporary = file_;
     temporary += ".tmp";
+    // A leftover temporary file from a crash may carry another mode: start afresh.
+    ::unlink(temporary.c_str());
     {
-        FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (fd.get() < 0) fail_errno("cannot create " + temporary.string());
         write_all(fd.get(), document.dump(2) + "\n", temporary.string());
         if (::fsync(fd.get()) != 0) fail_errno("cannot sync " + temporary.string());

@@ -107,13 +107,22 @@ struct xdplb_flow {
 	__u32 backend_id;
 	__u32 farm_id;
 	__u8 direction; /* enum xdplb_direction */
-	__u8 pad[3];
+	__u8 closing;   /* a FIN or RST was seen in either direction */
+	__u8 pad[2];
+	__u64 last_seen_ns; /* coarse monotonic clock, refreshed at most once a second */
 };
 
-/* settings: a single entry the control plane may change at run time. */
+/*
+ * settings: a single entry the control plane may change at run time.
+ * An entry idle for longer than its timeout is stale: its tuple may be taken
+ * by a new connection (a SNAT port, a backend-side tuple).
+ */
 struct xdplb_settings {
 	__u16 snat_port_min; /* host byte order, inclusive */
 	__u16 snat_port_max;
+	__u32 tcp_timeout_s;         /* TCP, open */
+	__u32 tcp_closing_timeout_s; /* TCP after FIN or RST */
+	__u32 udp_timeout_s;
 };
 
 /* farm_stats and backend_stats: per-CPU, indexed by farm_id / backend_id. */

@@ -1,0 +1,179 @@
+// xdplb-progbench: nanoseconds per packet of the xdplb XDP program, measured by
+// the kernel with BPF_PROG_TEST_RUN, against the empty program on the same frame.
+//
+// Cases: a packet that belongs to no farm; a packet of an established flow
+// (DNAT and SNAT); the first packet of a new flow (selection, two table
+// inserts, SNAT port claim). Test runs do not execute the redirect itself, so
+// the figures are the program's own cost. Prints a table, or JSON rows with
+// --json (scenario, test, flows, value, unit), as the benchmark kit reads them.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dataplane/map_writer.hpp"
+#include "dataplane/program.hpp"
+#include "dataplane_lab.hpp"
+#include "frame.hpp"
+#include "model/operations.hpp"
+
+namespace {
+
+using namespace xdplb;
+using testing::Bytes;
+using testing::LabAddresses;
+
+constexpr int kRepeat = 1'000'000;
+constexpr int kNewFlows = 100000;
+constexpr int kRounds = 5;
+
+struct Result {
+    std::string test;
+    double ns_per_packet;
+};
+
+std::uint32_t run_repeated(int program_fd, const Bytes& frame, int ingress_ifindex, int repeat) {
+    Bytes out(frame.size() + 256);
+    xdp_md context{};
+    context.data_end = static_cast<__u32>(frame.size());
+    context.ingress_ifindex = static_cast<__u32>(ingress_ifindex);
+    LIBBPF_OPTS(bpf_test_run_opts, options, .data_in = frame.data(), .data_out = out.data(),
+                .data_size_in = static_cast<__u32>(frame.size()), .data_size_out = static_cast<__u32>(out.size()),
+                .ctx_in = &context, .ctx_size_in = sizeof(context), .repeat = repeat);
+    if (bpf_prog_test_run_opts(program_fd, &options) != 0) {
+        throw std::runtime_error(std::string("BPF_PROG_TEST_RUN: ") + std::strerror(errno));
+    }
+    return options.duration;
+}
+
+// The median over rounds of the kernel's per-repetition average.
+double median_ns(int program_fd, const Bytes& frame, int ingress_ifindex) {
+    std::vector<std::uint32_t> rounds;
+    for (int i = 0; i < kRounds; ++i) rounds.push_back(run_repeated(program_fd, frame, ingress_ifindex, kRepeat));
+    std::sort(rounds.begin(), rounds.end());
+    return rounds[kRounds / 2];
+}
+
+testing::FrameSpec client_syn(std::uint16_t dport, std::uint16_t sport) {
+    testing::FrameSpec spec;
+    spec.src_mac = testing::kClientMac;
+    spec.dst_mac = testing::kEth0Mac;
+    spec.src_ip = LabAddresses::kClient;
+    spec.dst_ip = LabAddresses::kVip;
+    spec.sport = sport;
+    spec.dport = dport;
+    return spec;
+}
+
+model::Config bench_config() {
+    model::Config config;
+    for (auto [name, mode, port] : {std::tuple{"dnat", model::Mode::dnat, 80}, std::tuple{"snat", model::Mode::snat, 81}}) {
+        model::Farm farm;
+        farm.name = name;
+        farm.vip = *IpAddress::parse(LabAddresses::kVip);
+        farm.port = static_cast<std::uint16_t>(port);
+        farm.mode = mode;
+        for (auto [backend_name, ip] : {std::pair{"b1", LabAddresses::kBackend1}, std::pair{"b2", LabAddresses::kBackend2}}) {
+            model::Backend backend;
+            backend.name = backend_name;
+            backend.ip = *IpAddress::parse(ip);
+            farm.backends.push_back(backend);
+        }
+        config.farms.push_back(farm);
+    }
+    return model::with_ids_assigned(config);
+}
+
+// Established flow: open it with a SYN, then time its ACKs.
+double established_ns(int program_fd, int eth0, std::uint16_t dport) {
+    testing::FrameSpec spec = client_syn(dport, 50000);
+    run_repeated(program_fd, testing::build_frame(spec), eth0, 1);
+    spec.tcp_flags = testing::kAck;
+    return median_ns(program_fd, testing::build_frame(spec), eth0);
+}
+
+// New flows: each SYN has a tuple never seen before, so each run is timed alone.
+double new_flow_ns(int program_fd, int eth0, std::uint16_t dport) {
+    std::uint64_t total = 0;
+    for (int i = 0; i < kNewFlows; ++i) {
+        testing::FrameSpec spec = client_syn(dport, static_cast<std::uint16_t>(1024 + i % 60000));
+        spec.src_ip = "198.18.0." + std::to_string(2 + i / 60000);
+        total += run_repeated(program_fd, testing::build_frame(spec), eth0, 1);
+    }
+    return static_cast<double>(total) / kNewFlows;
+}
+
+double single_run_ns(int program_fd, int eth0, const Bytes& frame) {
+    std::uint64_t total = 0;
+    for (int i = 0; i < kNewFlows; ++i) total += run_repeated(program_fd, frame, eth0, 1);
+    return static_cast<double>(total) / kNewFlows;
+}
+
+std::vector<Result> measure() {
+    testing::DataPlaneLab lab;
+    dataplane::Program program(4 * kNewFlows);
+    program.load_detached();
+    for (int ifindex : {lab.eth0(), lab.eth1()}) {
+        __u32 key = static_cast<__u32>(ifindex);
+        bpf_map_update_elem(program.map_fd("tx_ports"), &key, &key, BPF_ANY);
+    }
+    dataplane::MapWriter writer(program);
+    writer.write_settings({.snat_ports = {1024, 65535}});
+    writer.apply({}, bench_config());
+
+    bpf_object* empty = bpf_object__open_file(XDPLB_EMPTY_PROGRAM, nullptr);
+    if (empty == nullptr || bpf_object__load(empty) != 0) throw std::runtime_error("cannot load the empty program");
+    int empty_fd = bpf_program__fd(bpf_object__next_program(empty, nullptr));
+
+    const int fd = program.program_fd();
+    const int eth0 = lab.eth0();
+    Bytes not_ours = testing::build_frame(client_syn(22, 50000));
+    std::vector<Result> results = {
+        {"empty program", median_ns(empty_fd, not_ours, eth0)},
+        {"no farm (pass)", median_ns(fd, not_ours, eth0)},
+        {"established flow, DNAT", established_ns(fd, eth0, 80)},
+        {"established flow, SNAT", established_ns(fd, eth0, 81)},
+        {"empty program, single runs", single_run_ns(empty_fd, eth0, not_ours)},
+        {"new flow, DNAT, single runs", new_flow_ns(fd, eth0, 80)},
+        {"new flow, SNAT, single runs", new_flow_ns(fd, eth0, 81)},
+    };
+    bpf_object__close(empty);
+    return results;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool json = argc > 1 && std::string(argv[1]) == "--json";
+    if (argc > 1 && !json) {
+        std::cout << "usage: xdplb-progbench [--json]\n"
+                     "Measures ns/packet of the xdplb XDP program with BPF_PROG_TEST_RUN (needs root).\n";
+        return std::string(argv[1]) == "--help" ? 0 : 2;
+    }
+    try {
+        std::vector<Result> results = measure();
+        if (json) {
+            nlohmann::json rows = nlohmann::json::array();
+            for (const Result& r : results) {
+                rows.push_back({{"scenario", "xdplb"}, {"test", "prog_run " + r.test}, {"flows", 1},
+                                {"value", r.ns_per_packet}, {"unit", "ns/packet"}});
+            }
+            std::cout << rows.dump(2) << "\n";
+        } else {
+            for (const Result& r : results) std::printf("%-30s %8.1f ns/packet\n", r.test.c_str(), r.ns_per_packet);
+        }
+    } catch (const std::exception& error) {
+        std::cerr << "xdplb-progbench: " << error.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,112 @@
+// The life of a connection entry: closing marks, re-selection on a reused
+// tuple, and reclaiming the tuples of stale connections.
+#include "dataplane_fixture.hpp"
+
+namespace xdplb::testing {
+namespace {
+
+using model::Mode;
+
+class Conntrack : public DataPlaneTest {
+protected:
+    void configure_web(Mode mode, model::AdminState b1_state, model::AdminState b2_state) {
+        model::Farm web = farm("web", mode, 80);
+        web.backends = {backend("b1", LabAddresses::kBackend1, 8080), backend("b2", LabAddresses::kBackend2, 8080)};
+        web.backends[0].state = b1_state;
+        web.backends[1].state = b2_state;
+        configure({{web}});
+    }
+
+    static FrameSpec syn() { return from_client(LabAddresses::kVip, 40000, 80); }
+
+    static FrameSpec with_flags(FrameSpec spec, std::uint8_t flags) {
+        spec.tcp_flags = flags;
+        return spec;
+    }
+
+    // The destination address the program sent a client frame to.
+    std::string backend_reached(const FrameSpec& spec) {
+        TestRun out = run_from_client(build_frame(spec));
+        EXPECT_EQ(out.verdict, XDP_REDIRECT);
+        char text[16];
+        std::snprintf(text, sizeof(text), "%u.%u.%u.%u", out.frame[30], out.frame[31], out.frame[32], out.frame[33]);
+        return text;
+    }
+};
+
+TEST_F(Conntrack, SynRetransmissionFollowsTheOpenConnection) {
+    configure_web(Mode::dnat, model::AdminState::up, model::AdminState::maint);
+    EXPECT_EQ(backend_reached(syn()), LabAddresses::kBackend1);
+    configure_web(Mode::dnat, model::AdminState::maint, model::AdminState::up);
+    EXPECT_EQ(backend_reached(syn()), LabAddresses::kBackend1);
+}
+
+TEST_F(Conntrack, SynAfterResetOpensANewConnection) {
+    configure_web(Mode::dnat, model::AdminState::up, model::AdminState::maint);
+    EXPECT_EQ(backend_reached(syn()), LabAddresses::kBackend1);
+    backend_reached(with_flags(syn(), kRst | kAck));
+    configure_web(Mode::dnat, model::AdminState::maint, model::AdminState::up);
+    EXPECT_EQ(backend_reached(syn()), LabAddresses::kBackend2);
+    EXPECT_EQ(counters_->farm(config_.farms[0].id).connections, 2u);
+}
+
+TEST_F(Conntrack, FinFromTheBackendAlsoClosesTheClientsEntry) {
+    configure_web(Mode::dnat, model::AdminState::up, model::AdminState::maint);
+    backend_reached(syn());
+
+    FrameSpec fin;
+    fin.src_mac = kBackend1Mac;
+    fin.dst_mac = kEth1Mac;
+    fin.src_ip = LabAddresses::kBackend1;
+    fin.dst_ip = LabAddresses::kClient;
+    fin.sport = 8080;
+    fin.dport = 40000;
+    fin.tcp_flags = kFin | kAck;
+    ASSERT_EQ(run_from_backends(build_frame(fin)).verdict, XDP_REDIRECT);
+
+    configure_web(Mode::dnat, model::AdminState::maint, model::AdminState::up);
+    EXPECT_EQ(backend_reached(syn()), LabAddresses::kBackend2);
+}
+
+TEST_F(Conntrack, ClosedConnectionGivesUpItsSnatPort) {
+    configure_web(Mode::snat, model::AdminState::up, model::AdminState::maint);
+    set_settings({.snat_ports = {5000, 5000}, .tcp_closing_timeout_s = 0});
+
+    TestRun first = run_from_client(build_frame(syn()));
+    ASSERT_EQ(source_port_of(first.frame), 5000);
+    run_from_client(build_frame(with_flags(syn(), kRst | kAck)));
+
+    FrameSpec other_client = from_client(LabAddresses::kVip, 40001, 80);
+    TestRun second = run_from_client(build_frame(other_client));
+    EXPECT_EQ(second.verdict, XDP_REDIRECT);
+    EXPECT_EQ(source_port_of(second.frame), 5000);
+
+    // The first connection's entries are gone with its port.
+    Bytes late_ack = build_frame(with_flags(syn(), kAck));
+    expect_frame(run_from_client(late_ack), XDP_PASS, late_ack);
+}
+
+TEST_F(Conntrack, OpenConnectionKeepsItsSnatPortHoweverLongItIdles) {
+    configure_web(Mode::snat, model::AdminState::up, model::AdminState::maint);
+    set_settings({.snat_ports = {5000, 5000}, .tcp_closing_timeout_s = 0});
+    run_from_client(build_frame(syn()));
+
+    Bytes other_client = build_frame(from_client(LabAddresses::kVip, 40001, 80));
+    expect_frame(run_from_client(other_client), XDP_DROP, other_client);
+    EXPECT_EQ(reason_count("drop_snat_exhausted"), 1u);
+}
+
+TEST_F(Conntrack, IdleUdpFlowGivesUpItsSnatPortAfterItsTimeout) {
+    model::Farm dns = farm("dns", Mode::snat, 53, model::Protocol::udp);
+    dns.backends = {backend("b1", LabAddresses::kBackend1, 53)};
+    configure({{dns}});
+    set_settings({.snat_ports = {5000, 5000}, .udp_timeout_s = 0});
+
+    run_from_client(build_frame(from_client(LabAddresses::kVip, 40000, 53, kUdp)));
+    TestRun second = run_from_client(build_frame(from_client(LabAddresses::kVip, 40001, 53, kUdp)));
+    EXPECT_EQ(second.verdict, XDP_REDIRECT);
+    EXPECT_EQ(source_port_of(second.frame), 5000);
+}
+
+}  // namespace
+}  // namespace xdplb::testing

@@ -1,0 +1,281 @@
+#include "model/validate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <xdplb/abi.h>
+
+#include <initializer_list>
+#include <string>
+
+#include "model/validation_error.hpp"
+
+namespace xdplb::model {
+namespace {
+
+// ---- helpers -------------------------------------------------------------------
+
+Backend backend(const std::string& name, const std::string& ip, std::uint32_t id = 0) {
+    Backend b;
+    b.id = id;
+    b.name = name;
+    b.ip = *IpAddress::parse(ip);
+    return b;
+}
+
+Farm farm(const std::string& name, const std::string& vip, std::uint16_t port, Protocol proto = Protocol::tcp,
+          std::uint32_t id = 0) {
+    Farm f;
+    f.id = id;
+    f.name = name;
+    f.vip = *IpAddress::parse(vip);
+    f.port = port;
+    f.proto = proto;
+    return f;
+}
+
+// A distinct IPv4 address for every index below 65536.
+std::string address_for(std::size_t index) {
+    return "10.1." + std::to_string(index / 256) + "." + std::to_string(index % 256);
+}
+
+::testing::AssertionResult refused(const Config& config, std::initializer_list<std::string> parts) {
+    try {
+        validate(config);
+    } catch (const ValidationError& error) {
+        std::string message = error.what();
+        for (const std::string& part : parts) {
+            if (message.find(part) == std::string::npos) {
+                return ::testing::AssertionFailure() << "message \"" << message << "\" does not mention \"" << part
+                                                     << "\"";
+            }
+        }
+        return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "the configuration was accepted";
+}
+
+::testing::AssertionResult accepted(const Config& config) {
+    try {
+        validate(config);
+    } catch (const ValidationError& error) {
+        return ::testing::AssertionFailure() << "refused: " << error.what();
+    }
+    return ::testing::AssertionSuccess();
+}
+
+Config one_farm_with(Farm f) { return Config{{std::move(f)}}; }
+
+// ---- whole configurations ------------------------------------------------------
+
+TEST(Validate, AcceptsAnEmptyConfiguration) { EXPECT_TRUE(accepted(Config{})); }
+
+TEST(Validate, AcceptsATypicalConfiguration) {
+    Farm web = farm("web", "192.0.2.10", 443, Protocol::tcp, 1);
+    web.snat_addr = IpAddress::parse("192.0.2.1");
+    web.backends = {backend("web1", "10.0.0.11", 1), backend("web2", "10.0.0.12", 2)};
+    Farm dns = farm("dns", "192.0.2.53", 53, Protocol::udp, 2);
+    dns.backends = {backend("ns1", "10.0.0.53", 3)};
+    EXPECT_TRUE(accepted(Config{{web, dns}}));
+}
+
+TEST(Validate, AcceptsAFarmWithoutBackends) { EXPECT_TRUE(accepted(one_farm_with(farm("web", "192.0.2.10", 80)))); }
+
+// ---- farm names and services ----------------------------------------------------
+
+TEST(Validate, RefusesTwoFarmsOfTheSameName) {
+    Config config{{farm("web", "192.0.2.10", 80), farm("web", "192.0.2.11", 80)}};
+    EXPECT_TRUE(refused(config, {"farm 'web'", "exists twice"}));
+}
+
+TEST(Validate, RefusesTwoFarmsServingTheSameVipPortAndProtocol) {
+    Config config{{farm("web", "192.0.2.10", 80), farm("web-again", "192.0.2.10", 80)}};
+    EXPECT_TRUE(refused(config, {"farm 'web-again'", "another farm already serves 192.0.2.10 port 80/tcp"}));
+}
+
+TEST(Validate, AcceptsTheSameVipAndPortForTheOtherProtocol) {
+    Config config{{farm("dns-tcp", "192.0.2.53", 53, Protocol::tcp), farm("dns-udp", "192.0.2.53", 53, Protocol::udp)}};
+    EXPECT_TRUE(accepted(config));
+}
+
+TEST(Validate, AcceptsTheSameVipOnAnotherPort) {
+    EXPECT_TRUE(accepted(Config{{farm("http", "192.0.2.10", 80), farm("https", "192.0.2.10", 443)}}));
+}
+
+TEST(Validate, AcceptsTheSamePortOnAnotherVip) {
+    EXPECT_TRUE(accepted(Config{{farm("a", "192.0.2.10", 80), farm("b", "192.0.2.11", 80)}}));
+}
+
+TEST(Validate, RefusesAnEmptyFarmName) {
+    EXPECT_TRUE(refused(one_farm_with(farm("", "192.0.2.10", 80)), {"farm name ''", "1-32 characters"}));
+}
+
+TEST(Validate, AcceptsAFarmNameOf32Characters) {
+    EXPECT_TRUE(accepted(one_farm_with(farm(std::string(32, 'a'), "192.0.2.10", 80))));
+}
+
+TEST(Validate, RefusesAFarmNameOf33Characters) {
+    std::string name(33, 'a');
+    EXPECT_TRUE(refused(one_farm_with(farm(name, "192.0.2.10", 80)), {"farm name '" + name + "'", "1-32"}));
+}
+
+TEST(Validate, AcceptsEveryAllowedNameCharacter) {
+    EXPECT_TRUE(accepted(one_farm_with(farm("Web_01.prod-A", "192.0.2.10", 80))));
+}
+
+TEST(Validate, RefusesFarmNamesWithOtherCharacters) {
+    for (const std::string name : {"my web", "web/1", "web:1", "web\n", "w\xc3\xa9" "b", "web*", "'web'", "web\t"}) {
+        EXPECT_TRUE(refused(one_farm_with(farm(name, "192.0.2.10", 80)), {"farm name"})) << name;
+    }
+}
+
+// ---- address families -----------------------------------------------------------
+
+TEST(Validate, RefusesAnIpv6VipClearly) {
+    EXPECT_TRUE(refused(one_farm_with(farm("web6", "2001:db8::10", 80)),
+                        {"farm 'web6'", "VIP", "2001:db8::10", "IPv6", "not support"}));
+}
+
+TEST(Validate, RefusesAnIpv6SnatAddress) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.snat_addr = IpAddress::parse("2001:db8::1");
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "SNAT address", "IPv6"}));
+}
+
+TEST(Validate, RefusesAnIpv6Backend) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.backends = {backend("web1", "2001:db8::11")};
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "backend 'web1'", "IPv6"}));
+}
+
+// ---- backends -------------------------------------------------------------------
+
+TEST(Validate, RefusesABackendAtTheFarmsOwnVip) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.backends = {backend("loop", "192.0.2.10")};
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "backend 'loop'", "VIP"}));
+}
+
+TEST(Validate, RefusesTwoBackendsOfTheSameNameInOneFarm) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.backends = {backend("web1", "10.0.0.11"), backend("web1", "10.0.0.12")};
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "backend 'web1'", "exists twice"}));
+}
+
+TEST(Validate, AcceptsTheSameBackendNameInTwoFarms) {
+    Farm http = farm("http", "192.0.2.10", 80);
+    http.backends = {backend("node1", "10.0.0.11")};
+    Farm https = farm("https", "192.0.2.10", 443);
+    https.backends = {backend("node1", "10.0.0.11")};
+    EXPECT_TRUE(accepted(Config{{http, https}}));
+}
+
+TEST(Validate, AcceptsTwoBackendsAtTheSameAddressUnderDifferentNames) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.backends = {backend("a", "10.0.0.11"), backend("b", "10.0.0.11")};
+    web.backends[1].port = 8080;
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+}
+
+TEST(Validate, RefusesBadBackendNames) {
+    for (const std::string name : {std::string(), std::string(33, 'b'), std::string("web 1"), std::string("a/b")}) {
+        Farm web = farm("web", "192.0.2.10", 80);
+        web.backends = {backend(name, "10.0.0.11")};
+        EXPECT_TRUE(refused(one_farm_with(web), {"backend name"})) << name;
+    }
+}
+
+TEST(Validate, AcceptsAFullSelectionTableOfBackends) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    for (std::size_t i = 0; i < XDPLB_MAX_FARM_BACKENDS; ++i) {
+        web.backends.push_back(backend("b" + std::to_string(i), address_for(i)));
+    }
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+}
+
+TEST(Validate, RefusesMoreBackendsThanASelectionTableHolds) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    for (std::size_t i = 0; i <= XDPLB_MAX_FARM_BACKENDS; ++i) {
+        web.backends.push_back(backend("b" + std::to_string(i), address_for(i)));
+    }
+    EXPECT_TRUE(refused(one_farm_with(web),
+                        {"farm 'web'", "more than " + std::to_string(XDPLB_MAX_FARM_BACKENDS) + " backends"}));
+}
+
+// ---- farm count -----------------------------------------------------------------
+
+Config farms(std::size_t count) {
+    Config config;
+    for (std::size_t i = 0; i < count; ++i) {
+        config.farms.push_back(farm("f" + std::to_string(i), "192.0.2.10", static_cast<std::uint16_t>(i + 1)));
+    }
+    return config;
+}
+
+TEST(Validate, AcceptsAsManyFarmsAsTheDataPlaneHasIds) {
+    // Farm id 0 is never used, so XDPLB_MAX_FARMS - 1 farms fit.
+    EXPECT_TRUE(accepted(farms(XDPLB_MAX_FARMS - 1)));
+}
+
+TEST(Validate, RefusesOneFarmTooMany) {
+    EXPECT_TRUE(refused(farms(XDPLB_MAX_FARMS), {"at most " + std::to_string(XDPLB_MAX_FARMS - 1) + " farms"}));
+}
+
+// ---- ids ------------------------------------------------------------------------
+
+TEST(Validate, AcceptsUnassignedIdsOnSeveralObjects) {
+    Farm a = farm("a", "192.0.2.10", 80);
+    a.backends = {backend("x", "10.0.0.1"), backend("y", "10.0.0.2")};
+    Farm b = farm("b", "192.0.2.11", 80);
+    b.backends = {backend("x", "10.0.0.1")};
+    EXPECT_TRUE(accepted(Config{{a, b}}));
+}
+
+TEST(Validate, RefusesTwoFarmsWithTheSameId) {
+    Config config{{farm("a", "192.0.2.10", 80, Protocol::tcp, 5), farm("b", "192.0.2.11", 80, Protocol::tcp, 5)}};
+    EXPECT_TRUE(refused(config, {"farm 'b'", "id 5"}));
+}
+
+TEST(Validate, RefusesTwoBackendsWithTheSameIdInOneFarm) {
+    Farm web = farm("web", "192.0.2.10", 80, Protocol::tcp, 1);
+    web.backends = {backend("web1", "10.0.0.11", 3), backend("web2", "10.0.0.12", 3)};
+    EXPECT_TRUE(refused(one_farm_with(web), {"backend 'web2'", "id 3"}));
+}
+
+TEST(Validate, RefusesTwoBackendsWithTheSameIdInDifferentFarms) {
+    // Backend ids index data-plane tables shared by all farms.
+    Farm a = farm("a", "192.0.2.10", 80, Protocol::tcp, 1);
+    a.backends = {backend("x", "10.0.0.1", 9)};
+    Farm b = farm("b", "192.0.2.11", 80, Protocol::tcp, 2);
+    b.backends = {backend("y", "10.0.0.2", 9)};
+    EXPECT_TRUE(refused(Config{{a, b}}, {"farm 'b'", "backend 'y'", "id 9"}));
+}
+
+TEST(Validate, AcceptsAFarmAndABackendSharingAnIdNumber) {
+    Farm web = farm("web", "192.0.2.10", 80, Protocol::tcp, 1);
+    web.backends = {backend("web1", "10.0.0.11", 1)};
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+}
+
+TEST(Validate, AcceptsTheHighestFarmId) {
+    EXPECT_TRUE(accepted(one_farm_with(farm("web", "192.0.2.10", 80, Protocol::tcp, XDPLB_MAX_FARMS - 1))));
+}
+
+TEST(Validate, RefusesAFarmIdOutOfRange) {
+    EXPECT_TRUE(refused(one_farm_with(farm("web", "192.0.2.10", 80, Protocol::tcp, XDPLB_MAX_FARMS)),
+                        {"farm 'web'", "id " + std::to_string(XDPLB_MAX_FARMS)}));
+}
+
+TEST(Validate, AcceptsTheHighestBackendId) {
+    Farm web = farm("web", "192.0.2.10", 80, Protocol::tcp, 1);
+    web.backends = {backend("web1", "10.0.0.11", XDPLB_MAX_BACKENDS - 1)};
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+}
+
+TEST(Validate, RefusesABackendIdOutOfRange) {
+    Farm web = farm("web", "192.0.2.10", 80, Protocol::tcp, 1);
+    web.backends = {backend("web1", "10.0.0.11", XDPLB_MAX_BACKENDS)};
+    EXPECT_TRUE(refused(one_farm_with(web), {"backend 'web1'", "id " + std::to_string(XDPLB_MAX_BACKENDS)}));
+}
+
+}  // namespace
+}  // namespace xdplb::model
