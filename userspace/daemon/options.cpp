@@ -58,16 +58,16 @@ std::optional<Options> parse_options(int argc, char** argv) {
     options.conntrack_size = XDPLB_DEFAULT_CONNTRACK_SIZE;
     std::string snat_ports = "1024-32767";
 
-    po::options_description described("", 100);
+    po::options_description described("", 80, 40);
     described.add_options()
         ("help,h", "Print this help and exit.")
         ("version", "Print the version and exit.")
-        ("config", po::value<std::string>(), "Start with the farms of FILE (JSON, as in configs/) instead of the saved state; ids of farms and backends that keep their names are kept.")
-        ("iface", po::value<std::vector<std::string>>(&options.interfaces), "Attach to interface IF (repeat for each interface that carries farm traffic: client side and backend side).")
-        ("state-dir", po::value<std::string>(&options.state_dir), "Keep the state file in DIR (default /var/lib/xdplb).")
-        ("socket", po::value<std::string>(&options.socket_path), "Serve the API on the unix socket PATH (default /run/xdplb/lbd.sock, mode 0600).")
-        ("conntrack-size", po::value<std::uint32_t>(&options.conntrack_size), "Size of the connection table in entries; each connection takes two (default 1048576).")
-        ("snat-ports", po::value<std::string>(&snat_ports), "Source ports SNAT may use (default 1024-32767).")
+        ("config", po::value<std::string>()->value_name("FILE"), "Start with the farms of FILE (JSON, as in configs/) instead of the saved state; ids of farms and backends that keep their names are kept.")
+        ("iface", po::value<std::vector<std::string>>(&options.interfaces)->value_name("IF"), "Attach to interface IF (repeat for each interface that carries farm traffic: client side and backend side).")
+        ("state-dir", po::value<std::string>(&options.state_dir)->value_name("DIR"), "Keep the state file in DIR (default /var/lib/xdplb).")
+        ("socket", po::value<std::string>(&options.socket_path)->value_name("PATH"), "Serve the API on the unix socket PATH (default /run/xdplb/lbd.sock, mode 0600).")
+        ("conntrack-size", po::value<std::uint32_t>(&options.conntrack_size)->value_name("N"), "Size of the connection table in entries; each connection takes two (default 1048576).")
+        ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), "Source ports SNAT may use (default 1024-32767).")
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
 
     po::variables_map values;

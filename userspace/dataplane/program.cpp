@@ -3,6 +3,8 @@
 #include <net/if.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -16,9 +18,63 @@ namespace {
 
 std::string error_text(int error) { return std::strerror(error < 0 ? -error : error); }
 
+// libbpf and libxdp narrate every load (and libxdp's dispatcher fallback) on
+// stderr; lbd's log keeps that for --verbose and says what matters itself.
+int log_library_message(const char* library, const char* format, va_list arguments) {
+    char line[512];
+    std::vsnprintf(line, sizeof(line), format, arguments);
+    std::string text(line);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    spdlog::debug("{}: {}", library, text);
+    return 0;
+}
+
+int log_libbpf(enum libbpf_print_level, const char* format, va_list arguments) {
+    return log_library_message("libbpf", format, arguments);
+}
+
+int log_libxdp(enum libxdp_print_level, const char* format, va_list arguments) {
+    return log_library_message("libxdp", format, arguments);
+}
+
+void warn_if_alone(const std::string& name, int ifindex) {
+    xdp_multiprog* attached = xdp_multiprog__get_from_ifindex(ifindex);
+    if (libxdp_get_error(attached) != 0 || attached == nullptr) return;
+    if (xdp_multiprog__is_legacy(attached)) {
+        spdlog::warn("{}: libxdp could not use its dispatcher here; xdplb is attached alone and no other XDP "
+                     "program can share this interface",
+                     name);
+    }
+    xdp_multiprog__close(attached);
+}
+
+bool is_xdplb_program(const xdp_program* program) {
+    return program != nullptr && std::strcmp(xdp_program__name(program), "xdplb_main") == 0;
+}
+
+// An lbd that was killed leaves its program attached, alone or inside a
+// dispatcher. It is replaced rather than stacked on: one xdplb per interface.
+void detach_stale_xdplb(const std::string& name, int ifindex) {
+    xdp_multiprog* attached = xdp_multiprog__get_from_ifindex(ifindex);
+    if (libxdp_get_error(attached) != 0 || attached == nullptr) return;
+    bool stale = is_xdplb_program(xdp_multiprog__main_prog(attached));
+    for (xdp_program* program = xdp_multiprog__next_prog(nullptr, attached); program != nullptr;
+         program = xdp_multiprog__next_prog(program, attached)) {
+        stale = stale || is_xdplb_program(program);
+    }
+    if (stale) {
+        spdlog::warn("{}: replacing the xdplb program a previous lbd left attached", name);
+        int error = xdp_multiprog__detach(attached);
+        if (error != 0) spdlog::warn("{}: cannot detach it: {}", name, error_text(error));
+    }
+    xdp_multiprog__close(attached);
+}
+
 }  // namespace
 
 Program::Program(std::uint32_t conntrack_size) {
+    libbpf_set_print(log_libbpf);
+    libxdp_set_print(log_libxdp);
     skeleton_ = xdplb_bpf__open();
     if (skeleton_ == nullptr) throw DataPlaneError("cannot open the XDP program: " + error_text(errno));
     int error = bpf_map__set_max_entries(skeleton_->maps.conntrack, conntrack_size);
@@ -56,6 +112,7 @@ void Program::attach(const std::vector<std::string>& interface_names) {
 void Program::attach_one(const std::string& name) {
     Interface interface{name, static_cast<int>(if_nametoindex(name.c_str())), true};
     if (interface.ifindex == 0) throw DataPlaneError("interface '" + name + "' does not exist");
+    detach_stale_xdplb(name, interface.ifindex);
 
     int error = xdp_program__attach(xdp_program_, interface.ifindex, XDP_MODE_NATIVE, 0);
     if (error != 0) {
@@ -66,6 +123,7 @@ void Program::attach_one(const std::string& name) {
     }
     if (error != 0) throw DataPlaneError("cannot attach XDP to " + name + ": " + error_text(error));
     interfaces_.push_back(interface);
+    warn_if_alone(name, interface.ifindex);
 
     // The devmap is what lets the program redirect out of this interface.
     __u32 ifindex = static_cast<__u32>(interface.ifindex);
