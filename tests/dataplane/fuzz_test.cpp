@@ -1,0 +1,99 @@
+// Random and mutated frames through the loaded program. Nothing may crash, and
+// a frame that belongs to no farm and no tracked flow must come back as
+// XDP_PASS, byte for byte as it went in.
+#include <random>
+
+#include "dataplane_fixture.hpp"
+
+namespace xdplb::testing {
+namespace {
+
+constexpr int kFrames = 1'000'000;
+
+class Fuzz : public DataPlaneTest {
+protected:
+    void SetUp() override {
+        DataPlaneTest::SetUp();
+        model::Farm web = farm("web", model::Mode::snat, 80);
+        web.backends = {backend("b1", LabAddresses::kBackend1, 8080)};
+        model::Farm dns = farm("dns", model::Mode::dnat, 53, model::Protocol::udp);
+        dns.backends = {backend("b1", LabAddresses::kBackend1, std::nullopt)};
+        configure({{web, dns}});
+    }
+
+    // Frames of every shape around the interesting ones: valid TCP and UDP to
+    // other hosts and ports, then bit flips, truncations and random bytes.
+    Bytes next_frame() {
+        std::uniform_int_distribution<int> byte(0, 255);
+        FrameSpec spec = from_client(random_destination(), static_cast<std::uint16_t>(byte(random_) << 8 | byte(random_)),
+                                     static_cast<std::uint16_t>(byte(random_) << 8 | byte(random_)),
+                                     byte(random_) % 2 ? kTcp : kUdp);
+        spec.tcp_flags = static_cast<std::uint8_t>(byte(random_));
+        spec.payload.assign(static_cast<std::size_t>(byte(random_) % 64), 'x');
+        Bytes frame = build_frame(spec);
+        switch (byte(random_) % 4) {
+        case 0:
+            break;
+        case 1:
+            for (int flips = 1 + byte(random_) % 4; flips > 0; --flips) {
+                frame[static_cast<std::size_t>(byte(random_)) % frame.size()] ^= static_cast<std::uint8_t>(1 << (byte(random_) % 8));
+            }
+            break;
+        case 2:
+            frame.resize(14 + static_cast<std::size_t>(byte(random_)) % (frame.size() - 13));
+            break;
+        default:
+            for (std::size_t i = 14; i < frame.size(); ++i) frame[i] = static_cast<std::uint8_t>(byte(random_));
+        }
+        return frame;
+    }
+
+    std::string random_destination() {
+        std::uniform_int_distribution<int> byte(0, 255);
+        return "198.18." + std::to_string(byte(random_) % 2) + "." + std::to_string(byte(random_));
+    }
+
+    // Conservatively, anything IPv4 whose destination bytes are the VIP's may
+    // belong to a farm: those frames are not judged by the invariant.
+    static bool addressed_to_vip(const Bytes& frame) {
+        return frame.size() >= 34 && frame[12] == 0x08 && frame[13] == 0x00 && frame[30] == 198 &&
+               frame[31] == 18 && frame[32] == 0 && frame[33] == 100;
+    }
+
+    std::mt19937 random_{20261121};
+};
+
+TEST_F(Fuzz, FramesForNoFarmPassUntouched) {
+    int judged = 0;
+    for (int i = 0; i < kFrames; ++i) {
+        Bytes frame = next_frame();
+        if (addressed_to_vip(frame)) continue;
+        TestRun out = run_from_client(frame);
+        ++judged;
+        if (out.verdict != XDP_PASS || out.frame != frame) {
+            FAIL() << "frame " << i << " came back changed or not passed (verdict " << out.verdict << ")\n"
+                   << describe_difference(frame, out.frame);
+        }
+    }
+    EXPECT_GT(judged, kFrames / 2);
+}
+
+TEST_F(Fuzz, FramesToTheVipNeverCrashAndGetAKnownVerdict) {
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (int i = 0; i < kFrames / 10; ++i) {
+        FrameSpec spec = from_client(LabAddresses::kVip, static_cast<std::uint16_t>(1024 + i % 60000),
+                                     byte(random_) % 2 ? 80 : 53, byte(random_) % 2 ? kTcp : kUdp);
+        spec.tcp_flags = static_cast<std::uint8_t>(byte(random_));
+        Bytes frame = build_frame(spec);
+        frame[static_cast<std::size_t>(byte(random_)) % frame.size()] ^= static_cast<std::uint8_t>(byte(random_));
+        TestRun out = run_from_client(frame);
+        ASSERT_TRUE(out.verdict == XDP_PASS || out.verdict == XDP_DROP || out.verdict == XDP_REDIRECT)
+            << "frame " << i << " verdict " << out.verdict;
+        if (out.verdict != XDP_REDIRECT) {
+            ASSERT_EQ(out.frame, frame) << "frame " << i << " altered but not sent";
+        }
+    }
+}
+
+}  // namespace
+}  // namespace xdplb::testing
