@@ -41,9 +41,10 @@ static __always_inline void opposite_key_of(struct xdplb_flow_key *opposite,
 static __always_inline bool flow_is_stale(const struct xdplb_flow *flow, __u8 proto, __u64 now,
 					  const struct xdplb_settings *config)
 {
-	__u32 timeout_s = proto == IPPROTO_UDP ? config->udp_timeout_s
-			  : flow->closing       ? config->tcp_closing_timeout_s
-						: config->tcp_timeout_s;
+	__u32 timeout_s = proto == IPPROTO_UDP			  ? config->udp_timeout_s
+			  : flow->closing == XDPLB_CLOSED_BY_RST ? config->tcp_rst_timeout_s
+			  : flow->closing == XDPLB_CLOSED_BY_FIN ? config->tcp_fin_timeout_s
+								  : config->tcp_timeout_s;
 
 	return now - flow->last_seen_ns >= (__u64)timeout_s * NS_PER_SEC;
 }
@@ -62,7 +63,8 @@ static __always_inline void forget_connection(const struct xdplb_flow_key *key,
 /*
  * Keeps an entry's idle clock and closing mark current. The clock is written
  * at most once a second so that busy flows do not dirty their cache line on
- * every packet. FIN and RST mark both directions, whichever side closes.
+ * every packet. A FIN or RST marks both directions, whichever side sends it;
+ * a RST after a FIN wins, since it leaves no TIME_WAIT behind.
  */
 static __always_inline void refresh_flow(struct xdplb_flow *flow, const struct packet *pkt)
 {
@@ -70,7 +72,7 @@ static __always_inline void refresh_flow(struct xdplb_flow *flow, const struct p
 
 	if (now - flow->last_seen_ns > NS_PER_SEC)
 		flow->last_seen_ns = now;
-	if (!pkt->tcp_fin_or_rst || flow->closing)
+	if (pkt->tcp_closing <= flow->closing)
 		return;
 
 	struct xdplb_flow_key opposite_key;
@@ -78,9 +80,9 @@ static __always_inline void refresh_flow(struct xdplb_flow *flow, const struct p
 	opposite_key_of(&opposite_key, flow, pkt->key.proto);
 	struct xdplb_flow *opposite = bpf_map_lookup_elem(&conntrack, &opposite_key);
 
-	flow->closing = 1;
+	flow->closing = pkt->tcp_closing;
 	if (opposite)
-		opposite->closing = 1;
+		opposite->closing = pkt->tcp_closing;
 }
 
 /* The reply entry restores the client's view: from the VIP to the client. */

@@ -12,7 +12,7 @@
 # (fresh connections per spread measurement, default 3000), FB_TOLERANCE_PP
 # (allowed deviation of each share, percentage points, default 3),
 # FB_DEADLINE (seconds before the watchdog stops the run, default 560).
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR disable=SC2119  # optional args left out on purpose
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -64,7 +64,7 @@ print_tally() {
       'BEGIN { printf "%s %5.1f%% (%d)   ", b, 100 * n / t, n }')
   done
   note "spread: ${line}failed ${TALLY_FAILED}, ${TALLY_SECONDS}s" \
-    "($(awk -v c="$total" -v s="$TALLY_SECONDS" 'BEGIN { printf "%.0f", s > 0 ? c / s : 0 }') conn/s)"
+    "($(awk -v c="$total" -v s="$TALLY_SECONDS" 'BEGIN { printf "%.0f", (s > 0) ? c / s : 0 }') flows/s)"
   local e
   for e in "${TALLY_ERRORS[@]}"; do note "error: $e"; done
 }
@@ -101,12 +101,29 @@ tally_within_tolerance() {
 # spread_test MODE -> COUNT fresh HTTP connections to the VIP; all succeed,
 # shares within tolerance.
 spread_test() {
-  local mode="$1"
+  local mode="$1" before after
+  before=$(farm_connections "$FARM")
   vip_tally tcp client "$VIP" "$HTTP_PORT" "$CONNECTIONS" || { fail "$mode: tally client ran"; return; }
+  after=$(farm_connections "$FARM")
   print_tally
   check "$mode: all $CONNECTIONS fresh HTTP connections to $VIP:$HTTP_PORT answered" \
     tally_all_succeeded "$CONNECTIONS"
   check "$mode: shares within ±${TOLERANCE_PP} pp of 10/20/70 %" tally_within_tolerance
+  # A connection that needed a second backend choice (e.g. its first SYN was
+  # refused on the way) shows up here, even when the client got an answer.
+  one_choice_each() {
+    ((after - before == CONNECTIONS)) && return 0
+    note "lbd counted $((after - before)) new connections for $CONNECTIONS made"
+    return 1
+  }
+  check "$mode: lbd's connection counter grew by exactly $CONNECTIONS" one_choice_each
+}
+
+# farm_connections FARM -> the farm's connection counter from lbd's stats.
+farm_connections() {
+  lbctl_ns --json stats "$1" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["farms"][0]["connections"])'
 }
 
 # big_download_ok -> /big through the VIP arrives with the right sha256.
@@ -118,9 +135,11 @@ big_download_ok() {
 
 # big_download_test MODE
 big_download_test() {
-  local mode="$1" start=$SECONDS
+  local mode="$1" start end
+  start=$(date +%s.%N)
   check "$mode: 10 MiB /big through the VIP arrives intact (sha256)" big_download_ok
-  note "download took $((SECONDS - start))s"
+  end=$(date +%s.%N)
+  note "download took $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')s"
 }
 
 # udp_test MODE -> 60 datagrams, each from a new source port, all answered
@@ -144,7 +163,8 @@ udp_test() {
 farm_list_to() { lbctl_ns --json farm list >"$1"; }
 
 # refused DESC LBCTL_ARGS... -> lbctl exits non-zero with exactly one line on
-# stderr, and the farm list is byte-identical before and after.
+# stderr and nothing on stdout, and the farm list is byte-identical before
+# and after.
 refused() {
   local desc="$1"; shift
   local rc=0 lines
@@ -152,11 +172,12 @@ refused() {
   lbctl_ns "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
   farm_list_to "$WORK/after"
   lines=$(wc -l <"$WORK/err")
-  if ((rc != 0)) && ((lines == 1)) && cmp -s "$WORK/before" "$WORK/after"; then
+  if ((rc != 0)) && ((lines == 1)) && [[ ! -s "$WORK/out" ]] && cmp -s "$WORK/before" "$WORK/after"; then
     pass "refused: $desc -> exit $rc: $(cat "$WORK/err")"
   else
     fail "refused: $desc (lbctl $*)"
     note "exit $rc, $lines line(s) on stderr:"; sed 's/^/    | /' "$WORK/err"
+    [[ -s "$WORK/out" ]] && { note "stdout:"; sed 's/^/    | /' "$WORK/out"; }
     cmp -s "$WORK/before" "$WORK/after" || { note "farm list changed:"; diff "$WORK/before" "$WORK/after" | sed 's/^/    /'; }
   fi
 }
@@ -213,6 +234,8 @@ refused_commands_test() {
   refused "backend port 0" backend add "$FARM" b9 --ip 198.18.1.19 --port 0
   refused "negative weight on add" backend add "$FARM" b9 --ip 198.18.1.19 --weight -1
   refused "negative weight on set" backend set "$FARM" b1 --weight -1
+  refused "missing --vip (usage error)" farm add bad --port 80 --proto tcp
+  refused "unknown option (usage error)" farm add bad --vip "$vip2" --port 80 --proto tcp --colour red
   refused "duplicate farm name" farm add "$FARM" --vip "$vip2" --port 8080 --proto tcp
   refused "duplicate backend name" backend add "$FARM" b1 --ip 198.18.1.19
   refused "unknown farm (show)" farm show nosuch
@@ -225,6 +248,19 @@ refused_commands_test() {
   refused_raw "unknown field in args" \
     '{"command":"farm.add","args":{"name":"x","vip":"198.18.0.101","port":81,"proto":"tcp","colour":"red"}}'
   check "lbd still running after the refused commands" lb_running
+}
+
+# reused_client_ports N BACKEND -> how many TCP flows after the first N lines
+# of TALLY_FLOWS_FILE reached BACKEND from a client port that one of those
+# first N flows had already used. A new connection on an old connection's
+# tuple is where a connection table that never forgets would show.
+reused_client_ports() {
+  local n="$1" backend="$2"
+  awk -v n="$n" -v b="$backend" '
+    $1 != "tcp" { next }
+    NR <= n { seen[$2] = 1; next }
+    $3 == b && ($2 in seen) { reused++ }
+    END { print reused + 0 }' "$TALLY_FLOWS_FILE"
 }
 
 # ------------------------------------------- established connections persist
@@ -250,15 +286,44 @@ for _ in sys.stdin:
         print("ERROR:", e, flush=True)
 '
 
-# keepalive_test MODE CHANGE... -> open a keep-alive connection, learn its
-# backend B, apply the change to B (CHANGE is a `backend set` option list),
-# then: the connection still answers from B, and new connections avoid B.
-# B is then restored to up with its weight.
+# One fresh HTTP/1.0 connection from each given client port (bound
+# explicitly, so a later call can reuse exactly these tuples); prints
+# "PORT BACKEND", or "PORT ERROR:..." for a failure. The backend closes
+# first, so the client's side of each tuple is free again at once.
+_FROM_PORTS_PY='
+import socket, sys
+addr, port = sys.argv[1], int(sys.argv[2])
+for sport in map(int, sys.argv[3:]):
+    try:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.settimeout(3)
+            s.bind(("", sport))
+            s.connect((addr, port))
+            s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n")
+            reply = b""
+            while chunk := s.recv(4096):
+                reply += chunk
+        print(sport, reply.partition(b"\r\n\r\n")[2].decode().strip() or "ERROR:empty")
+    except Exception as e:
+        print(sport, "ERROR:%s" % str(e).replace(" ", "_"))
+'
+http_from_ports() {
+  in_ns client python3 -c "$_FROM_PORTS_PY" "$VIP" "$HTTP_PORT" "$@"
+}
+
+# keepalive_test MODE FIRST_PORT CHANGE... -> open a keep-alive connection,
+# learn its backend B, apply the change to B (CHANGE is a `backend set`
+# option list), then: the connection still answers from B, and new
+# connections avoid B, both from fresh client ports and from the ports of
+# connections that had reached B and ended before the change (a new
+# connection on an old tuple is new). B is then restored.
 keepalive_test() {
-  local mode="$1"; shift
-  local -a change=("$@")
-  local first second rc=0 ka_pid ka_in ka_out
+  local mode="$1" first_port="$2"; shift 2
+  local -a change=("$@") old_ports=() reused=()
+  local first second rc=0 ka_pid ka_in ka_out p name
   coproc KA { exec ip netns exec "$(topo_ns client)" python3 -u -c "$_KEEPALIVE_PY" "$VIP" "$HTTP_PORT"; }
+  # shellcheck disable=SC2153  # KA_PID is set by coproc
   ka_pid=$KA_PID ka_out=${KA[0]} ka_in=${KA[1]}
   topo_register_pid "$ka_pid"
   echo ask >&"$ka_in"
@@ -268,7 +333,13 @@ keepalive_test() {
     exec {ka_in}>&-; wait "$ka_pid" 2>/dev/null || true
     return
   fi
-  note "keep-alive connection is served by $first; lbctl backend set $FARM $first ${change[*]}"
+  # Connections that end before the change; remember the tuples that reached B.
+  while read -r p name; do
+    [[ "$name" == "$first" ]] && old_ports+=("$p")
+  done < <(http_from_ports $(seq "$first_port" $((first_port + 39))))
+  note "keep-alive connection is served by $first; ${#old_ports[@]} of 40 closed connections" \
+    "from client ports $first_port-$((first_port + 39)) reached it too"
+  note "lbctl backend set $FARM $first ${change[*]}"
   lbctl_ns backend set "$FARM" "$first" "${change[@]}" >/dev/null || rc=$?
   check "$mode: backend set $FARM $first ${change[*]} accepted" test "$rc" -eq 0
   sleep 0.2
@@ -279,11 +350,30 @@ keepalive_test() {
   exec {ka_in}>&-                # EOF: the client closes its connection and exits
   wait "$ka_pid" 2>/dev/null || true
 
+  if ((${#old_ports[@]})); then
+    mapfile -t reused < <(http_from_ports "${old_ports[@]}")
+    old_tuples_rebalanced() {
+      local bad
+      bad=$(printf '%s\n' "${reused[@]}" | awk -v b="$first" '$2 == b || $2 ~ /^ERROR/' )
+      [[ -z "$bad" ]] && return 0
+      note "$(wc -l <<<"$bad") of ${#old_ports[@]} went wrong (client port, answer): $(tr "\n" " " <<<"$bad")"
+      return 1
+    }
+    check "$mode: new connections on the tuples of ${#old_ports[@]} closed connections to $first avoid it" \
+      old_tuples_rebalanced
+  fi
+
+  local flows_before
+  flows_before=$(wc -l <"$TALLY_FLOWS_FILE")
   vip_tally tcp client "$VIP" "$HTTP_PORT" 300 || { fail "$mode: tally client ran"; return; }
   print_tally
   avoids_backend() {
     tally_all_succeeded 300 || return 1
-    ((${TALLY[$first]:-0} == 0)) || { note "$first got ${TALLY[$first]} new connections"; return 1; }
+    ((${TALLY[$first]:-0} == 0)) && return 0
+    note "$first got ${TALLY[$first]} new connections;" \
+      "$(reused_client_ports "$flows_before" "$first") of them came from client ports" \
+      "that earlier (closed) connections of this run had used"
+    return 1
   }
   check "$mode: 300 new connections all answered, none by $first" avoids_backend
   lbctl_ns backend set "$FARM" "$first" --state up --weight "${WEIGHT[$first]}" >/dev/null ||
@@ -307,7 +397,7 @@ restart_test() {
   check "lbd stops on SIGTERM with exit status 0" test "$rc" -eq 0
   check "XDP detached from lb:eth0 and lb:eth1 after lbd stopped" no_xdp_on_lb
   rc=0
-  lb_start || rc=$?
+  start_lbd || rc=$?
   check "lbd starts again with the same state dir" test "$rc" -eq 0
   ((rc == 0)) || return 0
   lbctl_ns --json farm show "$FARM" >"$WORK/show.after"
@@ -393,10 +483,16 @@ configure_farms() {
   done
 }
 
+# start_lbd -> lb_start, remembering every lbd PID for the teardown check.
+LBD_PIDS=()
+start_lbd() {
+  lb_start || return 1
+  LBD_PIDS+=("$LB_PID")
+}
+
 teardown_test() {
-  local -a pids=("${NGINX_PID[@]}" "${UDP_PID[@]}")
-  local last_lbd="$LB_PID"
-  [[ -n "$last_lbd" ]] && pids+=("$last_lbd")
+  local -a pids=("${NGINX_PID[@]}" "${UDP_PID[@]}" "${LBD_PIDS[@]}")
+  local -a dirs=("$WORK" "$LB_RUN_DIR")
   topo_down
   check "teardown: no namespace with prefix $TOPO_PREFIX remains" topo_leftovers
   no_pid_left() {
@@ -405,7 +501,15 @@ teardown_test() {
       if ps -p "$pid" >/dev/null 2>&1; then note "PID $pid still running"; return 1; fi
     done
   }
-  check "teardown: lbd and all ${#pids[@]} server processes are gone" no_pid_left
+  check "teardown: the ${#LBD_PIDS[@]} lbd and $((${#pids[@]} - ${#LBD_PIDS[@]})) server processes are gone" \
+    no_pid_left
+  no_dir_left() {
+    local dir
+    for dir in "${dirs[@]}"; do
+      if [[ -e "$dir" ]]; then note "$dir still exists"; return 1; fi
+    done
+  }
+  check "teardown: temp dirs (state, socket, logs, scratch) removed" no_dir_left
 }
 
 main() {
@@ -418,8 +522,10 @@ main() {
   topo_up 3
   topo_add_vip
   topo_mktemp_var WORK work
+  TALLY_FLOWS_FILE="$WORK/flows"
+  : >"$TALLY_FLOWS_FILE"
   servers_start
-  lb_start
+  start_lbd
   configure_farms
   note "lbd: $LBD, state dir $LB_STATE_DIR"
 
@@ -431,7 +537,7 @@ main() {
   section "refused commands change nothing"
   refused_commands_test
   section "SNAT: an established connection keeps its backend across a drain"
-  keepalive_test snat --state drain
+  keepalive_test snat 61000 --state drain
 
   section "DNAT: $CONNECTIONS fresh connections, weights 1:2:7"
   lbctl_ns farm set "$FARM" --mode dnat >/dev/null
@@ -441,7 +547,7 @@ main() {
   section "UDP farm $UDP_FARM (dnat)"
   udp_test "udp dnat"
   section "DNAT: an established connection keeps its backend across weight 0"
-  keepalive_test dnat --weight 0
+  keepalive_test dnat 61100 --weight 0
 
   section "farms survive an lbd restart"
   restart_test

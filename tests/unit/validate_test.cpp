@@ -177,7 +177,7 @@ TEST(Validate, AcceptsTwoBackendsAtTheSameAddressUnderDifferentNames) {
 }
 
 TEST(Validate, RefusesBadBackendNames) {
-    for (const std::string name : {std::string(), std::string(33, 'b'), std::string("web 1"), std::string("a/b")}) {
+    for (const std::string& name : {std::string(), std::string(33, 'b'), std::string("web 1"), std::string("a/b")}) {
         Farm web = farm("web", "192.0.2.10", 80);
         web.backends = {backend(name, "10.0.0.11")};
         EXPECT_TRUE(refused(one_farm_with(web), {"backend name"})) << name;

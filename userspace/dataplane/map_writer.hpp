@@ -19,7 +19,10 @@ struct Settings {
     // A connection idle longer than this may lose its SNAT port or
     // backend-side tuple to a new one.
     std::uint32_t tcp_timeout_s = 7200;
-    std::uint32_t tcp_closing_timeout_s = 10;  // after FIN or RST
+    // After a FIN either end may sit in TIME_WAIT for up to 2 MSL (60 s on
+    // Linux): reusing the tuple sooner gets the new SYN refused (PAWS).
+    std::uint32_t tcp_fin_timeout_s = 120;
+    std::uint32_t tcp_rst_timeout_s = 10;
     std::uint32_t udp_timeout_s = 300;
 };
 

@@ -22,8 +22,9 @@
 #define XDPLB_MAX_INTERFACES 64
 #define XDPLB_DEFAULT_CONNTRACK_SIZE 1048576
 
-/* How many random SNAT ports a new connection tries before it is refused. */
-#define XDPLB_SNAT_PORT_ATTEMPTS 8
+/* How many random SNAT ports a new connection tries before it is refused:
+ * with 32, a range two thirds in use refuses one connection in a million. */
+#define XDPLB_SNAT_PORT_ATTEMPTS 32
 
 enum xdplb_mode {
 	XDPLB_MODE_SNAT = 0, /* rewrite destination and source; replies return by NAT */
@@ -99,6 +100,12 @@ enum xdplb_direction {
 	XDPLB_DIR_TO_CLIENT = 1,
 };
 
+enum xdplb_closing {
+	XDPLB_OPEN = 0,
+	XDPLB_CLOSED_BY_FIN = 1, /* the ends may hold TIME_WAIT for 2 MSL */
+	XDPLB_CLOSED_BY_RST = 2, /* nothing of the connection remains */
+};
+
 struct xdplb_flow {
 	struct xdplb_addr new_src;
 	struct xdplb_addr new_dst;
@@ -107,7 +114,7 @@ struct xdplb_flow {
 	__u32 backend_id;
 	__u32 farm_id;
 	__u8 direction; /* enum xdplb_direction */
-	__u8 closing;   /* a FIN or RST was seen in either direction */
+	__u8 closing;   /* enum xdplb_closing, for either direction */
 	__u8 pad[2];
 	__u64 last_seen_ns; /* coarse monotonic clock, refreshed at most once a second */
 };
@@ -120,8 +127,9 @@ struct xdplb_flow {
 struct xdplb_settings {
 	__u16 snat_port_min; /* host byte order, inclusive */
 	__u16 snat_port_max;
-	__u32 tcp_timeout_s;         /* TCP, open */
-	__u32 tcp_closing_timeout_s; /* TCP after FIN or RST */
+	__u32 tcp_timeout_s;     /* TCP, open */
+	__u32 tcp_fin_timeout_s; /* TCP after a FIN: covers the peers' TIME_WAIT */
+	__u32 tcp_rst_timeout_s; /* TCP after a RST */
 	__u32 udp_timeout_s;
 };
 

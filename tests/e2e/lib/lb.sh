@@ -7,6 +7,9 @@
 #   lb_stop                     SIGTERM, wait, fail unless lbd exited with 0
 #   lbctl_ns ARGS...            lbctl ARGS in the lb namespace, on lbd's socket
 #   lb_log                      print the path of the running lbd's log
+#   vip_tally tcp|udp NS ADDR PORT COUNT
+#                               COUNT fresh flows to a VIP; which backend
+#                               answered each (fills TALLY etc., see below)
 #
 # Binaries: $LBD and $LBCTL (ctest passes the built targets); by default the
 # ones in <repo>/build, where deploy/build.sh puts them.
@@ -144,9 +147,11 @@ _lb_forget_pid() {
 
 # ------------------------------------------------- client traffic to a VIP
 # One python3 process opens COUNT TCP connections one after the other, each
-# a fresh connection (new source port, so a new choice by the balancer),
-# sends `GET / HTTP/1.0` and reads to EOF. Far faster than a curl per
-# connection, and it sees every failure (no reply, bad status, odd body).
+# a new connection, so a new choice by the balancer (the kernel picks the
+# source port and may reuse that of an earlier, closed connection, as real
+# clients do), sends `GET / HTTP/1.0` and reads to EOF. Far faster than a
+# curl per connection, and it sees every failure (no reply, bad status, odd
+# body).
 _LB_TALLY_HTTP_PY='
 import socket, sys, time
 addr, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -156,6 +161,7 @@ start = time.monotonic()
 for i in range(count):
     try:
         with socket.create_connection((addr, port), timeout=3) as s:
+            sport = s.getsockname()[1]
             s.sendall(request)
             reply = b""
             while chunk := s.recv(4096):
@@ -163,9 +169,10 @@ for i in range(count):
         head, _, body = reply.partition(b"\r\n\r\n")
         status = head.split(b"\r\n", 1)[0]
         name = body.decode(errors="replace").strip()
-        if b" 200 " not in status + b" " or not name or " " in name:
+        if b" 200 " not in status or not name or " " in name:
             raise ValueError("bad reply %r" % reply[:80])
         counts[name] = counts.get(name, 0) + 1
+        print("flow", sport, name)
     except Exception as e:
         failed += 1
         if len(errors) < 3:
@@ -178,7 +185,8 @@ for e in errors:
     print("error", e)
 '
 
-# Each datagram from a new socket, hence a new source port: a new flow.
+# Each datagram from a new socket, hence (almost always) a new source port: a
+# new flow.
 _LB_TALLY_UDP_PY='
 import socket, sys, time
 addr, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -189,11 +197,13 @@ for i in range(count):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.settimeout(2)
             s.sendto(b"hello\n", (addr, port))
+            sport = s.getsockname()[1]
             data, peer = s.recvfrom(65535)
         name = data.decode(errors="replace").strip()
         if peer != (addr, port) or not name:
             raise ValueError("bad reply %r from %s" % (data[:80], peer))
         counts[name] = counts.get(name, 0) + 1
+        print("flow", sport, name)
     except Exception as e:
         failed += 1
         if len(errors) < 3:
@@ -208,11 +218,14 @@ for e in errors:
 
 # vip_tally tcp|udp NS ADDR PORT COUNT -> from namespace NS, COUNT new flows
 # to ADDR:PORT; fills TALLY (assoc: backend name -> answers), TALLY_FAILED,
-# TALLY_SECONDS and TALLY_ERRORS (array, the first few failures).
+# TALLY_SECONDS and TALLY_ERRORS (array, the first few failures). If
+# TALLY_FLOWS_FILE is set, appends "PROTO CLIENT_PORT BACKEND" per answered
+# flow to it: which client ports went where, to explain odd spreads.
 declare -gA TALLY=()
 TALLY_FAILED=0
 TALLY_SECONDS=0
 TALLY_ERRORS=()
+TALLY_FLOWS_FILE="${TALLY_FLOWS_FILE:-}"
 vip_tally() {
   local proto="$1" ns="$2" addr="$3" port="$4" count="$5" py out key a b
   case "$proto" in
@@ -223,6 +236,9 @@ vip_tally() {
   TALLY=(); TALLY_FAILED=0; TALLY_SECONDS=0; TALLY_ERRORS=()
   out=$(in_ns "$ns" python3 -c "$py" "$addr" "$port" "$count") ||
     { lb_die "vip_tally: the client script failed"; return 1; }
+  if [[ -n "$TALLY_FLOWS_FILE" ]]; then
+    awk -v p="$proto" '$1 == "flow" { print p, $2, $3 }' <<<"$out" >>"$TALLY_FLOWS_FILE"
+  fi
   while read -r key a b; do
     case "$key" in
       count) TALLY[$a]=$b ;;
