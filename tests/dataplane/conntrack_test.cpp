@@ -54,14 +54,7 @@ TEST_F(Conntrack, FinFromTheBackendAlsoClosesTheClientsEntry) {
     configure_web(Mode::dnat, model::AdminState::up, model::AdminState::maint);
     backend_reached(syn());
 
-    FrameSpec fin;
-    fin.src_mac = kBackend1Mac;
-    fin.dst_mac = kEth1Mac;
-    fin.src_ip = LabAddresses::kBackend1;
-    fin.dst_ip = LabAddresses::kClient;
-    fin.sport = 8080;
-    fin.dport = 40000;
-    fin.tcp_flags = kFin | kAck;
+    FrameSpec fin = from_backend1(8080, LabAddresses::kClient, 40000, kFin | kAck);
     ASSERT_EQ(run_from_backends(build_frame(fin)).verdict, XDP_REDIRECT);
 
     configure_web(Mode::dnat, model::AdminState::maint, model::AdminState::up);

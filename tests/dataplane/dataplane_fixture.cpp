@@ -56,6 +56,32 @@ FrameSpec from_client(const std::string& dst_ip, std::uint16_t sport, std::uint1
     return spec;
 }
 
+FrameSpec from_backend1(std::uint16_t sport, const std::string& dst_ip, std::uint16_t dport, std::uint8_t tcp_flags) {
+    FrameSpec spec;
+    spec.src_mac = kBackend1Mac;
+    spec.dst_mac = kEth1Mac;
+    spec.src_ip = LabAddresses::kBackend1;
+    spec.dst_ip = dst_ip;
+    spec.sport = sport;
+    spec.dport = dport;
+    spec.tcp_flags = tcp_flags;
+    return spec;
+}
+
+FrameSpec forwarded(FrameSpec spec, const Mac& out_mac, const Mac& next_hop_mac) {
+    spec.src_mac = out_mac;
+    spec.dst_mac = next_hop_mac;
+    spec.ttl -= 1;
+    return spec;
+}
+
+FrameSpec to_backend1(FrameSpec spec, std::uint16_t dport) {
+    spec = forwarded(spec, kEth1Mac, kBackend1Mac);
+    spec.dst_ip = LabAddresses::kBackend1;
+    spec.dport = dport;
+    return spec;
+}
+
 model::Farm farm(const std::string& name, model::Mode mode, std::uint16_t port, model::Protocol proto) {
     model::Farm farm;
     farm.name = name;

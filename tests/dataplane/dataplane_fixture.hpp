@@ -41,6 +41,14 @@ protected:
 
 // A frame from the client to a destination, as it arrives on eth0.
 FrameSpec from_client(const std::string& dst_ip, std::uint16_t sport, std::uint16_t dport, std::uint8_t proto = kTcp);
+// A TCP frame from backend 1, as it arrives on eth1.
+FrameSpec from_backend1(std::uint16_t sport, const std::string& dst_ip, std::uint16_t dport, std::uint8_t tcp_flags);
+
+// `spec` as the program sends it on: out of the interface with `out_mac` to
+// `next_hop_mac`, one hop less. The caller sets the rewritten tuple.
+FrameSpec forwarded(FrameSpec spec, const Mac& out_mac, const Mac& next_hop_mac);
+// `spec` forwarded to backend 1 on `dport`, source unchanged.
+FrameSpec to_backend1(FrameSpec spec, std::uint16_t dport);
 
 model::Farm farm(const std::string& name, model::Mode mode, std::uint16_t port, model::Protocol proto = model::Protocol::tcp);
 model::Backend backend(const std::string& name, const std::string& ip, std::optional<std::uint16_t> port,

@@ -15,16 +15,7 @@ protected:
         configure({{web}});
     }
 
-    // What the backend must receive for a client frame: new destination,
-    // next hop's MACs, one hop less.
-    static Bytes toward_backend1(FrameSpec spec) {
-        spec.src_mac = kEth1Mac;
-        spec.dst_mac = kBackend1Mac;
-        spec.dst_ip = LabAddresses::kBackend1;
-        spec.dport = 8080;
-        spec.ttl -= 1;
-        return build_frame(spec);
-    }
+    static Bytes toward_backend1(const FrameSpec& spec) { return build_frame(to_backend1(spec, 8080)); }
 };
 
 TEST_F(Dnat, NewConnectionIsRewrittenToTheBackendAndRedirected) {
@@ -58,21 +49,10 @@ TEST_F(Dnat, EstablishedConnectionKeepsItsBackendWhenTheFarmChanges) {
 TEST_F(Dnat, ReplyGetsTheVipAsSourceAndGoesToTheClient) {
     run_from_client(build_frame(from_client(LabAddresses::kVip, 40000, 80)));
 
-    FrameSpec reply;
-    reply.src_mac = kBackend1Mac;
-    reply.dst_mac = kEth1Mac;
-    reply.src_ip = LabAddresses::kBackend1;
-    reply.dst_ip = LabAddresses::kClient;
-    reply.sport = 8080;
-    reply.dport = 40000;
-    reply.tcp_flags = kSyn | kAck;
-
-    FrameSpec expected = reply;
-    expected.src_mac = kEth0Mac;
-    expected.dst_mac = kClientMac;
+    FrameSpec reply = from_backend1(8080, LabAddresses::kClient, 40000, kSyn | kAck);
+    FrameSpec expected = forwarded(reply, kEth0Mac, kClientMac);
     expected.src_ip = LabAddresses::kVip;
     expected.sport = 80;
-    expected.ttl -= 1;
     expect_frame(run_from_backends(build_frame(reply)), XDP_REDIRECT, build_frame(expected));
 }
 
@@ -82,12 +62,7 @@ TEST_F(Dnat, BackendWithoutPortKeepsTheClientsDestinationPort) {
     configure({{web}});
 
     FrameSpec syn = from_client(LabAddresses::kVip, 40001, 80);
-    FrameSpec expected = syn;
-    expected.src_mac = kEth1Mac;
-    expected.dst_mac = kBackend1Mac;
-    expected.dst_ip = LabAddresses::kBackend1;
-    expected.ttl -= 1;
-    expect_frame(run_from_client(build_frame(syn)), XDP_REDIRECT, build_frame(expected));
+    expect_frame(run_from_client(build_frame(syn)), XDP_REDIRECT, build_frame(to_backend1(syn, 80)));
 }
 
 TEST_F(Dnat, UdpDatagramIsRewrittenWithItsChecksum) {
@@ -97,13 +72,7 @@ TEST_F(Dnat, UdpDatagramIsRewrittenWithItsChecksum) {
 
     FrameSpec query = from_client(LabAddresses::kVip, 40002, 53, kUdp);
     query.payload = "query";
-    FrameSpec expected = query;
-    expected.src_mac = kEth1Mac;
-    expected.dst_mac = kBackend1Mac;
-    expected.dst_ip = LabAddresses::kBackend1;
-    expected.dport = 5353;
-    expected.ttl -= 1;
-    expect_frame(run_from_client(build_frame(query)), XDP_REDIRECT, build_frame(expected));
+    expect_frame(run_from_client(build_frame(query)), XDP_REDIRECT, build_frame(to_backend1(query, 5353)));
 }
 
 TEST_F(Dnat, UdpWithoutChecksumStaysWithout) {
@@ -114,13 +83,7 @@ TEST_F(Dnat, UdpWithoutChecksumStaysWithout) {
     FrameSpec query = from_client(LabAddresses::kVip, 40003, 53, kUdp);
     query.udp_without_checksum = true;
     query.payload = "q";
-    FrameSpec expected = query;
-    expected.src_mac = kEth1Mac;
-    expected.dst_mac = kBackend1Mac;
-    expected.dst_ip = LabAddresses::kBackend1;
-    expected.dport = 5353;
-    expected.ttl -= 1;
-    expect_frame(run_from_client(build_frame(query)), XDP_REDIRECT, build_frame(expected));
+    expect_frame(run_from_client(build_frame(query)), XDP_REDIRECT, build_frame(to_backend1(query, 5353)));
 }
 
 TEST_F(Dnat, NewConnectionIsCountedOnceForFarmAndBackend) {

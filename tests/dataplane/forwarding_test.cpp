@@ -69,12 +69,9 @@ TEST_F(Forwarding, BackupTierServesWhenThePrimaryIsDown) {
     configure_web({primary, backup});
 
     FrameSpec syn = from_client(LabAddresses::kVip, 40000, 80);
-    FrameSpec expected = syn;
-    expected.src_mac = kEth1Mac;
-    expected.dst_mac = kBackend2Mac;
+    FrameSpec expected = forwarded(syn, kEth1Mac, kBackend2Mac);
     expected.dst_ip = LabAddresses::kBackend2;
     expected.dport = 8080;
-    expected.ttl -= 1;
     expect_frame(run_from_client(build_frame(syn)), XDP_REDIRECT, build_frame(expected));
 }
 

@@ -19,15 +19,11 @@ protected:
     }
 
     // The frame the backend must receive, given the source port the program chose.
-    static Bytes toward_backend1(FrameSpec spec, const char* snat_address, std::uint16_t snat_port) {
-        spec.src_mac = kEth1Mac;
-        spec.dst_mac = kBackend1Mac;
-        spec.src_ip = snat_address;
-        spec.sport = snat_port;
-        spec.dst_ip = LabAddresses::kBackend1;
-        spec.dport = 8080;
-        spec.ttl -= 1;
-        return build_frame(spec);
+    static Bytes toward_backend1(const FrameSpec& spec, const char* snat_address, std::uint16_t snat_port) {
+        FrameSpec expected = to_backend1(spec, 8080);
+        expected.src_ip = snat_address;
+        expected.sport = snat_port;
+        return build_frame(expected);
     }
 };
 
@@ -64,24 +60,14 @@ TEST_F(Snat, ReplyToTheSnatPortIsTranslatedBackToTheClient) {
     FrameSpec syn = from_client(LabAddresses::kVip, 40000, 80);
     std::uint16_t port = source_port_of(run_from_client(build_frame(syn)).frame);
 
-    FrameSpec reply;
-    reply.src_mac = kBackend1Mac;
-    reply.dst_mac = kEth1Mac;
-    reply.src_ip = LabAddresses::kBackend1;
-    reply.dst_ip = LabAddresses::kLbBackendSide;
-    reply.sport = 8080;
-    reply.dport = port;
-    reply.tcp_flags = kSyn | kAck;
+    FrameSpec reply = from_backend1(8080, LabAddresses::kLbBackendSide, port, kSyn | kAck);
     reply.payload = "reply payload";
 
-    FrameSpec expected = reply;
-    expected.src_mac = kEth0Mac;
-    expected.dst_mac = kClientMac;
+    FrameSpec expected = forwarded(reply, kEth0Mac, kClientMac);
     expected.src_ip = LabAddresses::kVip;
     expected.sport = 80;
     expected.dst_ip = LabAddresses::kClient;
     expected.dport = 40000;
-    expected.ttl -= 1;
     expect_frame(run_from_backends(build_frame(reply)), XDP_REDIRECT, build_frame(expected));
 }
 

@@ -25,7 +25,8 @@
 [[ -n "${_XDPLB_LB_SH:-}" ]] && return 0
 _XDPLB_LB_SH=1
 
-_lb_repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../../.." && pwd)
+_LB_LIB_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+_lb_repo=$(cd -- "$_LB_LIB_DIR/../../.." && pwd)
 LBD="${LBD:-$_lb_repo/build/userspace/daemon/lbd}"
 LBCTL="${LBCTL:-$_lb_repo/build/userspace/cli/lbctl}"
 LB_READY_TIMEOUT="${LB_READY_TIMEOUT:-10}"
@@ -146,76 +147,6 @@ _lb_forget_pid() {
 }
 
 # ------------------------------------------------- client traffic to a VIP
-# One python3 process opens COUNT TCP connections one after the other, each
-# a new connection, so a new choice by the balancer (the kernel picks the
-# source port and may reuse that of an earlier, closed connection, as real
-# clients do), sends `GET / HTTP/1.0` and reads to EOF. Far faster than a
-# curl per connection, and it sees every failure (no reply, bad status, odd
-# body).
-_LB_TALLY_HTTP_PY='
-import socket, sys, time
-addr, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-counts, failed, errors = {}, 0, []
-request = b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n"
-start = time.monotonic()
-for i in range(count):
-    try:
-        with socket.create_connection((addr, port), timeout=3) as s:
-            sport = s.getsockname()[1]
-            s.sendall(request)
-            reply = b""
-            while chunk := s.recv(4096):
-                reply += chunk
-        head, _, body = reply.partition(b"\r\n\r\n")
-        status = head.split(b"\r\n", 1)[0]
-        name = body.decode(errors="replace").strip()
-        if b" 200 " not in status or not name or " " in name:
-            raise ValueError("bad reply %r" % reply[:80])
-        counts[name] = counts.get(name, 0) + 1
-        print("flow", sport, name)
-    except Exception as e:
-        failed += 1
-        if len(errors) < 3:
-            errors.append("connection %d: %s" % (i + 1, e))
-for name in sorted(counts):
-    print("count", name, counts[name])
-print("failed", failed)
-print("seconds", "%.2f" % (time.monotonic() - start))
-for e in errors:
-    print("error", e)
-'
-
-# Each datagram from a new socket, hence (almost always) a new source port: a
-# new flow.
-_LB_TALLY_UDP_PY='
-import socket, sys, time
-addr, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-counts, failed, errors = {}, 0, []
-start = time.monotonic()
-for i in range(count):
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.settimeout(2)
-            s.sendto(b"hello\n", (addr, port))
-            sport = s.getsockname()[1]
-            data, peer = s.recvfrom(65535)
-        name = data.decode(errors="replace").strip()
-        if peer != (addr, port) or not name:
-            raise ValueError("bad reply %r from %s" % (data[:80], peer))
-        counts[name] = counts.get(name, 0) + 1
-        print("flow", sport, name)
-    except Exception as e:
-        failed += 1
-        if len(errors) < 3:
-            errors.append("datagram %d: %s" % (i + 1, e))
-for name in sorted(counts):
-    print("count", name, counts[name])
-print("failed", failed)
-print("seconds", "%.2f" % (time.monotonic() - start))
-for e in errors:
-    print("error", e)
-'
-
 # vip_tally tcp|udp NS ADDR PORT COUNT -> from namespace NS, COUNT new flows
 # to ADDR:PORT; fills TALLY (assoc: backend name -> answers), TALLY_FAILED,
 # TALLY_SECONDS and TALLY_ERRORS (array, the first few failures). If
@@ -227,14 +158,11 @@ TALLY_SECONDS=0
 TALLY_ERRORS=()
 TALLY_FLOWS_FILE="${TALLY_FLOWS_FILE:-}"
 vip_tally() {
-  local proto="$1" ns="$2" addr="$3" port="$4" count="$5" py out key a b
-  case "$proto" in
-    tcp) py="$_LB_TALLY_HTTP_PY" ;;
-    udp) py="$_LB_TALLY_UDP_PY" ;;
-    *) lb_die "vip_tally: protocol must be tcp or udp, got '$proto'"; return 1 ;;
-  esac
+  local proto="$1" ns="$2" addr="$3" port="$4" count="$5" out key a b
+  [[ "$proto" == tcp || "$proto" == udp ]] ||
+    { lb_die "vip_tally: protocol must be tcp or udp, got '$proto'"; return 1; }
   TALLY=(); TALLY_FAILED=0; TALLY_SECONDS=0; TALLY_ERRORS=()
-  out=$(in_ns "$ns" python3 -c "$py" "$addr" "$port" "$count") ||
+  out=$(in_ns "$ns" python3 "$_LB_LIB_DIR/vip_tally.py" "$proto" "$addr" "$port" "$count") ||
     { lb_die "vip_tally: the client script failed"; return 1; }
   if [[ -n "$TALLY_FLOWS_FILE" ]]; then
     awk -v p="$proto" '$1 == "flow" { print p, $2, $3 }' <<<"$out" >>"$TALLY_FLOWS_FILE"
