@@ -36,16 +36,8 @@ declare -A WEIGHT=([b1]=1 [b2]=2 [b3]=7)
 WEIGHT_SUM=10
 
 # ------------------------------------------------------------------ results
-passed=0
-failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-# check DESC cmd... -> PASS/FAIL line from cmd's status; cmd explains failures
-# on stdout, indented.
-check() {
-  local desc="$1"; shift
-  if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
+# shellcheck source=lib/report.sh
+source "$here/lib/report.sh"
 note() { echo "  $*"; }
 section() { echo; echo "== $* (t=${SECONDS}s)"; }
 
@@ -560,8 +552,7 @@ main() {
   teardown_test
 
   echo
-  echo "farm_balancing: $passed passed, $failed failed (${SECONDS}s)"
-  ((failed == 0))
+  report_summary "farm_balancing (${SECONDS}s)"
 }
 
 main "$@"

@@ -17,15 +17,8 @@ if [[ $EUID -ne 0 ]]; then
   exit 77
 fi
 
-passed=0
-failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-# check DESC cmd... -> PASS/FAIL line from cmd's status.
-check() {
-  local desc="$1"; shift
-  if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
+# shellcheck source=lib/report.sh
+source "$here/lib/report.sh"
 
 http_name_is() {    # http_name_is IP NAME
   local got
@@ -76,5 +69,4 @@ no_pid_left() {
 }
 check "teardown: all ${#pids[@]} server processes are gone" no_pid_left
 
-echo "topology_smoke: $passed passed, $failed failed"
-((failed == 0))
+report_summary topology_smoke

@@ -7,19 +7,14 @@
 #include <string>
 
 #include "model/validation_error.hpp"
+#include "model_builders.hpp"
 
 namespace xdplb::model {
 namespace {
 
 // ---- helpers -------------------------------------------------------------------
 
-Backend backend(const std::string& name, const std::string& ip, std::uint32_t id = 0) {
-    Backend b;
-    b.id = id;
-    b.name = name;
-    b.ip = *IpAddress::parse(ip);
-    return b;
-}
+using testing::backend;
 
 Farm farm(const std::string& name, std::uint16_t port, std::initializer_list<Backend> backends = {}) {
     Farm f;
