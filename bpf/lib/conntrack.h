@@ -41,10 +41,10 @@ static __always_inline void opposite_key_of(struct xdplb_flow_key *opposite,
 static __always_inline bool flow_is_stale(const struct xdplb_flow *flow, __u8 proto, __u64 now,
 					  const struct xdplb_settings *config)
 {
-	__u32 timeout_s = proto == IPPROTO_UDP			  ? config->udp_timeout_s
-			  : flow->closing == XDPLB_CLOSED_BY_RST ? config->tcp_rst_timeout_s
-			  : flow->closing == XDPLB_CLOSED_BY_FIN ? config->tcp_fin_timeout_s
-								  : config->tcp_timeout_s;
+	__u32 timeout_s = proto == IPPROTO_UDP			     ? config->udp_timeout_s
+			  : flow->closing == XDPLB_OPEN		     ? config->tcp_timeout_s
+			  : flow->closing == XDPLB_FIN_FROM_BACKEND ? config->tcp_time_wait_timeout_s
+								     : config->tcp_close_timeout_s;
 
 	return now - flow->last_seen_ns >= (__u64)timeout_s * NS_PER_SEC;
 }
@@ -60,11 +60,22 @@ static __always_inline void forget_connection(const struct xdplb_flow_key *key,
 	bpf_map_delete_elem(&conntrack, key);
 }
 
+/* What this packet makes of its connection's closing state. */
+static __always_inline __u8 closing_after(const struct xdplb_flow *flow, const struct packet *pkt)
+{
+	if (pkt->tcp_rst)
+		return XDPLB_RESET;
+	if (pkt->tcp_fin && flow->closing == XDPLB_OPEN)
+		return flow->direction == XDPLB_DIR_TO_BACKEND ? XDPLB_FIN_FROM_CLIENT
+							       : XDPLB_FIN_FROM_BACKEND;
+	return flow->closing;
+}
+
 /*
- * Keeps an entry's idle clock and closing mark current. The clock is written
+ * Keeps an entry's idle clock and closing state current. The clock is written
  * at most once a second so that busy flows do not dirty their cache line on
- * every packet. A FIN or RST marks both directions, whichever side sends it;
- * a RST after a FIN wins, since it leaves no TIME_WAIT behind.
+ * every packet. The closing state is kept in both directions, whichever side
+ * sends the FIN or RST.
  */
 static __always_inline void refresh_flow(struct xdplb_flow *flow, const struct packet *pkt)
 {
@@ -72,7 +83,10 @@ static __always_inline void refresh_flow(struct xdplb_flow *flow, const struct p
 
 	if (now - flow->last_seen_ns > NS_PER_SEC)
 		flow->last_seen_ns = now;
-	if (pkt->tcp_closing <= flow->closing)
+
+	__u8 closing = closing_after(flow, pkt);
+
+	if (closing == flow->closing)
 		return;
 
 	struct xdplb_flow_key opposite_key;
@@ -80,9 +94,9 @@ static __always_inline void refresh_flow(struct xdplb_flow *flow, const struct p
 	opposite_key_of(&opposite_key, flow, pkt->key.proto);
 	struct xdplb_flow *opposite = bpf_map_lookup_elem(&conntrack, &opposite_key);
 
-	flow->closing = pkt->tcp_closing;
+	flow->closing = closing;
 	if (opposite)
-		opposite->closing = pkt->tcp_closing;
+		opposite->closing = closing;
 }
 
 /* The reply entry restores the client's view: from the VIP to the client. */

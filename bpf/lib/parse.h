@@ -24,8 +24,9 @@ struct packet {
 	__be16 *sport; /* the L4 ports and checksum, whichever the protocol */
 	__be16 *dport;
 	__sum16 *l4_check;
-	bool tcp_syn;      /* SYN without ACK: the opening of a connection */
-	__u8 tcp_closing;  /* enum xdplb_closing: what this packet does to its connection */
+	bool tcp_syn; /* SYN without ACK: the opening of a connection */
+	bool tcp_fin;
+	bool tcp_rst;
 	__u32 frame_bytes; /* L3 length, as counted in statistics */
 	struct xdplb_flow_key key;
 };
@@ -49,7 +50,8 @@ static __always_inline enum parse_result parse_l4(struct packet *pkt, void *l4, 
 		pkt->dport = &tcp->dest;
 		pkt->l4_check = &tcp->check;
 		pkt->tcp_syn = tcp->syn && !tcp->ack;
-		pkt->tcp_closing = tcp->rst ? XDPLB_CLOSED_BY_RST : tcp->fin ? XDPLB_CLOSED_BY_FIN : XDPLB_OPEN;
+		pkt->tcp_fin = tcp->fin;
+		pkt->tcp_rst = tcp->rst;
 		return PARSE_OK;
 	}
 	struct udphdr *udp = l4;

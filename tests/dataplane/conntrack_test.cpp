@@ -61,9 +61,9 @@ TEST_F(Conntrack, FinFromTheBackendAlsoClosesTheClientsEntry) {
     EXPECT_EQ(backend_reached(syn()), LabAddresses::kBackend2);
 }
 
-TEST_F(Conntrack, ResetConnectionGivesUpItsSnatPortAfterTheRstTimeout) {
+TEST_F(Conntrack, ResetConnectionGivesUpItsSnatPortAfterTheCloseTimeout) {
     configure_web(Mode::snat, model::AdminState::up, model::AdminState::maint);
-    set_settings({.snat_ports = {5000, 5000}, .tcp_rst_timeout_s = 0});
+    set_settings({.snat_ports = {5000, 5000}, .tcp_close_timeout_s = 0});
 
     TestRun first = run_from_client(build_frame(syn()));
     ASSERT_EQ(source_port_of(first.frame), 5000);
@@ -79,19 +79,9 @@ TEST_F(Conntrack, ResetConnectionGivesUpItsSnatPortAfterTheRstTimeout) {
     expect_frame(run_from_client(late_ack), XDP_PASS, late_ack);
 }
 
-TEST_F(Conntrack, FinishedConnectionKeepsItsSnatPortThroughTimeWait) {
+TEST_F(Conntrack, ConnectionClosedFirstByTheClientGivesUpItsSnatPortAfterTheCloseTimeout) {
     configure_web(Mode::snat, model::AdminState::up, model::AdminState::maint);
-    set_settings({.snat_ports = {5000, 5000}, .tcp_fin_timeout_s = 120, .tcp_rst_timeout_s = 0});
-    run_from_client(build_frame(syn()));
-    run_from_client(build_frame(with_flags(syn(), kFin | kAck)));
-
-    Bytes other_client = build_frame(from_client(LabAddresses::kVip, 40001, 80));
-    expect_frame(run_from_client(other_client), XDP_DROP, other_client);
-}
-
-TEST_F(Conntrack, FinishedConnectionGivesUpItsSnatPortAfterTheFinTimeout) {
-    configure_web(Mode::snat, model::AdminState::up, model::AdminState::maint);
-    set_settings({.snat_ports = {5000, 5000}, .tcp_fin_timeout_s = 0});
+    set_settings({.snat_ports = {5000, 5000}, .tcp_time_wait_timeout_s = 120, .tcp_close_timeout_s = 0});
     run_from_client(build_frame(syn()));
     run_from_client(build_frame(with_flags(syn(), kFin | kAck)));
 
@@ -100,9 +90,33 @@ TEST_F(Conntrack, FinishedConnectionGivesUpItsSnatPortAfterTheFinTimeout) {
     EXPECT_EQ(source_port_of(second.frame), 5000);
 }
 
+// The backend closed first, so it holds TIME_WAIT on (backend, SNAT address,
+// port): a new connection on that port would be refused by it.
+TEST_F(Conntrack, ConnectionClosedFirstByTheBackendKeepsItsSnatPortThroughTimeWait) {
+    configure_web(Mode::snat, model::AdminState::up, model::AdminState::maint);
+    set_settings({.snat_ports = {5000, 5000}, .tcp_time_wait_timeout_s = 120, .tcp_close_timeout_s = 0});
+    run_from_client(build_frame(syn()));
+    run_from_backends(build_frame(from_backend1(8080, LabAddresses::kLbBackendSide, 5000, kFin | kAck)));
+    run_from_client(build_frame(with_flags(syn(), kFin | kAck)));
+
+    Bytes other_client = build_frame(from_client(LabAddresses::kVip, 40001, 80));
+    expect_frame(run_from_client(other_client), XDP_DROP, other_client);
+}
+
+TEST_F(Conntrack, ConnectionClosedFirstByTheBackendGivesUpItsSnatPortAfterTimeWait) {
+    configure_web(Mode::snat, model::AdminState::up, model::AdminState::maint);
+    set_settings({.snat_ports = {5000, 5000}, .tcp_time_wait_timeout_s = 0});
+    run_from_client(build_frame(syn()));
+    run_from_backends(build_frame(from_backend1(8080, LabAddresses::kLbBackendSide, 5000, kFin | kAck)));
+
+    TestRun second = run_from_client(build_frame(from_client(LabAddresses::kVip, 40001, 80)));
+    EXPECT_EQ(second.verdict, XDP_REDIRECT);
+    EXPECT_EQ(source_port_of(second.frame), 5000);
+}
+
 TEST_F(Conntrack, OpenConnectionKeepsItsSnatPortHoweverLongItIdles) {
     configure_web(Mode::snat, model::AdminState::up, model::AdminState::maint);
-    set_settings({.snat_ports = {5000, 5000}, .tcp_fin_timeout_s = 0, .tcp_rst_timeout_s = 0});
+    set_settings({.snat_ports = {5000, 5000}, .tcp_time_wait_timeout_s = 0, .tcp_close_timeout_s = 0});
     run_from_client(build_frame(syn()));
 
     Bytes other_client = build_frame(from_client(LabAddresses::kVip, 40001, 80));

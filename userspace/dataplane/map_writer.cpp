@@ -131,8 +131,8 @@ void MapWriter::write_settings(const Settings& settings) const {
     value.snat_port_min = settings.snat_ports.min;
     value.snat_port_max = settings.snat_ports.max;
     value.tcp_timeout_s = settings.tcp_timeout_s;
-    value.tcp_fin_timeout_s = settings.tcp_fin_timeout_s;
-    value.tcp_rst_timeout_s = settings.tcp_rst_timeout_s;
+    value.tcp_time_wait_timeout_s = settings.tcp_time_wait_timeout_s;
+    value.tcp_close_timeout_s = settings.tcp_close_timeout_s;
     value.udp_timeout_s = settings.udp_timeout_s;
     update(settings_fd_, &zero, &value, "settings");
 }

@@ -19,10 +19,11 @@ struct Settings {
     // A connection idle longer than this may lose its SNAT port or
     // backend-side tuple to a new one.
     std::uint32_t tcp_timeout_s = 7200;
-    // After a FIN either end may sit in TIME_WAIT for up to 2 MSL (60 s on
-    // Linux): reusing the tuple sooner gets the new SYN refused (PAWS).
-    std::uint32_t tcp_fin_timeout_s = 120;
-    std::uint32_t tcp_rst_timeout_s = 10;
+    // A backend that closed first sits in TIME_WAIT for up to 2 MSL (60 s on
+    // Linux): reusing its tuple sooner gets the new SYN refused (PAWS).
+    std::uint32_t tcp_time_wait_timeout_s = 120;
+    // Closed first by the client, or reset: the backend keeps nothing.
+    std::uint32_t tcp_close_timeout_s = 10;
     std::uint32_t udp_timeout_s = 300;
 };
 

@@ -100,10 +100,16 @@ enum xdplb_direction {
 	XDPLB_DIR_TO_CLIENT = 1,
 };
 
+/*
+ * How a TCP connection is ending. The end that sends the first FIN holds
+ * TIME_WAIT for up to 2 MSL afterwards, and a new connection on its tuple
+ * would be refused meanwhile; the other end is done once the close completes.
+ */
 enum xdplb_closing {
 	XDPLB_OPEN = 0,
-	XDPLB_CLOSED_BY_FIN = 1, /* the ends may hold TIME_WAIT for 2 MSL */
-	XDPLB_CLOSED_BY_RST = 2, /* nothing of the connection remains */
+	XDPLB_FIN_FROM_CLIENT = 1,  /* the backend keeps no TIME_WAIT */
+	XDPLB_FIN_FROM_BACKEND = 2, /* the backend holds TIME_WAIT */
+	XDPLB_RESET = 3,            /* nothing of the connection remains anywhere */
 };
 
 struct xdplb_flow {
@@ -127,9 +133,9 @@ struct xdplb_flow {
 struct xdplb_settings {
 	__u16 snat_port_min; /* host byte order, inclusive */
 	__u16 snat_port_max;
-	__u32 tcp_timeout_s;     /* TCP, open */
-	__u32 tcp_fin_timeout_s; /* TCP after a FIN: covers the peers' TIME_WAIT */
-	__u32 tcp_rst_timeout_s; /* TCP after a RST */
+	__u32 tcp_timeout_s;           /* TCP, open */
+	__u32 tcp_time_wait_timeout_s; /* TCP closed first by the backend */
+	__u32 tcp_close_timeout_s;     /* TCP closed first by the client, or reset */
 	__u32 udp_timeout_s;
 };
 
