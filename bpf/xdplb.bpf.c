@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * xdplb data plane: one pass per packet.
+ * xdplb data plane: one pass per packet, IPv4 and IPv6 alike.
  *
  *   tracked flow  -> rewrite to the entry's tuple, forward
  *   new flow to a farm -> choose a backend by weight, record both directions,
@@ -20,34 +20,27 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* A packet must leave with a TTL of at least 1, as from any router. */
-static __always_inline bool ttl_allows_forwarding(const struct packet *pkt)
-{
-	return pkt->ip->ttl > 1;
-}
-
 static __always_inline int forward_with_flow(struct xdp_md *ctx, struct packet *pkt,
 					     const struct xdplb_flow *flow,
 					     const struct bpf_fib_lookup *fib, int fib_result,
-					     bool new_connection)
+					     bool new_connection, const bool ipv4)
 {
-	rewrite_tuple(pkt, flow);
+	rewrite_tuple(pkt, flow, ipv4);
 	count_flow_packet(flow, pkt->frame_bytes, new_connection);
-	return transmit(pkt, fib, fib_result);
+	return transmit(pkt, fib, fib_result, ipv4);
 }
 
 static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pkt,
-					   struct xdplb_flow *flow)
+					   struct xdplb_flow *flow, struct scratch *scratch,
+					   const bool ipv4)
 {
-	struct bpf_fib_lookup fib;
-
-	if (!ttl_allows_forwarding(pkt))
+	if (!hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 	refresh_flow(flow, pkt);
-	int fib_result = fib_lookup_v4(ctx, &fib, pkt, flow->new_src.words[0],
-				       flow->new_dst.words[0], false);
+	int fib_result =
+		fib_lookup(ctx, &scratch->fib, pkt, &flow->new_src, &flow->new_dst, false, ipv4);
 
-	return forward_with_flow(ctx, pkt, flow, &fib, fib_result, false);
+	return forward_with_flow(ctx, pkt, flow, &scratch->fib, fib_result, false, ipv4);
 }
 
 /* The forward entry of a new connection: the client's tuple toward the backend. */
@@ -84,8 +77,8 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 		if (farm->flags & XDPLB_FARM_F_SNAT_ADDR)
 			flow->new_src = farm->snat_addr;
 		else
-			flow->new_src.words[0] = fib->ipv4_src;
-		if (flow->new_src.words[0] == 0)
+			fib_source(&flow->new_src, fib);
+		if (address_is_zero(&flow->new_src))
 			return XDPLB_DROP_NO_SNAT_ADDR;
 		if (claim_snat_port(&pkt->key, flow, config) != 0)
 			return XDPLB_DROP_SNAT_EXHAUSTED;
@@ -99,7 +92,8 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 	return -1;
 }
 
-static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pkt)
+static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pkt,
+					   struct scratch *scratch, const bool ipv4)
 {
 	struct xdplb_farm_key farm_key = {
 		.vip = pkt->key.dst,
@@ -113,7 +107,7 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 		return leave(XDP_PASS, XDPLB_PASS_NO_FARM);
 	if (pkt->key.proto == IPPROTO_TCP && !pkt->tcp_syn)
 		return leave(XDP_PASS, XDPLB_PASS_TCP_NOT_SYN);
-	if (!ttl_allows_forwarding(pkt))
+	if (!hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 
 	__u32 backend_id = select_backend(farm->farm_id);
@@ -122,43 +116,45 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	if (backend_id == 0 || !backend)
 		return leave(XDP_DROP, XDPLB_DROP_NO_BACKEND);
 
-	struct xdplb_flow flow;
-	struct bpf_fib_lookup fib;
+	struct xdplb_flow *flow = &scratch->new_flow;
+	struct bpf_fib_lookup *fib = &scratch->fib;
 
-	forward_flow_of(&flow, pkt, farm, backend_id, backend);
+	forward_flow_of(flow, pkt, farm, backend_id, backend);
 	bool snat_from_route =
 		farm->mode == XDPLB_MODE_SNAT && !(farm->flags & XDPLB_FARM_F_SNAT_ADDR);
-	__be32 route_source = farm->mode == XDPLB_MODE_SNAT ? farm->snat_addr.words[0]
-							     : flow.new_src.words[0];
-	int fib_result = fib_lookup_v4(ctx, &fib, pkt, route_source, flow.new_dst.words[0],
-				       snat_from_route);
+	const struct xdplb_addr *route_source =
+		farm->mode == XDPLB_MODE_SNAT ? &farm->snat_addr : &flow->new_src;
+	int fib_result =
+		fib_lookup(ctx, fib, pkt, route_source, &flow->new_dst, snat_from_route, ipv4);
 
 	if (fib_result != BPF_FIB_LKUP_RET_SUCCESS && fib_result != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return leave(XDP_PASS, XDPLB_PASS_NO_ROUTE);
 
-	int drop_reason = record_connection(pkt, farm, &flow, &fib);
+	int drop_reason = record_connection(pkt, farm, flow, fib);
 
 	if (drop_reason >= 0) {
 		/* A racing CPU may have recorded the same connection first: follow it. */
 		struct xdplb_flow *existing = bpf_map_lookup_elem(&conntrack, &pkt->key);
 
 		if (drop_reason == XDPLB_DROP_CONNTRACK_INSERT && existing)
-			return forward_tracked(ctx, pkt, existing);
+			return forward_tracked(ctx, pkt, existing, scratch, ipv4);
 		return leave(XDP_DROP, drop_reason);
 	}
-	return forward_with_flow(ctx, pkt, &flow, &fib, fib_result, true);
+	return forward_with_flow(ctx, pkt, flow, fib, fib_result, true, ipv4);
 }
 
-SEC("xdp")
-int xdplb_main(struct xdp_md *ctx)
+/*
+ * One subprogram for both families: the verifier checks a static subprogram
+ * once per call site with the caller's argument values, so each call's
+ * constant `ipv4` decides every family branch inside, while the code (and its
+ * stack) exists once.
+ */
+static __noinline int handle_packet(struct xdp_md *ctx, struct packet *pkt,
+				    enum parse_result parsed, const bool ipv4)
 {
-	struct packet pkt = {};
-
-	switch (parse_packet(ctx, &pkt)) {
+	switch (parsed) {
 	case PARSE_OK:
 		break;
-	case PARSE_NOT_IPV4:
-		return leave(XDP_PASS, XDPLB_PASS_NOT_IPV4);
 	case PARSE_NOT_TCP_UDP:
 		return leave(XDP_PASS, XDPLB_PASS_NOT_TCP_UDP);
 	case PARSE_FRAGMENT:
@@ -167,14 +163,36 @@ int xdplb_main(struct xdp_md *ctx)
 		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
 	}
 
-	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, &pkt.key);
+	__u32 zero = 0;
+	struct scratch *scratch = bpf_map_lookup_elem(&scratch_space, &zero);
+	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, &pkt->key);
 
+	if (!scratch)
+		return XDP_PASS; /* cannot happen: a one-slot array always has its slot */
 	if (!flow)
-		return open_connection(ctx, &pkt);
+		return open_connection(ctx, pkt, scratch, ipv4);
 	/* A client that reuses the tuple of a closed connection opens a new one. */
-	if (pkt.tcp_syn && flow->closing) {
-		forget_connection(&pkt.key, flow);
-		return open_connection(ctx, &pkt);
+	if (pkt->tcp_syn && flow->closing) {
+		forget_connection(&pkt->key, flow);
+		return open_connection(ctx, pkt, scratch, ipv4);
 	}
-	return forward_tracked(ctx, &pkt, flow);
+	return forward_tracked(ctx, pkt, flow, scratch, ipv4);
+}
+
+SEC("xdp")
+int xdplb_main(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct packet pkt = {};
+
+	if ((void *)(eth + 1) > data_end)
+		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
+	pkt.eth = eth;
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		return handle_packet(ctx, &pkt, parse_ipv4(&pkt, (void *)(eth + 1), data_end), true);
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return handle_packet(ctx, &pkt, parse_ipv6(&pkt, (void *)(eth + 1), data_end), false);
+	return leave(XDP_PASS, XDPLB_PASS_NOT_IP);
 }

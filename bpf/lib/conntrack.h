@@ -27,15 +27,16 @@ static __always_inline struct xdplb_settings *current_settings(void)
 }
 
 static __always_inline void opposite_key_of(struct xdplb_flow_key *opposite,
-					    const struct xdplb_flow *flow, __u8 proto)
+					    const struct xdplb_flow *flow,
+					    const struct xdplb_flow_key *key)
 {
 	__builtin_memset(opposite, 0, sizeof(*opposite));
 	opposite->src = flow->new_dst;
 	opposite->dst = flow->new_src;
 	opposite->sport = flow->new_dport;
 	opposite->dport = flow->new_sport;
-	opposite->proto = proto;
-	opposite->family = AF_INET;
+	opposite->proto = key->proto;
+	opposite->family = key->family;
 }
 
 static __always_inline bool flow_is_stale(const struct xdplb_flow *flow, __u8 proto, __u64 now,
@@ -55,7 +56,7 @@ static __always_inline void forget_connection(const struct xdplb_flow_key *key,
 {
 	struct xdplb_flow_key opposite;
 
-	opposite_key_of(&opposite, flow, key->proto);
+	opposite_key_of(&opposite, flow, key);
 	bpf_map_delete_elem(&conntrack, &opposite);
 	bpf_map_delete_elem(&conntrack, key);
 }
@@ -91,7 +92,7 @@ static __always_inline void refresh_flow(struct xdplb_flow *flow, const struct p
 
 	struct xdplb_flow_key opposite_key;
 
-	opposite_key_of(&opposite_key, flow, pkt->key.proto);
+	opposite_key_of(&opposite_key, flow, &pkt->key);
 	struct xdplb_flow *opposite = bpf_map_lookup_elem(&conntrack, &opposite_key);
 
 	flow->closing = closing;
@@ -127,7 +128,7 @@ static __always_inline int claim_reply_tuple(const struct xdplb_flow_key *client
 	struct xdplb_flow_key reply_key;
 	struct xdplb_flow reply;
 
-	opposite_key_of(&reply_key, forward, client_key->proto);
+	opposite_key_of(&reply_key, forward, client_key);
 	reply_flow_of(&reply, client_key, forward);
 	if (bpf_map_update_elem(&conntrack, &reply_key, &reply, BPF_NOEXIST) == 0)
 		return 0;
@@ -140,10 +141,31 @@ static __always_inline int claim_reply_tuple(const struct xdplb_flow_key *client
 	return bpf_map_update_elem(&conntrack, &reply_key, &reply, BPF_NOEXIST);
 }
 
+struct snat_port_search {
+	const struct xdplb_flow_key *client_key;
+	struct xdplb_flow *forward;
+	const struct xdplb_settings *config;
+	__u32 range;
+	bool claimed;
+};
+
+/* One attempt of the search below; returning 1 ends it. */
+static long try_random_snat_port(__u32 attempt, void *data)
+{
+	struct snat_port_search *search = data;
+	__u16 port = search->config->snat_port_min +
+		     scale_random(bpf_get_prandom_u32(), search->range);
+
+	search->forward->new_sport = bpf_htons(port);
+	search->claimed =
+		claim_reply_tuple(search->client_key, search->forward, search->config) == 0;
+	return search->claimed;
+}
+
 /*
  * Picks a SNAT port: random ports in the configured range until the
- * backend-side tuple can be claimed. Returns 0, or -1 when every attempt found
- * the port in use.
+ * backend-side tuple can be claimed. bpf_loop keeps the verifier from walking
+ * every attempt. Returns 0, or -1 when every attempt found the port in use.
  */
 static __always_inline int claim_snat_port(const struct xdplb_flow_key *client_key,
 					   struct xdplb_flow *forward,
@@ -152,16 +174,15 @@ static __always_inline int claim_snat_port(const struct xdplb_flow_key *client_k
 	if (config->snat_port_max < config->snat_port_min)
 		return -1;
 
-	__u32 range = (__u32)config->snat_port_max - config->snat_port_min + 1;
+	struct snat_port_search search = {
+		.client_key = client_key,
+		.forward = forward,
+		.config = config,
+		.range = (__u32)config->snat_port_max - config->snat_port_min + 1,
+	};
 
-	for (int attempt = 0; attempt < XDPLB_SNAT_PORT_ATTEMPTS; attempt++) {
-		__u16 port = config->snat_port_min + scale_random(bpf_get_prandom_u32(), range);
-
-		forward->new_sport = bpf_htons(port);
-		if (claim_reply_tuple(client_key, forward, config) == 0)
-			return 0;
-	}
-	return -1;
+	bpf_loop(XDPLB_SNAT_PORT_ATTEMPTS, try_random_snat_port, &search, 0);
+	return search.claimed ? 0 : -1;
 }
 
 static __always_inline void delete_reply_entry(const struct xdplb_flow_key *client_key,
@@ -169,7 +190,7 @@ static __always_inline void delete_reply_entry(const struct xdplb_flow_key *clie
 {
 	struct xdplb_flow_key reply_key;
 
-	opposite_key_of(&reply_key, forward, client_key->proto);
+	opposite_key_of(&reply_key, forward, client_key);
 	bpf_map_delete_elem(&conntrack, &reply_key);
 }
 

@@ -12,24 +12,51 @@
 /* Asks the kernel's FIB how to reach dst. The source address goes in too, so
  * that policy routing sees the packet as it will leave; with want_source the
  * kernel also fills in its preferred source address for that route. */
-static __always_inline int fib_lookup_v4(struct xdp_md *ctx, struct bpf_fib_lookup *fib,
-					 const struct packet *pkt, __be32 src, __be32 dst,
-					 bool want_source)
+static __always_inline int fib_lookup(struct xdp_md *ctx, struct bpf_fib_lookup *fib,
+				      const struct packet *pkt, const struct xdplb_addr *src,
+				      const struct xdplb_addr *dst, bool want_source, const bool ipv4)
 {
 	__builtin_memset(fib, 0, sizeof(*fib));
-	fib->family = AF_INET;
-	fib->tos = pkt->ip->tos;
+	fib->family = pkt->key.family;
 	fib->l4_protocol = pkt->key.proto;
 	fib->tot_len = pkt->frame_bytes;
-	fib->ipv4_src = src;
-	fib->ipv4_dst = dst;
 	fib->ifindex = ctx->ingress_ifindex;
+	if (ipv4) {
+		fib->tos = pkt->ip->tos;
+		fib->ipv4_src = src->words[0];
+		fib->ipv4_dst = dst->words[0];
+	} else {
+		fib->flowinfo = *(__be32 *)pkt->ip6 & bpf_htonl(0x0fffffff);
+		__builtin_memcpy(fib->ipv6_src, src->words, sizeof(fib->ipv6_src));
+		__builtin_memcpy(fib->ipv6_dst, dst->words, sizeof(fib->ipv6_dst));
+	}
 	return bpf_fib_lookup(ctx, fib, sizeof(*fib), want_source ? BPF_FIB_LOOKUP_SRC : 0);
 }
 
-static __always_inline void decrement_ttl(struct iphdr *ip)
+/* The source address the FIB chose, as the kernel filled it in. */
+static __always_inline void fib_source(struct xdplb_addr *source, const struct bpf_fib_lookup *fib)
 {
+	__builtin_memset(source, 0, sizeof(*source));
+	if (fib->family == AF_INET)
+		source->words[0] = fib->ipv4_src;
+	else
+		__builtin_memcpy(source->words, fib->ipv6_src, sizeof(source->words));
+}
+
+/* A packet must leave with a TTL or hop limit of at least 1, as from any router. */
+static __always_inline bool hops_left(const struct packet *pkt, const bool ipv4)
+{
+	return ipv4 ? pkt->ip->ttl > 1 : pkt->ip6->hop_limit > 1;
+}
+
+static __always_inline void take_one_hop(struct packet *pkt, const bool ipv4)
+{
+	if (!ipv4) {
+		pkt->ip6->hop_limit -= 1;
+		return;
+	}
 	/* TTL is the high byte of its 16-bit word with protocol. */
+	struct iphdr *ip = pkt->ip;
 	__u32 diff = csum_diff16(0, bpf_htons((__u16)ip->ttl << 8),
 				 bpf_htons((__u16)(ip->ttl - 1) << 8));
 
@@ -43,7 +70,7 @@ static __always_inline void decrement_ttl(struct iphdr *ip)
  * packet goes up the stack, which resolves the neighbour and forwards it.
  */
 static __always_inline int transmit(struct packet *pkt, const struct bpf_fib_lookup *fib,
-				    int fib_result)
+				    int fib_result, const bool ipv4)
 {
 	if (fib_result == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return leave(XDP_PASS, XDPLB_PASS_NO_NEIGH);
@@ -55,7 +82,7 @@ static __always_inline int transmit(struct packet *pkt, const struct bpf_fib_loo
 	if (!bpf_map_lookup_elem(&tx_ports, &egress))
 		return leave(XDP_PASS, XDPLB_PASS_EGRESS_NOT_ATTACHED);
 
-	decrement_ttl(pkt->ip);
+	take_one_hop(pkt, ipv4);
 	__builtin_memcpy(pkt->eth->h_dest, fib->dmac, ETH_ALEN);
 	__builtin_memcpy(pkt->eth->h_source, fib->smac, ETH_ALEN);
 	return bpf_redirect_map(&tx_ports, egress, XDP_DROP);

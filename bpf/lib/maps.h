@@ -74,4 +74,21 @@ struct {
 	__type(value, __u64);
 } reason_counters SEC(".maps");
 
+/*
+ * Room for the largest temporaries of one packet. The BPF stack holds 512
+ * bytes for the whole call chain; these do not fit next to the rest. XDP runs
+ * a packet to completion on one CPU, so one slot per CPU is enough.
+ */
+struct scratch {
+	struct bpf_fib_lookup fib;
+	struct xdplb_flow new_flow;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_space SEC(".maps");
+
 #endif

@@ -8,19 +8,28 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <xdplb/abi.h>
 
 #define AF_INET 2
+#define AF_INET6 10
 #define IP_MF 0x2000
 #define IP_OFFSET 0x1fff
+#define IPV6_FRAGMENT_HEADER 44
 
-/* Where the headers of one frame are, and its tuple. */
+/*
+ * Where the headers of one frame are, and its tuple. Code that depends on the
+ * family takes it as a `bool ipv4` argument, constant on each path the
+ * verifier follows, rather than reading key.family: the verifier knows which
+ * header pointer is set on a path, not what the family byte means.
+ */
 struct packet {
 	struct ethhdr *eth;
-	struct iphdr *ip;
+	struct iphdr *ip;     /* when key.family is AF_INET */
+	struct ipv6hdr *ip6;  /* when key.family is AF_INET6 */
 	__be16 *sport; /* the L4 ports and checksum, whichever the protocol */
 	__be16 *dport;
 	__sum16 *l4_check;
@@ -33,7 +42,6 @@ struct packet {
 
 enum parse_result {
 	PARSE_OK = 0,
-	PARSE_NOT_IPV4,
 	PARSE_NOT_TCP_UDP,
 	PARSE_FRAGMENT,
 	PARSE_MALFORMED,
@@ -52,29 +60,23 @@ static __always_inline enum parse_result parse_l4(struct packet *pkt, void *l4, 
 		pkt->tcp_syn = tcp->syn && !tcp->ack;
 		pkt->tcp_fin = tcp->fin;
 		pkt->tcp_rst = tcp->rst;
-		return PARSE_OK;
-	}
-	struct udphdr *udp = l4;
+	} else {
+		struct udphdr *udp = l4;
 
-	if ((void *)(udp + 1) > data_end)
-		return PARSE_MALFORMED;
-	pkt->sport = &udp->source;
-	pkt->dport = &udp->dest;
-	pkt->l4_check = &udp->check;
+		if ((void *)(udp + 1) > data_end)
+			return PARSE_MALFORMED;
+		pkt->sport = &udp->source;
+		pkt->dport = &udp->dest;
+		pkt->l4_check = &udp->check;
+	}
+	pkt->key.sport = *pkt->sport;
+	pkt->key.dport = *pkt->dport;
 	return PARSE_OK;
 }
 
-static __always_inline enum parse_result parse_packet(struct xdp_md *ctx, struct packet *pkt)
+static __always_inline enum parse_result parse_ipv4(struct packet *pkt, struct iphdr *ip,
+						    void *data_end)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
-
-	if ((void *)(eth + 1) > data_end)
-		return PARSE_MALFORMED;
-	if (eth->h_proto != bpf_htons(ETH_P_IP))
-		return PARSE_NOT_IPV4;
 	if ((void *)(ip + 1) > data_end)
 		return PARSE_MALFORMED;
 	if (ip->version != 4 || ip->ihl < 5)
@@ -84,27 +86,52 @@ static __always_inline enum parse_result parse_packet(struct xdp_md *ctx, struct
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 		return PARSE_FRAGMENT;
 
-	__u32 ip_header_bytes = ip->ihl * 4;
-	__u32 ip_total_bytes = bpf_ntohs(ip->tot_len);
+	__u32 header_bytes = ip->ihl * 4;
+	__u32 total_bytes = bpf_ntohs(ip->tot_len);
 
-	if (ip_total_bytes < ip_header_bytes || (void *)ip + ip_total_bytes > data_end)
+	if (total_bytes < header_bytes || (void *)ip + total_bytes > data_end)
 		return PARSE_MALFORMED;
 
-	pkt->eth = eth;
 	pkt->ip = ip;
-	pkt->frame_bytes = ip_total_bytes;
+	pkt->frame_bytes = total_bytes;
 	pkt->key.family = AF_INET;
 	pkt->key.proto = ip->protocol;
 	pkt->key.src.words[0] = ip->saddr;
 	pkt->key.dst.words[0] = ip->daddr;
+	return parse_l4(pkt, (void *)ip + header_bytes, data_end);
+}
 
-	enum parse_result result = parse_l4(pkt, (void *)ip + ip_header_bytes, data_end);
+/* Extension headers other than a fragment header are not walked: such packets
+ * are not ours to judge and go to the kernel. */
+static __always_inline enum parse_result parse_ipv6(struct packet *pkt, struct ipv6hdr *ip6,
+						    void *data_end)
+{
+	if ((void *)(ip6 + 1) > data_end)
+		return PARSE_MALFORMED;
+	if (ip6->version != 6)
+		return PARSE_MALFORMED;
+	if (ip6->nexthdr == IPV6_FRAGMENT_HEADER)
+		return PARSE_FRAGMENT;
+	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
+		return PARSE_NOT_TCP_UDP;
 
-	if (result != PARSE_OK)
-		return result;
-	pkt->key.sport = *pkt->sport;
-	pkt->key.dport = *pkt->dport;
-	return PARSE_OK;
+	__u32 total_bytes = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+
+	if ((void *)ip6 + total_bytes > data_end)
+		return PARSE_MALFORMED;
+
+	pkt->ip6 = ip6;
+	pkt->frame_bytes = total_bytes;
+	pkt->key.family = AF_INET6;
+	pkt->key.proto = ip6->nexthdr;
+	__builtin_memcpy(pkt->key.src.words, ip6->saddr.in6_u.u6_addr32, sizeof(pkt->key.src));
+	__builtin_memcpy(pkt->key.dst.words, ip6->daddr.in6_u.u6_addr32, sizeof(pkt->key.dst));
+	return parse_l4(pkt, ip6 + 1, data_end);
+}
+
+static __always_inline bool address_is_zero(const struct xdplb_addr *address)
+{
+	return (address->words[0] | address->words[1] | address->words[2] | address->words[3]) == 0;
 }
 
 #endif

@@ -48,7 +48,7 @@ FrameSpec from_client(const std::string& dst_ip, std::uint16_t sport, std::uint1
     FrameSpec spec;
     spec.src_mac = kClientMac;
     spec.dst_mac = kEth0Mac;
-    spec.src_ip = LabAddresses::kClient;
+    spec.src_ip = family_of(dst_ip).client;
     spec.dst_ip = dst_ip;
     spec.sport = sport;
     spec.dport = dport;
@@ -60,7 +60,7 @@ FrameSpec from_backend1(std::uint16_t sport, const std::string& dst_ip, std::uin
     FrameSpec spec;
     spec.src_mac = kBackend1Mac;
     spec.dst_mac = kEth1Mac;
-    spec.src_ip = LabAddresses::kBackend1;
+    spec.src_ip = family_of(dst_ip).backend1;
     spec.dst_ip = dst_ip;
     spec.sport = sport;
     spec.dport = dport;
@@ -77,15 +77,16 @@ FrameSpec forwarded(FrameSpec spec, const Mac& out_mac, const Mac& next_hop_mac)
 
 FrameSpec to_backend1(FrameSpec spec, std::uint16_t dport) {
     spec = forwarded(spec, kEth1Mac, kBackend1Mac);
-    spec.dst_ip = LabAddresses::kBackend1;
+    spec.dst_ip = family_of(spec.dst_ip).backend1;
     spec.dport = dport;
     return spec;
 }
 
-model::Farm farm(const std::string& name, model::Mode mode, std::uint16_t port, model::Protocol proto) {
+model::Farm farm(const std::string& name, model::Mode mode, std::uint16_t port, model::Protocol proto,
+                 const Family& family) {
     model::Farm farm;
     farm.name = name;
-    farm.vip = *IpAddress::parse(LabAddresses::kVip);
+    farm.vip = *IpAddress::parse(family.vip);
     farm.port = port;
     farm.proto = proto;
     farm.mode = mode;

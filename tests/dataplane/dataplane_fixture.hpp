@@ -39,20 +39,33 @@ protected:
     model::Config config_;
 };
 
-// A frame from the client to a destination, as it arrives on eth0.
+// A frame from the client (of the destination's family) to a destination, as it arrives on eth0.
 FrameSpec from_client(const std::string& dst_ip, std::uint16_t sport, std::uint16_t dport, std::uint8_t proto = kTcp);
-// A TCP frame from backend 1, as it arrives on eth1.
+// A TCP frame from backend 1 (of the destination's family), as it arrives on eth1.
 FrameSpec from_backend1(std::uint16_t sport, const std::string& dst_ip, std::uint16_t dport, std::uint8_t tcp_flags);
 
 // `spec` as the program sends it on: out of the interface with `out_mac` to
 // `next_hop_mac`, one hop less. The caller sets the rewritten tuple.
 FrameSpec forwarded(FrameSpec spec, const Mac& out_mac, const Mac& next_hop_mac);
-// `spec` forwarded to backend 1 on `dport`, source unchanged.
+// `spec` forwarded to backend 1 (of its family) on `dport`, source unchanged.
 FrameSpec to_backend1(FrameSpec spec, std::uint16_t dport);
 
-model::Farm farm(const std::string& name, model::Mode mode, std::uint16_t port, model::Protocol proto = model::Protocol::tcp);
+model::Farm farm(const std::string& name, model::Mode mode, std::uint16_t port,
+                 model::Protocol proto = model::Protocol::tcp, const Family& family = kIpv4);
 model::Backend backend(const std::string& name, const std::string& ip, std::optional<std::uint16_t> port,
                        std::uint32_t weight = 1);
+
+// A fixture run once per address family.
+class PerFamily : public DataPlaneTest, public ::testing::WithParamInterface<Family> {
+protected:
+    const Family& family() const { return GetParam(); }
+};
+
+inline std::string family_name(const ::testing::TestParamInfo<Family>& info) { return info.param.name; }
+inline void PrintTo(const Family& family, std::ostream* out) { *out << family.name; }
+
+#define XDPLB_FOR_EACH_FAMILY(suite) \
+    INSTANTIATE_TEST_SUITE_P(, suite, ::testing::Values(kIpv4, kIpv6), family_name)
 
 // Compares verdict and bytes, printing a hex dump of both frames on mismatch.
 void expect_frame(const TestRun& actual, int verdict, const Bytes& expected);

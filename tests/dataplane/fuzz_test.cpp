@@ -18,7 +18,9 @@ protected:
         web.backends = {backend("b1", LabAddresses::kBackend1, 8080)};
         model::Farm dns = farm("dns", model::Mode::dnat, 53, model::Protocol::udp);
         dns.backends = {backend("b1", LabAddresses::kBackend1, std::nullopt)};
-        configure({{web, dns}});
+        model::Farm web6 = farm("web6", model::Mode::snat, 80, model::Protocol::tcp, kIpv6);
+        web6.backends = {backend("b1", kIpv6.backend1, 8080)};
+        configure({{web, dns, web6}});
     }
 
     // Frames of every shape around the interesting ones: valid TCP and UDP to
@@ -50,14 +52,19 @@ protected:
 
     std::string random_destination() {
         std::uniform_int_distribution<int> byte(0, 255);
+        if (byte(random_) % 2) return "fd00::" + std::to_string(byte(random_));
         return "198.18." + std::to_string(byte(random_) % 2) + "." + std::to_string(byte(random_));
     }
 
-    // Conservatively, anything IPv4 whose destination bytes are the VIP's may
-    // belong to a farm: those frames are not judged by the invariant.
+    // Conservatively, a frame whose destination bytes are a VIP's may belong to
+    // a farm: those frames are not judged by the invariant.
     static bool addressed_to_vip(const Bytes& frame) {
-        return frame.size() >= 34 && frame[12] == 0x08 && frame[13] == 0x00 && frame[30] == 198 &&
-               frame[31] == 18 && frame[32] == 0 && frame[33] == 100;
+        static const Bytes vip4 = {198, 18, 0, 100};
+        static const Bytes vip6 = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+        auto holds_at = [&](std::size_t at, const Bytes& address) {
+            return frame.size() >= at + address.size() && std::equal(address.begin(), address.end(), frame.begin() + static_cast<std::ptrdiff_t>(at));
+        };
+        return holds_at(30, vip4) || holds_at(38, vip6);
     }
 
     std::mt19937 random_{20261121};

@@ -46,14 +46,14 @@ TEST_F(Passthrough, ArpFrame) {
     arp.resize(42);
     arp[12] = 0x08;
     arp[13] = 0x06;
-    expect_untouched(arp, "pass_not_ipv4");
+    expect_untouched(arp, "pass_not_ip");
 }
 
-TEST_F(Passthrough, Ipv6Frame) {
-    Bytes ipv6 = syn_to_vip();
-    ipv6[12] = 0x86;
-    ipv6[13] = 0xdd;
-    expect_untouched(ipv6, "pass_not_ipv4");
+TEST_F(Passthrough, Ipv4HeaderUnderTheIpv6EtherType) {
+    Bytes frame = syn_to_vip();
+    frame[12] = 0x86;
+    frame[13] = 0xdd;
+    expect_untouched(frame, "pass_malformed");
 }
 
 TEST_F(Passthrough, IcmpToTheVip) {
@@ -113,6 +113,64 @@ TEST_F(Passthrough, MalformedFramesCreateNoFlow) {
     FrameSpec ack = from_client(LabAddresses::kVip, 40000, 80);
     ack.tcp_flags = kAck;
     expect_untouched(build_frame(ack), "pass_tcp_not_syn");
+}
+
+}  // namespace
+}  // namespace xdplb::testing
+
+namespace xdplb::testing {
+namespace {
+
+class Ipv6Passthrough : public Passthrough {
+protected:
+    void SetUp() override {
+        DataPlaneTest::SetUp();
+        model::Farm web = farm("web6", model::Mode::snat, 80, model::Protocol::tcp, kIpv6);
+        web.backends = {backend("b1", kIpv6.backend1, 8080)};
+        configure({{web}});
+    }
+
+    static Bytes syn_to_vip6() { return build_frame(from_client(kIpv6.vip, 40000, 80)); }
+};
+
+TEST_F(Ipv6Passthrough, OtherPortOfTheVip) {
+    expect_untouched(build_frame(from_client(kIpv6.vip, 40000, 22)), "pass_no_farm");
+}
+
+TEST_F(Ipv6Passthrough, NeighbourSolicitationAndOtherIcmpv6) {
+    Bytes icmp = syn_to_vip6();
+    icmp[14 + 6] = 58;
+    expect_untouched(icmp, "pass_not_tcp_udp");
+}
+
+TEST_F(Ipv6Passthrough, FragmentHeader) {
+    Bytes fragment = syn_to_vip6();
+    fragment[14 + 6] = 44;
+    expect_untouched(fragment, "pass_fragment");
+}
+
+TEST_F(Ipv6Passthrough, OtherExtensionHeader) {
+    Bytes hop_by_hop = syn_to_vip6();
+    hop_by_hop[14 + 6] = 0;
+    expect_untouched(hop_by_hop, "pass_not_tcp_udp");
+}
+
+TEST_F(Ipv6Passthrough, TruncatedIpv6Header) {
+    Bytes frame = syn_to_vip6();
+    frame.resize(14 + 30);
+    expect_untouched(frame, "pass_malformed");
+}
+
+TEST_F(Ipv6Passthrough, PayloadLengthBeyondTheFrame) {
+    Bytes frame = syn_to_vip6();
+    frame[14 + 4] = 0x05;
+    expect_untouched(frame, "pass_malformed");
+}
+
+TEST_F(Ipv6Passthrough, Ipv6HeaderWithAnotherVersion) {
+    Bytes frame = syn_to_vip6();
+    frame[14] = 0x40;
+    expect_untouched(frame, "pass_malformed");
 }
 
 }  // namespace

@@ -9,94 +9,92 @@ namespace {
 
 using model::Mode;
 
-class Snat : public DataPlaneTest {
+class Snat : public PerFamily {
 protected:
     void SetUp() override {
-        DataPlaneTest::SetUp();
-        model::Farm web = farm("web", Mode::snat, 80);
-        web.backends = {backend("b1", LabAddresses::kBackend1, 8080)};
+        PerFamily::SetUp();
+        model::Farm web = farm("web", Mode::snat, 80, model::Protocol::tcp, family());
+        web.backends = {backend("b1", family().backend1, 8080)};
         configure({{web}});
     }
 
+    FrameSpec syn(std::uint16_t client_port = 40000) const { return from_client(family().vip, client_port, 80); }
+
     // The frame the backend must receive, given the source port the program chose.
-    static Bytes toward_backend1(const FrameSpec& spec, const char* snat_address, std::uint16_t snat_port) {
+    static Bytes toward_backend1(const FrameSpec& spec, const std::string& snat_address, std::uint16_t snat_port) {
         FrameSpec expected = to_backend1(spec, 8080);
         expected.src_ip = snat_address;
         expected.sport = snat_port;
         return build_frame(expected);
     }
+
+    std::string snat_pool_address() const { return family().name == std::string("ipv4") ? "198.18.1.5" : "fd00:1::5"; }
 };
 
-TEST_F(Snat, NewConnectionTakesTheEgressAddressAndAPortInRange) {
-    FrameSpec syn = from_client(LabAddresses::kVip, 40000, 80);
-    TestRun out = run_from_client(build_frame(syn));
+XDPLB_FOR_EACH_FAMILY(Snat);
+
+TEST_P(Snat, NewConnectionTakesTheEgressAddressAndAPortInRange) {
+    TestRun out = run_from_client(build_frame(syn()));
     std::uint16_t port = source_port_of(out.frame);
     EXPECT_GE(port, 1024);
     EXPECT_LE(port, 32767);
-    expect_frame(out, XDP_REDIRECT, toward_backend1(syn, LabAddresses::kLbBackendSide, port));
+    expect_frame(out, XDP_REDIRECT, toward_backend1(syn(), family().lb_backend_side, port));
 }
 
-TEST_F(Snat, ConfiguredSnatAddressIsUsed) {
+TEST_P(Snat, ConfiguredSnatAddressIsUsed) {
     model::Config changed = config_;
-    changed.farms[0].snat_addr = IpAddress::parse("198.18.1.5");
+    changed.farms[0].snat_addr = IpAddress::parse(snat_pool_address());
     configure(changed);
 
-    FrameSpec syn = from_client(LabAddresses::kVip, 40000, 80);
-    TestRun out = run_from_client(build_frame(syn));
-    expect_frame(out, XDP_REDIRECT, toward_backend1(syn, "198.18.1.5", source_port_of(out.frame)));
+    TestRun out = run_from_client(build_frame(syn()));
+    expect_frame(out, XDP_REDIRECT, toward_backend1(syn(), snat_pool_address(), source_port_of(out.frame)));
 }
 
-TEST_F(Snat, EstablishedPacketsKeepTheirPort) {
-    FrameSpec syn = from_client(LabAddresses::kVip, 40000, 80);
-    std::uint16_t port = source_port_of(run_from_client(build_frame(syn)).frame);
-    FrameSpec data = syn;
+TEST_P(Snat, EstablishedPacketsKeepTheirPort) {
+    std::uint16_t port = source_port_of(run_from_client(build_frame(syn())).frame);
+    FrameSpec data = syn();
     data.tcp_flags = kAck;
     data.payload = "hello";
-    expect_frame(run_from_client(build_frame(data)), XDP_REDIRECT,
-                 toward_backend1(data, LabAddresses::kLbBackendSide, port));
+    expect_frame(run_from_client(build_frame(data)), XDP_REDIRECT, toward_backend1(data, family().lb_backend_side, port));
 }
 
-TEST_F(Snat, ReplyToTheSnatPortIsTranslatedBackToTheClient) {
-    FrameSpec syn = from_client(LabAddresses::kVip, 40000, 80);
-    std::uint16_t port = source_port_of(run_from_client(build_frame(syn)).frame);
+TEST_P(Snat, ReplyToTheSnatPortIsTranslatedBackToTheClient) {
+    std::uint16_t port = source_port_of(run_from_client(build_frame(syn())).frame);
 
-    FrameSpec reply = from_backend1(8080, LabAddresses::kLbBackendSide, port, kSyn | kAck);
+    FrameSpec reply = from_backend1(8080, family().lb_backend_side, port, kSyn | kAck);
     reply.payload = "reply payload";
-
     FrameSpec expected = forwarded(reply, kEth0Mac, kClientMac);
-    expected.src_ip = LabAddresses::kVip;
+    expected.src_ip = family().vip;
     expected.sport = 80;
-    expected.dst_ip = LabAddresses::kClient;
+    expected.dst_ip = family().client;
     expected.dport = 40000;
     expect_frame(run_from_backends(build_frame(reply)), XDP_REDIRECT, build_frame(expected));
 }
 
-TEST_F(Snat, ConcurrentConnectionsNeverShareAPort) {
+TEST_P(Snat, ConcurrentConnectionsNeverShareAPort) {
     std::set<std::uint16_t> ports;
     for (std::uint16_t client_port = 20000; client_port < 20500; ++client_port) {
-        TestRun out = run_from_client(build_frame(from_client(LabAddresses::kVip, client_port, 80)));
+        TestRun out = run_from_client(build_frame(syn(client_port)));
         ASSERT_EQ(out.verdict, XDP_REDIRECT);
         ports.insert(source_port_of(out.frame));
     }
     EXPECT_EQ(ports.size(), 500u);
 }
 
-TEST_F(Snat, ExhaustedPortRangeRefusesTheNewConnectionOnly) {
+TEST_P(Snat, ExhaustedPortRangeRefusesTheNewConnectionOnly) {
     set_snat_ports(5000, 5000);
-    FrameSpec first = from_client(LabAddresses::kVip, 40000, 80);
-    TestRun out = run_from_client(build_frame(first));
+    TestRun out = run_from_client(build_frame(syn()));
     ASSERT_EQ(out.verdict, XDP_REDIRECT);
     EXPECT_EQ(source_port_of(out.frame), 5000);
 
-    FrameSpec second = from_client(LabAddresses::kVip, 40001, 80);
-    Bytes second_frame = build_frame(second);
-    expect_frame(run_from_client(second_frame), XDP_DROP, second_frame);
+    Bytes second = build_frame(syn(40001));
+    expect_frame(run_from_client(second), XDP_DROP, second);
     EXPECT_EQ(reason_count("drop_snat_exhausted"), 1u);
 
-    FrameSpec first_again = first;
+    FrameSpec first_again = syn();
     first_again.tcp_flags = kAck;
     expect_frame(run_from_client(build_frame(first_again)), XDP_REDIRECT,
-                 toward_backend1(first_again, LabAddresses::kLbBackendSide, 5000));
+                 toward_backend1(first_again, family().lb_backend_side, 5000));
 }
 
 }  // namespace

@@ -39,7 +39,17 @@ void add_neighbour(const char* address, const Mac& lladdr, const char* device) {
        " nud permanent");
 }
 
+void add_address(const std::string& address, const char* device) {
+    // nodad: usable at once, not after duplicate address detection.
+    bool ipv6 = address.find(':') != std::string::npos;
+    sh("ip addr add " + address + " dev " + device + (ipv6 ? " nodad" : ""));
+}
+
 }  // namespace
+
+const Family& family_of(const std::string& address) {
+    return address.find(':') != std::string::npos ? kIpv6 : kIpv4;
+}
 
 DataPlaneLab::DataPlaneLab() {
     if (::unshare(CLONE_NEWNET) != 0) {
@@ -48,13 +58,19 @@ DataPlaneLab::DataPlaneLab() {
     sh("ip link set lo up");
     add_interface("eth0", kEth0Mac, "peer0");
     add_interface("eth1", kEth1Mac, "peer1");
-    sh(std::string("ip addr add ") + LabAddresses::kLbClientSide + "/24 dev eth0");
-    sh(std::string("ip addr add ") + LabAddresses::kVip + "/32 dev eth0");
-    sh(std::string("ip addr add ") + LabAddresses::kLbBackendSide + "/24 dev eth1");
-    add_neighbour(LabAddresses::kClient, kClientMac, "eth0");
-    add_neighbour(LabAddresses::kBackend1, kBackend1Mac, "eth1");
-    add_neighbour(LabAddresses::kBackend2, kBackend2Mac, "eth1");
+    add_address(std::string(LabAddresses::kLbClientSide) + "/24", "eth0");
+    add_address(std::string(LabAddresses::kVip) + "/32", "eth0");
+    add_address(std::string(LabAddresses::kLbBackendSide) + "/24", "eth1");
+    add_address("fd00::1/64", "eth0");
+    add_address(std::string(kIpv6.vip) + "/128", "eth0");
+    add_address(std::string(kIpv6.lb_backend_side) + "/64", "eth1");
+    for (const Family* family : {&kIpv4, &kIpv6}) {
+        add_neighbour(family->client, kClientMac, "eth0");
+        add_neighbour(family->backend1, kBackend1Mac, "eth1");
+        add_neighbour(family->backend2, kBackend2Mac, "eth1");
+    }
     std::ofstream("/proc/sys/net/ipv4/ip_forward") << "1\n";
+    std::ofstream("/proc/sys/net/ipv6/conf/all/forwarding") << "1\n";
     eth0_ = static_cast<int>(if_nametoindex("eth0"));
     eth1_ = static_cast<int>(if_nametoindex("eth1"));
 }

@@ -3,11 +3,14 @@
 // BPF_PROG_TEST_RUN give known, repeatable answers:
 //
 //   eth0 02:..:01  198.18.0.1/24 + VIP 198.18.0.100   client 198.18.0.2 at 02:..:02
-//   eth1 02:..:10  198.18.1.1/24                       backends 198.18.1.11-13 at 02:..:11-13
+//                  fd00::1/64 + VIP fd00::100          client fd00::2 at 02:..:02
+//   eth1 02:..:10  198.18.1.1/24                       backends 198.18.1.11-12 at 02:..:11-12
+//                  fd00:1::1/64                        backends fd00:1::11-12 at 02:..:11-12
 //                                                      198.18.1.20: no neighbour entry
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "frame.hpp"
 
@@ -23,6 +26,23 @@ struct LabAddresses {
     static constexpr const char* kBackendWithoutNeighbour = "198.18.1.20";
     static constexpr const char* kElsewhere = "198.18.0.50";
 };
+
+// The lab's addresses of one family, so that a test can run on either.
+struct Family {
+    const char* name;
+    const char* client;
+    const char* vip;
+    const char* lb_backend_side;
+    const char* backend1;
+    const char* backend2;
+};
+
+inline const Family kIpv4{"ipv4", LabAddresses::kClient, LabAddresses::kVip, LabAddresses::kLbBackendSide,
+                          LabAddresses::kBackend1, LabAddresses::kBackend2};
+inline const Family kIpv6{"ipv6", "fd00::2", "fd00::100", "fd00:1::1", "fd00:1::11", "fd00:1::12"};
+
+// The family of a textual address.
+const Family& family_of(const std::string& address);
 
 inline const Mac kEth0Mac = mac(0x01);
 inline const Mac kClientMac = mac(0x02);

@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::size_t kEthBytes = 14;
 constexpr std::size_t kIpBytes = 20;
+constexpr std::size_t kIpv6Bytes = 40;
 
 void put16(Bytes& out, std::size_t at, std::uint16_t value) {
     out[at] = static_cast<std::uint8_t>(value >> 8);
@@ -28,24 +29,18 @@ std::uint16_t fold(std::uint32_t sum) {
     return static_cast<std::uint16_t>(~sum);
 }
 
-std::array<std::uint8_t, 4> ipv4(const std::string& text) {
-    std::array<std::uint8_t, 4> bytes{};
-    if (inet_pton(AF_INET, text.c_str(), bytes.data()) != 1) throw std::invalid_argument("bad IPv4 " + text);
+bool is_ipv6(const std::string& address) { return address.find(':') != std::string::npos; }
+
+std::vector<std::uint8_t> address_bytes(const std::string& text) {
+    std::vector<std::uint8_t> bytes(is_ipv6(text) ? 16 : 4);
+    if (inet_pton(is_ipv6(text) ? AF_INET6 : AF_INET, text.c_str(), bytes.data()) != 1) {
+        throw std::invalid_argument("bad address " + text);
+    }
     return bytes;
 }
 
-}  // namespace
-
-Mac mac(std::uint8_t last) { return {0x02, 0, 0, 0, 0, last}; }
-
-Bytes build_frame(const FrameSpec& spec) {
-    const std::size_t l4_bytes = (spec.proto == kTcp ? 20 : 8) + spec.payload.size();
-    Bytes frame(kEthBytes + kIpBytes + l4_bytes, 0);
-
-    std::copy(spec.dst_mac.begin(), spec.dst_mac.end(), frame.begin());
-    std::copy(spec.src_mac.begin(), spec.src_mac.end(), frame.begin() + 6);
-    put16(frame, 12, 0x0800);
-
+// Writes the IP header at `ip`; returns the pseudo-header sum for the L4 checksum.
+std::uint32_t write_ipv4_header(Bytes& frame, const FrameSpec& spec, std::size_t l4_bytes) {
     std::uint8_t* ip = frame.data() + kEthBytes;
     ip[0] = 0x45;
     put16(frame, kEthBytes + 2, static_cast<std::uint16_t>(kIpBytes + l4_bytes));
@@ -53,13 +48,43 @@ Bytes build_frame(const FrameSpec& spec) {
     put16(frame, kEthBytes + 6, spec.frag_off);
     ip[8] = spec.ttl;
     ip[9] = spec.proto;
-    auto src = ipv4(spec.src_ip);
-    auto dst = ipv4(spec.dst_ip);
+    auto src = address_bytes(spec.src_ip);
+    auto dst = address_bytes(spec.dst_ip);
     std::copy(src.begin(), src.end(), ip + 12);
     std::copy(dst.begin(), dst.end(), ip + 16);
     put16(frame, kEthBytes + 10, fold(ones_complement_sum(ip, kIpBytes)));
+    return ones_complement_sum(ip + 12, 8) + spec.proto + static_cast<std::uint32_t>(l4_bytes);
+}
 
-    const std::size_t l4 = kEthBytes + kIpBytes;
+std::uint32_t write_ipv6_header(Bytes& frame, const FrameSpec& spec, std::size_t l4_bytes) {
+    std::uint8_t* ip = frame.data() + kEthBytes;
+    ip[0] = 0x60;
+    put16(frame, kEthBytes + 4, static_cast<std::uint16_t>(l4_bytes));
+    ip[6] = spec.proto;
+    ip[7] = spec.ttl;
+    auto src = address_bytes(spec.src_ip);
+    auto dst = address_bytes(spec.dst_ip);
+    std::copy(src.begin(), src.end(), ip + 8);
+    std::copy(dst.begin(), dst.end(), ip + 24);
+    return ones_complement_sum(ip + 8, 32) + spec.proto + static_cast<std::uint32_t>(l4_bytes);
+}
+
+}  // namespace
+
+Mac mac(std::uint8_t last) { return {0x02, 0, 0, 0, 0, last}; }
+
+Bytes build_frame(const FrameSpec& spec) {
+    const bool ipv6 = is_ipv6(spec.dst_ip);
+    const std::size_t ip_bytes = ipv6 ? kIpv6Bytes : kIpBytes;
+    const std::size_t l4_bytes = (spec.proto == kTcp ? 20 : 8) + spec.payload.size();
+    Bytes frame(kEthBytes + ip_bytes + l4_bytes, 0);
+
+    std::copy(spec.dst_mac.begin(), spec.dst_mac.end(), frame.begin());
+    std::copy(spec.src_mac.begin(), spec.src_mac.end(), frame.begin() + 6);
+    put16(frame, 12, ipv6 ? 0x86dd : 0x0800);
+    std::uint32_t pseudo = ipv6 ? write_ipv6_header(frame, spec, l4_bytes) : write_ipv4_header(frame, spec, l4_bytes);
+
+    const std::size_t l4 = kEthBytes + ip_bytes;
     put16(frame, l4, spec.sport);
     put16(frame, l4 + 2, spec.dport);
     std::size_t checksum_at = 0;
@@ -76,7 +101,6 @@ Bytes build_frame(const FrameSpec& spec) {
     std::copy(spec.payload.begin(), spec.payload.end(), frame.begin() + static_cast<std::ptrdiff_t>(l4 + l4_bytes - spec.payload.size()));
 
     if (spec.proto == kUdp && spec.udp_without_checksum) return frame;
-    std::uint32_t pseudo = ones_complement_sum(ip + 12, 8) + spec.proto + static_cast<std::uint32_t>(l4_bytes);
     std::uint16_t checksum = fold(ones_complement_sum(frame.data() + l4, l4_bytes, pseudo));
     if (spec.proto == kUdp && checksum == 0) checksum = 0xffff;
     put16(frame, checksum_at, checksum);
@@ -84,7 +108,8 @@ Bytes build_frame(const FrameSpec& spec) {
 }
 
 std::uint16_t source_port_of(const Bytes& frame) {
-    const std::size_t at = kEthBytes + kIpBytes;
+    const bool ipv6 = frame.at(12) == 0x86 && frame.at(13) == 0xdd;
+    const std::size_t at = kEthBytes + (ipv6 ? kIpv6Bytes : kIpBytes);
     return static_cast<std::uint16_t>(frame.at(at) << 8 | frame.at(at + 1));
 }
 

@@ -1,4 +1,5 @@
-// Builds Ethernet/IPv4/TCP|UDP frames byte by byte, with checksums computed from
+// Builds Ethernet/IPv4|IPv6/TCP|UDP frames byte by byte (the family follows
+// the addresses), with checksums computed from
 // scratch, so tests judge the data plane's incremental updates against an
 // independent reference.
 #pragma once
@@ -30,7 +31,7 @@ struct FrameSpec {
     std::uint16_t dport = 0;
     std::uint8_t proto = kTcp;
     std::uint8_t tcp_flags = kSyn;
-    std::uint8_t ttl = 64;
+    std::uint8_t ttl = 64;  // the hop limit for IPv6
     std::uint16_t ip_id = 0x1234;
     std::uint16_t frag_off = 0x4000;  // DF
     bool udp_without_checksum = false;
@@ -39,7 +40,7 @@ struct FrameSpec {
 
 Bytes build_frame(const FrameSpec& spec);
 
-// Host-order port at the L4 source/destination of an IPv4 frame without options.
+// Host-order L4 source port of a frame without IPv4 options or IPv6 extension headers.
 std::uint16_t source_port_of(const Bytes& frame);
 
 Mac mac(std::uint8_t last);  // 02:00:00:00:00:<last>

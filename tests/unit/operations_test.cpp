@@ -126,7 +126,7 @@ TEST(AddFarm, RefusesAServiceAlreadyServed) {
 }
 
 TEST(AddFarm, RefusesAnInvalidFarm) {
-    Farm v6 = farm("v6", 81);
+    Farm v6 = farm("v6", 81, {backend("v4-backend", "192.0.2.11")});
     v6.vip = *IpAddress::parse("2001:db8::10");
     Config config = sample_config();
     Config before = config;

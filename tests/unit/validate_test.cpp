@@ -125,21 +125,29 @@ TEST(Validate, RefusesFarmNamesWithOtherCharacters) {
 
 // ---- address families -----------------------------------------------------------
 
-TEST(Validate, RefusesAnIpv6VipClearly) {
-    EXPECT_TRUE(refused(one_farm_with(farm("web6", "2001:db8::10", 80)),
-                        {"farm 'web6'", "VIP", "2001:db8::10", "IPv6", "not support"}));
+TEST(Validate, AcceptsAnIpv6FarmWithIpv6BackendsAndSnatAddress) {
+    Farm web = farm("web6", "2001:db8::10", 80);
+    web.snat_addr = IpAddress::parse("2001:db8::1");
+    web.backends = {backend("web1", "2001:db8::11")};
+    EXPECT_TRUE(accepted(one_farm_with(web)));
 }
 
-TEST(Validate, RefusesAnIpv6SnatAddress) {
+TEST(Validate, RefusesAnIpv6SnatAddressForAnIpv4Vip) {
     Farm web = farm("web", "192.0.2.10", 80);
     web.snat_addr = IpAddress::parse("2001:db8::1");
-    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "SNAT address", "IPv6"}));
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "SNAT address", "IPv6", "VIP is IPv4"}));
 }
 
-TEST(Validate, RefusesAnIpv6Backend) {
+TEST(Validate, RefusesAnIpv6BackendForAnIpv4Vip) {
     Farm web = farm("web", "192.0.2.10", 80);
     web.backends = {backend("web1", "2001:db8::11")};
-    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "backend 'web1'", "IPv6"}));
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "backend 'web1'", "IPv6", "VIP is IPv4"}));
+}
+
+TEST(Validate, RefusesAnIpv4BackendForAnIpv6Vip) {
+    Farm web = farm("web6", "2001:db8::10", 80);
+    web.backends = {backend("web1", "192.0.2.11")};
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web6'", "backend 'web1'", "IPv4", "VIP is IPv6"}));
 }
 
 // ---- backends -------------------------------------------------------------------

@@ -13,7 +13,7 @@ std::vector<OptionSpec> farm_options(FarmUse use) {
     const bool needed = use == FarmUse::create;
     std::vector<OptionSpec> options = {
         {"vip", "vip", "ADDR", ValueKind::text, needed,
-         "The virtual IPv4 address that clients connect to."},
+         "The virtual IPv4 or IPv6 address that clients connect to."},
         {"port", "port", "PORT", ValueKind::number, needed,
          "The port that clients connect to, 1-65535."},
         {"proto", "proto", "tcp|udp", ValueKind::text, needed, "The transport protocol."},
@@ -57,7 +57,7 @@ std::vector<OptionSpec> backend_tuning_options() {
 
 std::vector<OptionSpec> backend_add_options() {
     std::vector<OptionSpec> options = {
-        {"ip", "ip", "ADDR", ValueKind::text, true, "The IPv4 address of the backend."},
+        {"ip", "ip", "ADDR", ValueKind::text, true, "The address of the backend, of the same family as the VIP."},
         {"port", "port", "PORT", ValueKind::number, false,
          "The port of the backend, 1-65535. Default: the port that the client connected to."},
     };

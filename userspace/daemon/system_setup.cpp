@@ -46,6 +46,7 @@ void ensure_sysctl(const std::string& name, const std::string& path, const std::
 
 void enable_forwarding(const std::vector<std::string>& interfaces) {
     ensure_sysctl("net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward", "1");
+    ensure_sysctl("net.ipv6.conf.all.forwarding", "/proc/sys/net/ipv6/conf/all/forwarding", "1");
     for (const std::string& interface : interfaces) {
         ensure_sysctl("net.ipv4.conf." + interface + ".accept_local",
                       "/proc/sys/net/ipv4/conf/" + interface + "/accept_local", "1");

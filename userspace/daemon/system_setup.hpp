@@ -12,7 +12,7 @@ namespace xdplb::daemon {
 void ensure_bpffs();
 
 // Sets, logging each change, what a router needs on lbd's interfaces:
-// net.ipv4.ip_forward=1, because packets that XDP hands to the kernel to
+// net.ipv4.ip_forward=1 and net.ipv6.conf.all.forwarding=1, because packets that XDP hands to the kernel to
 // resolve a neighbour are forwarded by it, and accept_local=1, because such
 // packets may carry the VIP or SNAT address, which are local addresses.
 // Throws std::runtime_error when a setting cannot be made.

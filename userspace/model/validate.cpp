@@ -24,9 +24,15 @@ void check_name(const std::string& name, const std::string& kind) {
     }
 }
 
-void check_ipv4(const IpAddress& address, const std::string& what) {
-    if (address.family() != IpAddress::Family::v4) {
-        throw ValidationError(what + " " + address.to_string() + " is IPv6, which farms do not support yet");
+const char* family_name(const IpAddress& address) {
+    return address.family() == IpAddress::Family::v4 ? "IPv4" : "IPv6";
+}
+
+// A farm translates within one family: NAT46/64 is another product.
+void check_same_family(const IpAddress& address, const IpAddress& vip, const std::string& what) {
+    if (address.family() != vip.family()) {
+        throw ValidationError(what + " " + address.to_string() + " is " + family_name(address) + " but the VIP is " +
+                              family_name(vip));
     }
 }
 
@@ -47,7 +53,7 @@ void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
         check_name(backend.name, "backend");
         std::string what = where + ": backend '" + backend.name + "'";
         if (!names.insert(backend.name).second) throw ValidationError(what + " exists twice");
-        check_ipv4(backend.ip, what + " address");
+        check_same_family(backend.ip, farm.vip, what + " address");
         if (backend.ip == farm.vip) throw ValidationError(what + " has the farm's own VIP as its address");
         check_id(backend.id, XDPLB_MAX_BACKENDS, backend_ids, what);
     }
@@ -72,8 +78,7 @@ void validate(const Config& config) {
         check_name(farm.name, "farm");
         std::string where = "farm '" + farm.name + "'";
         if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
-        check_ipv4(farm.vip, where + " VIP");
-        if (farm.snat_addr) check_ipv4(*farm.snat_addr, where + " SNAT address");
+        if (farm.snat_addr) check_same_family(*farm.snat_addr, farm.vip, where + " SNAT address");
         if (!services.insert({farm.vip.to_string(), farm.port, farm.proto}).second) {
             throw ValidationError(where + ": another farm already serves " + farm.vip.to_string() + " port " +
                                   std::to_string(farm.port) + "/" + to_string(farm.proto));

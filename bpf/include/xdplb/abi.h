@@ -8,7 +8,7 @@
  * - addresses and ports are kept in network byte order, exactly as on the wire,
  *   so the data path copies them without conversion;
  * - an IPv4 address occupies the first word of struct xdplb_addr, the rest is 0,
- *   so one key layout serves both families;
+ *   so one key layout serves both families; an IPv6 address all four;
  * - every struct is padded explicitly: map keys are hashed byte for byte.
  */
 #ifndef XDPLB_ABI_H
@@ -40,7 +40,7 @@ struct xdplb_farm_key {
 	struct xdplb_addr vip;
 	__be16 port;
 	__u8 proto;  /* IPPROTO_TCP or IPPROTO_UDP */
-	__u8 family; /* AF_INET */
+	__u8 family; /* AF_INET or AF_INET6 */
 };
 
 #define XDPLB_FARM_F_SNAT_ADDR (1U << 0) /* snat_addr is set; else the egress address */
@@ -156,7 +156,7 @@ struct xdplb_stats {
  * Names for each value live in the control plane (userspace/dataplane).
  */
 enum xdplb_reason {
-	XDPLB_PASS_NOT_IPV4 = 0,        /* not an IPv4 frame: not ours to judge */
+	XDPLB_PASS_NOT_IP = 0,          /* neither IPv4 nor IPv6: not ours to judge */
 	XDPLB_PASS_NOT_TCP_UDP,         /* other IP protocol */
 	XDPLB_PASS_FRAGMENT,            /* IP fragment: ports unknown */
 	XDPLB_PASS_NO_FARM,             /* no farm and no tracked flow */
