@@ -3,9 +3,9 @@
 # bench built by topology.sh. Source it after topology.sh and after topo_up.
 #
 # Per backend bN (b1, b2, ...):
-#   HTTP  nginx on 0.0.0.0:80: `/big` -> the shared 10 MiB random file,
+#   HTTP  nginx on 0.0.0.0:80 and [::]:80: `/big` -> the shared 10 MiB random file,
 #         any other path (so `/`) -> "bN\n".
-#   UDP   0.0.0.0:5353: each datagram is answered, from port 5353, with "bN\n".
+#   UDP   [::]:5353 (both families): each datagram is answered, from port 5353, with "bN\n".
 # Every process and temp dir is registered with topology.sh, so topo_down
 # removes them even if the stop functions are never called.
 #
@@ -77,6 +77,7 @@ http {
   keepalive_timeout 30;
   server {
     listen 0.0.0.0:$HTTP_PORT;
+    listen [::]:$HTTP_PORT;
     server_name _;
     location = /big {
       default_type application/octet-stream;
@@ -125,14 +126,16 @@ nginx_stop() {
 }
 
 # ----------------------------------------------------------------------- UDP
-# A tiny python3 responder: one socket, no fork per datagram, so it answers
-# every datagram even under load, and always from port 5353 (what NAT expects).
+# A tiny python3 responder: one dual-stack socket, no fork per datagram, so it
+# answers every datagram even under load, and always from port 5353 (what NAT
+# expects).
 _UDP_SERVER_PY='
 import socket, sys
 name = (sys.argv[1] + "\n").encode()
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", int(sys.argv[2])))
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[2])))
 while True:
     _, peer = s.recvfrom(65535)
     s.sendto(name, peer)
@@ -144,7 +147,7 @@ udp_ask() {
   local ns="$1" addr="$2" port="${3:-$UDP_PORT}" timeout="${4:-2}"
   in_ns "$ns" python3 -c '
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(float(sys.argv[3]))
 s.sendto(b"hello\n", (sys.argv[1], int(sys.argv[2])))
 try:

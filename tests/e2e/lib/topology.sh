@@ -46,6 +46,11 @@ LB_BACKEND_IP=198.18.1.1    # lb eth1, the backends' gateway
 CLIENT_NET=198.18.0.0/24
 BACKEND_NET=198.18.1.0/24
 VIP=198.18.0.100            # virtual IP, put on lb eth0 by topo_add_vip
+# IPv6, alongside: the same plan on fd00::/64 (client side) and fd00:1::/64.
+CLIENT_IP6=fd00::2
+LB_CLIENT_IP6=fd00::1
+LB_BACKEND_IP6=fd00:1::1
+VIP6=fd00::100
 
 # Filled by topo_up: names (b1..bN) and addresses (198.18.1.11..) of backends.
 BACKEND_NAMES=()
@@ -87,6 +92,8 @@ in_ns_bpf() {
 
 # backend_ip I -> address of backend I (1-based): 198.18.1.(10+I)
 backend_ip() { echo "198.18.1.$((10 + $1))"; }
+# backend_ip6 I -> its IPv6 address: fd00:1::(10+I), in hex digits as written
+backend_ip6() { echo "fd00:1::$((10 + $1))"; }
 
 topo_register_pid() { _TOPO_PIDS+=("$1"); }
 topo_register_tmpdir() { _TOPO_TMPDIRS+=("$1"); }
@@ -253,11 +260,16 @@ topo_up() {
   _topo_ip client addr add "$CLIENT_IP/24" dev eth0 || return 1
   _topo_ip client route add default via "$LB_CLIENT_IP" || return 1
   _topo_ip lb addr add "$LB_CLIENT_IP/24" dev eth0 || return 1
+  # nodad: usable at once instead of after duplicate address detection.
+  _topo_ip client addr add "$CLIENT_IP6/64" dev eth0 nodad || return 1
+  _topo_ip client route add default via "$LB_CLIENT_IP6" || return 1
+  _topo_ip lb addr add "$LB_CLIENT_IP6/64" dev eth0 nodad || return 1
 
   # lb <-> switch
   _topo_veth lb eth1 sw p-lb || return 1
   _topo_ip sw link set p-lb master br0 || return 1
   _topo_ip lb addr add "$LB_BACKEND_IP/24" dev eth1 || return 1
+  _topo_ip lb addr add "$LB_BACKEND_IP6/64" dev eth1 nodad || return 1
 
   # backends <-> switch
   for ((i = 1; i <= n; i++)); do
@@ -266,11 +278,14 @@ topo_up() {
     _topo_ip sw link set "p-$name" master br0 || return 1
     _topo_ip "$name" addr add "$(backend_ip "$i")/24" dev eth0 || return 1
     _topo_ip "$name" route add default via "$LB_BACKEND_IP" || return 1
+    _topo_ip "$name" addr add "$(backend_ip6 "$i")/64" dev eth0 nodad || return 1
+    _topo_ip "$name" route add default via "$LB_BACKEND_IP6" || return 1
   done
 
   # The LB routes between its two legs; rp_filter would drop DNAT/DSR
   # traffic whose source is not on the receiving interface's route.
   _topo_sysctl lb net.ipv4.ip_forward=1 || return 1
+  _topo_sysctl lb net.ipv6.conf.all.forwarding=1 || return 1
   local conf
   for conf in all default eth0 eth1; do
     _topo_sysctl lb "net.ipv4.conf.$conf.rp_filter=0" || return 1
@@ -298,7 +313,11 @@ topo_up() {
 # the LB answers ARP for it. Idempotent.
 topo_add_vip() {
   local addr="${1:-$VIP}"
-  _topo_ip lb addr replace "$addr/32" dev eth0
+  if [[ "$addr" == *:* ]]; then
+    _topo_ip lb addr replace "$addr/128" dev eth0 nodad
+  else
+    _topo_ip lb addr replace "$addr/32" dev eth0
+  fi
 }
 
 # topo_del_vip [ADDR]

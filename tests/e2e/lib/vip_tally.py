@@ -30,13 +30,14 @@ def ask_tcp(addr, port):
 
 
 def ask_udp(addr, port):
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
         s.settimeout(2)
         s.sendto(b"hello\n", (addr, port))
         client_port = s.getsockname()[1]
         data, peer = s.recvfrom(65535)
     name = data.decode(errors="replace").strip()
-    if peer != (addr, port) or not name:
+    if (peer[0], peer[1]) != (addr, port) or not name:
         raise ValueError("bad reply %r from %s" % (data[:80], peer))
     return client_port, name
 
