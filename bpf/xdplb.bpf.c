@@ -74,13 +74,10 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 	if (!config)
 		return XDPLB_DROP_CONNTRACK_INSERT;
 	if (farm->mode == XDPLB_MODE_SNAT) {
-		if (farm->flags & XDPLB_FARM_F_SNAT_ADDR)
-			flow->new_src = farm->snat_addr;
-		else
-			fib_source(&flow->new_src, fib);
-		if (address_is_zero(&flow->new_src))
+		fib_source(&flow->new_src, fib);
+		if (farm->snat_addr_count == 0 && address_is_zero(&flow->new_src))
 			return XDPLB_DROP_NO_SNAT_ADDR;
-		if (claim_snat_port(&pkt->key, flow, config) != 0)
+		if (claim_snat_port(&pkt->key, flow, farm, config) != 0)
 			return XDPLB_DROP_SNAT_EXHAUSTED;
 	} else if (claim_reply_tuple(&pkt->key, flow, config) != 0) {
 		return XDPLB_DROP_NAT_COLLISION;
@@ -120,10 +117,9 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	struct bpf_fib_lookup *fib = &scratch->fib;
 
 	forward_flow_of(flow, pkt, farm, backend_id, backend);
-	bool snat_from_route =
-		farm->mode == XDPLB_MODE_SNAT && !(farm->flags & XDPLB_FARM_F_SNAT_ADDR);
+	bool snat_from_route = farm->mode == XDPLB_MODE_SNAT && farm->snat_addr_count == 0;
 	const struct xdplb_addr *route_source =
-		farm->mode == XDPLB_MODE_SNAT ? &farm->snat_addr : &flow->new_src;
+		farm->mode == XDPLB_MODE_SNAT ? &farm->snat_addrs[0] : &flow->new_src;
 	int fib_result =
 		fib_lookup(ctx, fib, pkt, route_source, &flow->new_dst, snat_from_route, ipv4);
 

@@ -145,9 +145,28 @@ struct snat_port_search {
 	const struct xdplb_flow_key *client_key;
 	struct xdplb_flow *forward;
 	const struct xdplb_settings *config;
+	const struct xdplb_farm *farm;
 	__u32 range;
 	bool claimed;
 };
+
+/* A farm's pool spreads connections over its addresses; without a pool the
+ * address the FIB chose is already in place. */
+static __always_inline void pick_snat_address(struct snat_port_search *search)
+{
+	__u32 count = search->farm->snat_addr_count;
+
+	if (count == 0)
+		return;
+	/* index < count <= XDPLB_MAX_SNAT_ADDRS already; the mask (the maximum is a
+	 * power of two) is the form of that bound the verifier follows. */
+	__u32 index = scale_random(bpf_get_prandom_u32(), count) & (XDPLB_MAX_SNAT_ADDRS - 1);
+
+	search->forward->new_src = search->farm->snat_addrs[index];
+}
+
+_Static_assert((XDPLB_MAX_SNAT_ADDRS & (XDPLB_MAX_SNAT_ADDRS - 1)) == 0,
+	       "the SNAT pool size must be a power of two");
 
 /* One attempt of the search below; returning 1 ends it. */
 static long try_random_snat_port(__u32 attempt, void *data)
@@ -156,6 +175,7 @@ static long try_random_snat_port(__u32 attempt, void *data)
 	__u16 port = search->config->snat_port_min +
 		     scale_random(bpf_get_prandom_u32(), search->range);
 
+	pick_snat_address(search);
 	search->forward->new_sport = bpf_htons(port);
 	search->claimed =
 		claim_reply_tuple(search->client_key, search->forward, search->config) == 0;
@@ -163,12 +183,14 @@ static long try_random_snat_port(__u32 attempt, void *data)
 }
 
 /*
- * Picks a SNAT port: random ports in the configured range until the
- * backend-side tuple can be claimed. bpf_loop keeps the verifier from walking
- * every attempt. Returns 0, or -1 when every attempt found the port in use.
+ * Picks a SNAT address and port: random ones from the farm's pool and the
+ * configured range until the backend-side tuple can be claimed, so an address
+ * whose ports are taken gives way to the others. bpf_loop keeps the verifier
+ * from walking every attempt. Returns 0, or -1 when every attempt failed.
  */
 static __always_inline int claim_snat_port(const struct xdplb_flow_key *client_key,
 					   struct xdplb_flow *forward,
+					   const struct xdplb_farm *farm,
 					   const struct xdplb_settings *config)
 {
 	if (config->snat_port_max < config->snat_port_min)
@@ -178,6 +200,7 @@ static __always_inline int claim_snat_port(const struct xdplb_flow_key *client_k
 		.client_key = client_key,
 		.forward = forward,
 		.config = config,
+		.farm = farm,
 		.range = (__u32)config->snat_port_max - config->snat_port_min + 1,
 	};
 

@@ -28,7 +28,9 @@ protected:
         return build_frame(expected);
     }
 
-    std::string snat_pool_address() const { return family().name == std::string("ipv4") ? "198.18.1.5" : "fd00:1::5"; }
+    std::string snat_pool_address(int last) const {
+        return (family().name == std::string("ipv4") ? "198.18.1." : "fd00:1::") + std::to_string(last);
+    }
 };
 
 XDPLB_FOR_EACH_FAMILY(Snat);
@@ -43,11 +45,31 @@ TEST_P(Snat, NewConnectionTakesTheEgressAddressAndAPortInRange) {
 
 TEST_P(Snat, ConfiguredSnatAddressIsUsed) {
     model::Config changed = config_;
-    changed.farms[0].snat_addr = IpAddress::parse(snat_pool_address());
+    changed.farms[0].snat_addrs = {*IpAddress::parse(snat_pool_address(5))};
     configure(changed);
 
     TestRun out = run_from_client(build_frame(syn()));
-    expect_frame(out, XDP_REDIRECT, toward_backend1(syn(), snat_pool_address(), source_port_of(out.frame)));
+    expect_frame(out, XDP_REDIRECT, toward_backend1(syn(), snat_pool_address(5), source_port_of(out.frame)));
+}
+
+TEST_P(Snat, ConnectionsSpreadOverTheSnatPoolAndOverflowToFreeAddresses) {
+    model::Config changed = config_;
+    changed.farms[0].snat_addrs = {*IpAddress::parse(snat_pool_address(5)), *IpAddress::parse(snat_pool_address(6))};
+    configure(changed);
+    set_snat_ports(5000, 5000);  // one port per address: two connections fill the pool
+
+    std::set<std::string> sources;
+    for (std::uint16_t client_port : {40000, 40001}) {
+        TestRun out = run_from_client(build_frame(syn(client_port)));
+        ASSERT_EQ(out.verdict, XDP_REDIRECT);
+        EXPECT_EQ(source_port_of(out.frame), 5000);
+        sources.insert(source_address_of(out.frame));
+    }
+    EXPECT_EQ(sources, (std::set<std::string>{snat_pool_address(5), snat_pool_address(6)}));
+
+    Bytes third = build_frame(syn(40002));
+    expect_frame(run_from_client(third), XDP_DROP, third);
+    EXPECT_EQ(reason_count("drop_snat_exhausted"), 1u);
 }
 
 TEST_P(Snat, EstablishedPacketsKeepTheirPort) {

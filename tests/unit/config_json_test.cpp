@@ -96,7 +96,7 @@ Farm sample_farm() {
     farm.port = 8080;
     farm.proto = Protocol::udp;
     farm.mode = Mode::dnat;
-    farm.snat_addr = IpAddress::parse("192.0.2.1");
+    farm.snat_addrs = {*IpAddress::parse("192.0.2.1")};
     Backend first = sample_backend(3, "api1", "10.0.1.1");
     first.port = 9090;
     first.weight = 250;
@@ -370,7 +370,7 @@ TEST(FarmFromJson, MinimalFarmTakesTheDefaults) {
     EXPECT_EQ(farm.proto, Protocol::tcp);
     EXPECT_EQ(farm.mode, Mode::snat);
     EXPECT_EQ(farm.scheduler, Scheduler::weight);
-    EXPECT_FALSE(farm.snat_addr.has_value());
+    EXPECT_TRUE(farm.snat_addrs.empty());
     EXPECT_TRUE(farm.backends.empty());
     EXPECT_EQ(farm.id, 0u);
 }
@@ -385,11 +385,11 @@ TEST(FarmFromJson, ReadsEveryField) {
     EXPECT_EQ(farm.proto, Protocol::udp);
     EXPECT_EQ(farm.mode, Mode::dnat);
     EXPECT_EQ(farm.scheduler, Scheduler::weight);
-    EXPECT_EQ(farm.snat_addr, IpAddress::parse("192.0.2.1"));
+    EXPECT_EQ(farm.snat_addrs, std::vector<IpAddress>{*IpAddress::parse("192.0.2.1")});
 }
 
 TEST(FarmFromJson, NullSnatAddressMeansTheEgressAddress) {
-    EXPECT_FALSE(farm_from_json(with(farm_json(), "snat_addr", nullptr), kApiForm).snat_addr.has_value());
+    EXPECT_TRUE(farm_from_json(with(farm_json(), "snat_addr", nullptr), kApiForm).snat_addrs.empty());
 }
 
 TEST(FarmFromJson, NullModeAndSchedulerTakeTheirDefaults) {
@@ -441,7 +441,22 @@ TEST(FarmFromJson, RefusesASnatAddressThatDoesNotParse) {
 }
 
 TEST(FarmFromJson, RefusesASnatAddressThatIsNotAString) {
-    EXPECT_TRUE(farm_refused(with(farm_json(), "snat_addr", false), kApiForm, {"farm 'web'", "'snat_addr'", "string"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "snat_addr", false), kApiForm, {"farm 'web'", "'snat_addr'", "address"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "snat_addr", nlohmann::json::array({1})), kApiForm,
+                             {"farm 'web'", "'snat_addr'", "strings"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "snat_addr", nlohmann::json::array()), kApiForm,
+                             {"farm 'web'", "'snat_addr'", "at least one"}));
+}
+
+TEST(FarmFromJson, ReadsASnatPoolAsAnArrayOrACommaSeparatedList) {
+    std::vector<IpAddress> pool = {*IpAddress::parse("192.0.2.1"), *IpAddress::parse("192.0.2.2")};
+    EXPECT_EQ(farm_from_json(with(farm_json(), "snat_addr", "192.0.2.1,192.0.2.2"), kApiForm).snat_addrs, pool);
+    EXPECT_EQ(farm_from_json(with(farm_json(), "snat_addr", nlohmann::json::array({"192.0.2.1", "192.0.2.2"})),
+                             kApiForm)
+                  .snat_addrs,
+              pool);
+    EXPECT_TRUE(farm_refused(with(farm_json(), "snat_addr", "192.0.2.1,,192.0.2.2"), kApiForm,
+                             {"'snat_addr'", "'' is not an IP address"}));
 }
 
 // ---- farm: port -----------------------------------------------------------------
@@ -635,12 +650,12 @@ TEST(FarmToJson, WritesEveryValue) {
     EXPECT_EQ(value["proto"], "udp");
     EXPECT_EQ(value["mode"], "dnat");
     EXPECT_EQ(value["scheduler"], "weight");
-    EXPECT_EQ(value["snat_addr"], "192.0.2.1");
+    EXPECT_EQ(value["snat_addr"], nlohmann::json::array({"192.0.2.1"}));
 }
 
 TEST(FarmToJson, WritesAnAbsentSnatAddressAsNull) {
     Farm farm = sample_farm();
-    farm.snat_addr.reset();
+    farm.snat_addrs.clear();
     EXPECT_TRUE(farm_to_json(farm, kApiForm)["snat_addr"].is_null());
 }
 

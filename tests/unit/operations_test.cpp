@@ -140,12 +140,12 @@ TEST(ReplaceFarmSettings, ChangesTheSettings) {
     Farm settings = farm("web", 8000);
     settings.mode = Mode::dnat;
     settings.proto = Protocol::udp;
-    settings.snat_addr = IpAddress::parse("192.0.2.1");
+    settings.snat_addrs = {*IpAddress::parse("192.0.2.1")};
     Farm changed = existing_farm(replace_farm_settings(sample_config(), "web", settings), "web");
     EXPECT_EQ(changed.port, 8000);
     EXPECT_EQ(changed.mode, Mode::dnat);
     EXPECT_EQ(changed.proto, Protocol::udp);
-    EXPECT_EQ(changed.snat_addr, IpAddress::parse("192.0.2.1"));
+    EXPECT_EQ(changed.snat_addrs, std::vector<IpAddress>{*IpAddress::parse("192.0.2.1")});
 }
 
 TEST(ReplaceFarmSettings, KeepsTheFarmsIdAndBackends) {

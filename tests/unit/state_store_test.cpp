@@ -46,7 +46,7 @@ Farm farm(std::uint32_t id, const std::string& name, std::uint16_t port) {
 Config sample_config() {
     Farm web = farm(3, "web", 443);
     web.mode = model::Mode::dnat;
-    web.snat_addr = IpAddress::parse("192.0.2.1");
+    web.snat_addrs = {*IpAddress::parse("192.0.2.1")};
     web.backends = {backend(7, "web1", "10.0.0.11"), backend(2, "web2", "10.0.0.12")};
     web.backends[0].port = 8443;
     web.backends[0].weight = 40;

@@ -66,7 +66,7 @@ TEST(Validate, AcceptsAnEmptyConfiguration) { EXPECT_TRUE(accepted(Config{})); }
 
 TEST(Validate, AcceptsATypicalConfiguration) {
     Farm web = farm("web", "192.0.2.10", 443, Protocol::tcp, 1);
-    web.snat_addr = IpAddress::parse("192.0.2.1");
+    web.snat_addrs = {*IpAddress::parse("192.0.2.1")};
     web.backends = {backend("web1", "10.0.0.11", 1), backend("web2", "10.0.0.12", 2)};
     Farm dns = farm("dns", "192.0.2.53", 53, Protocol::udp, 2);
     dns.backends = {backend("ns1", "10.0.0.53", 3)};
@@ -127,14 +127,26 @@ TEST(Validate, RefusesFarmNamesWithOtherCharacters) {
 
 TEST(Validate, AcceptsAnIpv6FarmWithIpv6BackendsAndSnatAddress) {
     Farm web = farm("web6", "2001:db8::10", 80);
-    web.snat_addr = IpAddress::parse("2001:db8::1");
+    web.snat_addrs = {*IpAddress::parse("2001:db8::1")};
     web.backends = {backend("web1", "2001:db8::11")};
     EXPECT_TRUE(accepted(one_farm_with(web)));
 }
 
+TEST(Validate, RefusesMoreThanEightSnatAddresses) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    for (int i = 1; i <= 9; ++i) web.snat_addrs.push_back(*IpAddress::parse("192.0.2." + std::to_string(100 + i)));
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "more than 8 SNAT addresses"}));
+}
+
+TEST(Validate, RefusesASnatAddressListedTwice) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.snat_addrs = {*IpAddress::parse("192.0.2.1"), *IpAddress::parse("192.0.2.1")};
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "192.0.2.1 twice"}));
+}
+
 TEST(Validate, RefusesAnIpv6SnatAddressForAnIpv4Vip) {
     Farm web = farm("web", "192.0.2.10", 80);
-    web.snat_addr = IpAddress::parse("2001:db8::1");
+    web.snat_addrs = {*IpAddress::parse("2001:db8::1")};
     EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "SNAT address", "IPv6", "VIP is IPv4"}));
 }
 

@@ -27,15 +27,16 @@ std::vector<OptionSpec> farm_options(FarmUse use) {
          "shares connections in proportion to the backends' weights."},
     };
     if (use == FarmUse::create) {
-        options.push_back({"snat-addr", "snat_addr", "ADDR", ValueKind::text, false,
-                           "The source address that snat mode gives to packets towards the "
-                           "backends. Default: the address of the interface they leave by."});
+        options.push_back({"snat-addr", "snat_addr", "ADDR[,ADDR]...", ValueKind::text, false,
+                           "The source addresses (up to 8) that snat mode gives to packets "
+                           "towards the backends; connections are spread over them. Default: "
+                           "the address of the interface they leave by."});
     } else {
-        options.push_back({"snat-addr", "snat_addr", "ADDR|none", ValueKind::address_or_none,
+        options.push_back({"snat-addr", "snat_addr", "ADDR[,ADDR]...|none", ValueKind::address_or_none,
                            false,
-                           "The source address that snat mode gives to packets towards the "
-                           "backends; none returns to the address of the interface they leave "
-                           "by."});
+                           "The source addresses (up to 8) that snat mode gives to packets "
+                           "towards the backends; none returns to the address of the interface "
+                           "they leave by."});
     }
     return options;
 }

@@ -97,6 +97,14 @@ std::string backend_table(const json& backends) {
     return table.str();
 }
 
+// An address or a list of them, as one line.
+std::string address_list(const json& addresses) {
+    if (!addresses.is_array()) return text_cell(addresses);
+    std::string line;
+    for (const json& address : addresses) line += (line.empty() ? "" : ", ") + text_cell(address);
+    return line;
+}
+
 std::string farm_details(const json& farm) {
     const json& snat_addr = field(farm, "snat_addr");
     return key_values({
@@ -106,8 +114,7 @@ std::string farm_details(const json& farm) {
                {"proto", text_of(farm, "proto")},
                {"mode", text_of(farm, "mode")},
                {"scheduler", text_of(farm, "scheduler")},
-               {"snat addr", snat_addr.is_null() ? "address of the egress interface"
-                                                 : text_cell(snat_addr)},
+               {"snat addr", snat_addr.is_null() ? "address of the egress interface" : address_list(snat_addr)},
            }) +
            "\n" + backend_table(field(farm, "backends"));
 }

@@ -45,10 +45,8 @@ xdplb_farm farm_value_of(const Farm& farm) {
     xdplb_farm value{};
     value.farm_id = farm.id;
     value.mode = farm.mode == model::Mode::snat ? XDPLB_MODE_SNAT : XDPLB_MODE_DNAT;
-    if (farm.snat_addr) {
-        value.flags |= XDPLB_FARM_F_SNAT_ADDR;
-        value.snat_addr = abi_address(*farm.snat_addr);
-    }
+    value.snat_addr_count = static_cast<__u8>(farm.snat_addrs.size());
+    for (std::size_t i = 0; i < farm.snat_addrs.size(); ++i) value.snat_addrs[i] = abi_address(farm.snat_addrs[i]);
     return value;
 }
 

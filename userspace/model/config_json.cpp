@@ -1,6 +1,7 @@
 #include "model/config_json.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -63,6 +64,31 @@ public:
         return *parsed;
     }
 
+    // One address, several separated by commas, or an array of addresses.
+    std::vector<IpAddress> address_list(const char* field) const {
+        const json& item = require(field);
+        std::vector<std::string> texts;
+        if (item.is_string()) {
+            std::stringstream list(item.get<std::string>());
+            for (std::string text; std::getline(list, text, ',');) texts.push_back(text);
+        } else if (item.is_array()) {
+            for (const json& element : item) {
+                if (!element.is_string()) fail_field(field, "must hold addresses as strings");
+                texts.push_back(element.get<std::string>());
+            }
+        } else {
+            fail_field(field, "must be an address, a comma-separated list or an array of addresses");
+        }
+        if (texts.empty()) fail_field(field, "must hold at least one address");
+        std::vector<IpAddress> addresses;
+        for (const std::string& text : texts) {
+            auto parsed = IpAddress::parse(text);
+            if (!parsed) fail_field(field, "'" + text + "' is not an IP address");
+            addresses.push_back(*parsed);
+        }
+        return addresses;
+    }
+
     const json& array(const char* field) const {
         const json& item = require(field);
         if (!item.is_array()) fail_field(field, "must be an array");
@@ -95,6 +121,14 @@ std::string name_of(const json& value, const char* kind) {
     return kind;
 }
 
+// null for the egress address, else the list: one shape for scripts to read.
+json snat_addrs_to_json(const std::vector<IpAddress>& addresses) {
+    if (addresses.empty()) return nullptr;
+    json list = json::array();
+    for (const IpAddress& address : addresses) list.push_back(address.to_string());
+    return list;
+}
+
 }  // namespace
 
 json backend_to_json(const Backend& backend, JsonForm form) {
@@ -118,7 +152,7 @@ json farm_to_json(const Farm& farm, JsonForm form) {
         {"proto", to_string(farm.proto)},
         {"mode", to_string(farm.mode)},
         {"scheduler", to_string(farm.scheduler)},
-        {"snat_addr", farm.snat_addr ? json(farm.snat_addr->to_string()) : json(nullptr)},
+        {"snat_addr", snat_addrs_to_json(farm.snat_addrs)},
     };
     if (form.ids) value["id"] = farm.id;
     if (form.backends) {
@@ -167,7 +201,7 @@ Farm farm_from_json(const json& value, JsonForm form) {
     if (reader.has("scheduler")) {
         farm.scheduler = reader.choice<Scheduler>("scheduler", scheduler_from_string, "weight");
     }
-    if (reader.has("snat_addr")) farm.snat_addr = reader.address("snat_addr");
+    if (reader.has("snat_addr")) farm.snat_addrs = reader.address_list("snat_addr");
     if (form.ids) farm.id = static_cast<std::uint32_t>(reader.integer("id", 1, kMaxId));
     if (form.backends && reader.has("backends")) {
         for (const json& backend : reader.array("backends")) {

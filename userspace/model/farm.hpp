@@ -37,7 +37,7 @@ struct Farm {
     Protocol proto = Protocol::tcp;
     Mode mode = Mode::snat;
     Scheduler scheduler = Scheduler::weight;
-    std::optional<IpAddress> snat_addr;  // none: the address of the egress interface
+    std::vector<IpAddress> snat_addrs;  // empty: the address of the egress interface
     std::vector<Backend> backends;
 
     const Backend* find_backend(const std::string& backend_name) const;

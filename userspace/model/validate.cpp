@@ -43,6 +43,19 @@ void check_id(std::uint32_t id, std::uint32_t limit, std::set<std::uint32_t>& se
     }
 }
 
+void validate_snat_addrs(const Farm& farm, const std::string& where) {
+    if (farm.snat_addrs.size() > XDPLB_MAX_SNAT_ADDRS) {
+        throw ValidationError(where + " has more than " + std::to_string(XDPLB_MAX_SNAT_ADDRS) + " SNAT addresses");
+    }
+    std::set<std::string> seen;
+    for (const IpAddress& address : farm.snat_addrs) {
+        check_same_family(address, farm.vip, where + " SNAT address");
+        if (!seen.insert(address.to_string()).second) {
+            throw ValidationError(where + " lists SNAT address " + address.to_string() + " twice");
+        }
+    }
+}
+
 void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
     std::string where = "farm '" + farm.name + "'";
     if (farm.backends.size() > XDPLB_MAX_FARM_BACKENDS) {
@@ -78,7 +91,7 @@ void validate(const Config& config) {
         check_name(farm.name, "farm");
         std::string where = "farm '" + farm.name + "'";
         if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
-        if (farm.snat_addr) check_same_family(*farm.snat_addr, farm.vip, where + " SNAT address");
+        validate_snat_addrs(farm, where);
         if (!services.insert({farm.vip.to_string(), farm.port, farm.proto}).second) {
             throw ValidationError(where + ": another farm already serves " + farm.vip.to_string() + " port " +
                                   std::to_string(farm.port) + "/" + to_string(farm.proto));

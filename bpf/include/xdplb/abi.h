@@ -20,6 +20,7 @@
 #define XDPLB_MAX_BACKENDS 16384       /* across all farms; id 0 is never used */
 #define XDPLB_MAX_FARM_BACKENDS 256    /* slots of one selection table */
 #define XDPLB_MAX_INTERFACES 64
+#define XDPLB_MAX_SNAT_ADDRS 8         /* SNAT addresses of one farm */
 #define XDPLB_DEFAULT_CONNTRACK_SIZE 1048576
 
 /* How many random SNAT ports a new connection tries before it is refused:
@@ -43,14 +44,12 @@ struct xdplb_farm_key {
 	__u8 family; /* AF_INET or AF_INET6 */
 };
 
-#define XDPLB_FARM_F_SNAT_ADDR (1U << 0) /* snat_addr is set; else the egress address */
-
 struct xdplb_farm {
 	__u32 farm_id;
-	__u8 mode;  /* enum xdplb_mode */
-	__u8 flags; /* XDPLB_FARM_F_* */
+	__u8 mode;            /* enum xdplb_mode */
+	__u8 snat_addr_count; /* 0: SNAT uses the address of the egress interface */
 	__u8 pad[2];
-	struct xdplb_addr snat_addr;
+	struct xdplb_addr snat_addrs[XDPLB_MAX_SNAT_ADDRS];
 };
 
 /*
