@@ -36,7 +36,7 @@ static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pk
 {
 	if (!hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
-	refresh_flow(flow, pkt);
+	note_closing(flow, pkt);
 	int fib_result =
 		fib_lookup(ctx, &scratch->fib, pkt, &flow->new_src, &flow->new_dst, false, ipv4);
 
@@ -161,18 +161,14 @@ static __noinline int handle_packet(struct xdp_md *ctx, struct packet *pkt,
 
 	__u32 zero = 0;
 	struct scratch *scratch = bpf_map_lookup_elem(&scratch_space, &zero);
+	struct xdplb_settings *config = current_settings();
 	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, &pkt->key);
 
-	if (!scratch)
-		return XDP_PASS; /* cannot happen: a one-slot array always has its slot */
-	if (!flow)
-		return open_connection(ctx, pkt, scratch, ipv4);
-	/* A client that reuses the tuple of a closed connection opens a new one. */
-	if (pkt->tcp_syn && flow->closing) {
-		forget_connection(&pkt->key, flow);
-		return open_connection(ctx, pkt, scratch, ipv4);
-	}
-	return forward_tracked(ctx, pkt, flow, scratch, ipv4);
+	if (!scratch || !config)
+		return XDP_PASS; /* cannot happen: one-slot arrays always have their slot */
+	if (flow && flow_is_usable(&pkt->key, flow, pkt, config))
+		return forward_tracked(ctx, pkt, flow, scratch, ipv4);
+	return open_connection(ctx, pkt, scratch, ipv4);
 }
 
 SEC("xdp")

@@ -39,26 +39,96 @@ static __always_inline void opposite_key_of(struct xdplb_flow_key *opposite,
 	opposite->family = key->family;
 }
 
+/* A clock ahead of `now` (refreshed meanwhile by another CPU) is fresh. */
 static __always_inline bool flow_is_stale(const struct xdplb_flow *flow, __u8 proto, __u64 now,
 					  const struct xdplb_settings *config)
 {
-	__u32 timeout_s = proto == IPPROTO_UDP			     ? config->udp_timeout_s
-			  : flow->closing == XDPLB_OPEN		     ? config->tcp_timeout_s
-			  : flow->closing == XDPLB_FIN_FROM_BACKEND ? config->tcp_time_wait_timeout_s
-								     : config->tcp_close_timeout_s;
+	__u32 timeout_s = flow->closing == XDPLB_FIN_FROM_BACKEND ? config->tcp_time_wait_timeout_s
+			  : flow->closing != XDPLB_OPEN		     ? config->tcp_close_timeout_s
+			  : !flow->replied			     ? config->unanswered_timeout_s
+			  : proto == IPPROTO_UDP		     ? config->udp_timeout_s
+								     : config->tcp_timeout_s;
 
-	return now - flow->last_seen_ns >= (__u64)timeout_s * NS_PER_SEC;
+	return now >= flow->last_seen_ns && now - flow->last_seen_ns >= (__u64)timeout_s * NS_PER_SEC;
 }
 
-/* Removes both entries of the connection that `flow` (keyed by `key`) belongs to. */
+static __always_inline bool same_address(const struct xdplb_addr *a, const struct xdplb_addr *b)
+{
+	return ((a->words[0] ^ b->words[0]) | (a->words[1] ^ b->words[1]) |
+		(a->words[2] ^ b->words[2]) | (a->words[3] ^ b->words[3])) == 0;
+}
+
+/* Whether `opposite` is the other half of the connection whose entry is keyed
+ * by `key`: its rewrite must be that key reversed. An LRU table can evict one
+ * half alone, and a new connection can then take the evicted half's tuple. */
+static __always_inline bool mirrors(const struct xdplb_flow *opposite,
+				    const struct xdplb_flow_key *key)
+{
+	return same_address(&opposite->new_src, &key->dst) &&
+	       same_address(&opposite->new_dst, &key->src) && opposite->new_sport == key->dport &&
+	       opposite->new_dport == key->sport;
+}
+
+/* The other direction's entry, if it still belongs to the same connection. */
+static __always_inline struct xdplb_flow *opposite_of(const struct xdplb_flow_key *key,
+						      const struct xdplb_flow *flow,
+						      struct xdplb_flow_key *opposite_key)
+{
+	opposite_key_of(opposite_key, flow, key);
+	struct xdplb_flow *opposite = bpf_map_lookup_elem(&conntrack, opposite_key);
+
+	return opposite && mirrors(opposite, key) ? opposite : NULL;
+}
+
+/* Removes the entries of the connection that `flow` (keyed by `key`) belongs
+ * to; an opposite entry that belongs to another connection stays. */
 static __always_inline void forget_connection(const struct xdplb_flow_key *key,
 					      const struct xdplb_flow *flow)
 {
-	struct xdplb_flow_key opposite;
+	struct xdplb_flow_key opposite_key;
 
-	opposite_key_of(&opposite, flow, key);
-	bpf_map_delete_elem(&conntrack, &opposite);
+	if (opposite_of(key, flow, &opposite_key))
+		bpf_map_delete_elem(&conntrack, &opposite_key);
 	bpf_map_delete_elem(&conntrack, key);
+}
+
+/*
+ * Whether a tracked entry may carry this packet. It may not when it is stale,
+ * when a SYN reuses the tuple of a closed connection, or when its other half is
+ * gone; it is then forgotten and the packet treated as new. The other half is
+ * checked, and both clocks refreshed, at most once a second and at the first
+ * reply: that keeps a one-way stream's silent half alive (and warm in the LRU)
+ * without a lookup per packet.
+ */
+static __always_inline bool flow_is_usable(const struct xdplb_flow_key *key,
+					   struct xdplb_flow *flow, const struct packet *pkt,
+					   const struct xdplb_settings *config)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+
+	if (flow_is_stale(flow, key->proto, now, config) || (pkt->tcp_syn && flow->closing)) {
+		forget_connection(key, flow);
+		return false;
+	}
+	bool first_reply = flow->direction == XDPLB_DIR_TO_CLIENT && !flow->replied;
+
+	if (now - flow->last_seen_ns <= NS_PER_SEC && !first_reply)
+		return true;
+
+	struct xdplb_flow_key opposite_key;
+	struct xdplb_flow *opposite = opposite_of(key, flow, &opposite_key);
+
+	if (!opposite) {
+		bpf_map_delete_elem(&conntrack, key);
+		return false;
+	}
+	flow->last_seen_ns = now;
+	opposite->last_seen_ns = now;
+	if (first_reply) {
+		flow->replied = 1;
+		opposite->replied = 1;
+	}
+	return true;
 }
 
 /* What this packet makes of its connection's closing state. */
@@ -72,28 +142,16 @@ static __always_inline __u8 closing_after(const struct xdplb_flow *flow, const s
 	return flow->closing;
 }
 
-/*
- * Keeps an entry's idle clock and closing state current. The clock is written
- * at most once a second so that busy flows do not dirty their cache line on
- * every packet. The closing state is kept in both directions, whichever side
- * sends the FIN or RST.
- */
-static __always_inline void refresh_flow(struct xdplb_flow *flow, const struct packet *pkt)
+/* Keeps the closing state in both directions, whichever side sends the FIN or RST. */
+static __always_inline void note_closing(struct xdplb_flow *flow, const struct packet *pkt)
 {
-	__u64 now = bpf_ktime_get_coarse_ns();
-
-	if (now - flow->last_seen_ns > NS_PER_SEC)
-		flow->last_seen_ns = now;
-
 	__u8 closing = closing_after(flow, pkt);
 
 	if (closing == flow->closing)
 		return;
 
 	struct xdplb_flow_key opposite_key;
-
-	opposite_key_of(&opposite_key, flow, &pkt->key);
-	struct xdplb_flow *opposite = bpf_map_lookup_elem(&conntrack, &opposite_key);
+	struct xdplb_flow *opposite = opposite_of(&pkt->key, flow, &opposite_key);
 
 	flow->closing = closing;
 	if (opposite)

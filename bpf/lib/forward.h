@@ -74,6 +74,8 @@ static __always_inline int transmit(struct packet *pkt, const struct bpf_fib_loo
 {
 	if (fib_result == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return leave(XDP_PASS, XDPLB_PASS_NO_NEIGH);
+	if (fib_result == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return leave(XDP_PASS, XDPLB_PASS_FRAG_NEEDED);
 	if (fib_result != BPF_FIB_LKUP_RET_SUCCESS)
 		return leave(XDP_PASS, XDPLB_PASS_NO_ROUTE);
 

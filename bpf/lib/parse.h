@@ -47,23 +47,28 @@ enum parse_result {
 	PARSE_MALFORMED,
 };
 
-static __always_inline enum parse_result parse_l4(struct packet *pkt, void *l4, void *data_end)
+/* l3_end: where the IP packet ends by its own length; what lies beyond is
+ * Ethernet padding, never a header. The verifier learns bounds only from
+ * comparisons with data_end, hence both. */
+static __always_inline enum parse_result parse_l4(struct packet *pkt, void *l4, void *l3_end,
+						  void *data_end)
 {
 	if (pkt->key.proto == IPPROTO_TCP) {
 		struct tcphdr *tcp = l4;
 
-		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
+		if ((void *)(tcp + 1) > data_end || (void *)(tcp + 1) > l3_end || tcp->doff < 5)
 			return PARSE_MALFORMED;
 		pkt->sport = &tcp->source;
 		pkt->dport = &tcp->dest;
 		pkt->l4_check = &tcp->check;
-		pkt->tcp_syn = tcp->syn && !tcp->ack;
+		/* A SYN that also finishes or resets opens nothing. */
+		pkt->tcp_syn = tcp->syn && !tcp->ack && !tcp->fin && !tcp->rst;
 		pkt->tcp_fin = tcp->fin;
 		pkt->tcp_rst = tcp->rst;
 	} else {
 		struct udphdr *udp = l4;
 
-		if ((void *)(udp + 1) > data_end)
+		if ((void *)(udp + 1) > data_end || (void *)(udp + 1) > l3_end)
 			return PARSE_MALFORMED;
 		pkt->sport = &udp->source;
 		pkt->dport = &udp->dest;
@@ -98,7 +103,7 @@ static __always_inline enum parse_result parse_ipv4(struct packet *pkt, struct i
 	pkt->key.proto = ip->protocol;
 	pkt->key.src.words[0] = ip->saddr;
 	pkt->key.dst.words[0] = ip->daddr;
-	return parse_l4(pkt, (void *)ip + header_bytes, data_end);
+	return parse_l4(pkt, (void *)ip + header_bytes, (void *)ip + total_bytes, data_end);
 }
 
 /* Extension headers other than a fragment header are not walked: such packets
@@ -126,7 +131,7 @@ static __always_inline enum parse_result parse_ipv6(struct packet *pkt, struct i
 	pkt->key.proto = ip6->nexthdr;
 	__builtin_memcpy(pkt->key.src.words, ip6->saddr.in6_u.u6_addr32, sizeof(pkt->key.src));
 	__builtin_memcpy(pkt->key.dst.words, ip6->daddr.in6_u.u6_addr32, sizeof(pkt->key.dst));
-	return parse_l4(pkt, ip6 + 1, data_end);
+	return parse_l4(pkt, ip6 + 1, (void *)ip6 + total_bytes, data_end);
 }
 
 static __always_inline bool address_is_zero(const struct xdplb_addr *address)

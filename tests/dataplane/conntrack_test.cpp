@@ -1,5 +1,13 @@
 // The life of a connection entry: closing marks, re-selection on a reused
 // tuple, and reclaiming the tuples of stale connections.
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <xdplb/abi.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
 #include "dataplane_fixture.hpp"
 
 namespace xdplb::testing {
@@ -124,16 +132,80 @@ TEST_F(Conntrack, OpenConnectionKeepsItsSnatPortHoweverLongItIdles) {
     EXPECT_EQ(reason_count("drop_snat_exhausted"), 1u);
 }
 
-TEST_F(Conntrack, IdleUdpFlowGivesUpItsSnatPortAfterItsTimeout) {
-    model::Farm dns = farm("dns", Mode::snat, 53, model::Protocol::udp);
-    dns.backends = {backend("b1", LabAddresses::kBackend1, 53)};
-    configure({{dns}});
-    set_settings({.snat_ports = {5000, 5000}, .udp_timeout_s = 0});
+class ConntrackUdp : public Conntrack {
+protected:
+    void SetUp() override {
+        Conntrack::SetUp();
+        model::Farm dns = farm("dns", Mode::snat, 53, model::Protocol::udp);
+        dns.backends = {backend("b1", LabAddresses::kBackend1, 53)};
+        configure({{dns}});
+    }
 
-    run_from_client(build_frame(from_client(LabAddresses::kVip, 40000, 53, kUdp)));
-    TestRun second = run_from_client(build_frame(from_client(LabAddresses::kVip, 40001, 53, kUdp)));
+    TestRun datagram(std::uint16_t client_port) {
+        return run_from_client(build_frame(from_client(LabAddresses::kVip, client_port, 53, kUdp)));
+    }
+
+    TestRun reply(std::uint16_t snat_port) {
+        FrameSpec answer = from_backend1(53, LabAddresses::kLbBackendSide, snat_port, 0);
+        answer.proto = kUdp;
+        return run_from_backends(build_frame(answer));
+    }
+};
+
+TEST_F(ConntrackUdp, UnansweredFlowGivesUpItsSnatPortAfterTheUnansweredTimeout) {
+    set_settings({.snat_ports = {5000, 5000}, .unanswered_timeout_s = 0, .udp_timeout_s = 300});
+    datagram(40000);
+    TestRun second = datagram(40001);
     EXPECT_EQ(second.verdict, XDP_REDIRECT);
     EXPECT_EQ(source_port_of(second.frame), 5000);
+}
+
+TEST_F(ConntrackUdp, AnsweredFlowKeepsItsSnatPortUntilTheUdpTimeout) {
+    set_settings({.snat_ports = {5000, 5000}, .udp_timeout_s = 300});
+    datagram(40000);
+    ASSERT_EQ(reply(5000).verdict, XDP_REDIRECT);
+
+    set_settings({.snat_ports = {5000, 5000}, .unanswered_timeout_s = 0, .udp_timeout_s = 300});
+    EXPECT_EQ(datagram(40001).verdict, XDP_DROP);
+
+    set_settings({.snat_ports = {5000, 5000}, .unanswered_timeout_s = 0, .udp_timeout_s = 0});
+    EXPECT_EQ(source_port_of(datagram(40001).frame), 5000);
+}
+
+// The silent half of a one-way stream is kept alive by the other half.
+TEST_F(ConntrackUdp, OneWayStreamKeepsItsSnatPortWhileItFlows) {
+    set_settings({.snat_ports = {5000, 5000}, .unanswered_timeout_s = 1});
+    datagram(40000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    ASSERT_EQ(datagram(40000).verdict, XDP_REDIRECT);
+    EXPECT_EQ(datagram(40001).verdict, XDP_DROP);
+}
+
+// An LRU table may evict one half of a connection; a new connection may then
+// take its tuple. The surviving half must not send the old client's packets
+// into the new connection.
+TEST_F(Conntrack, SurvivingHalfOfAnEvictedConnectionIsForgotten) {
+    configure_web(Mode::snat, model::AdminState::up, model::AdminState::maint);
+    set_settings({.snat_ports = {5000, 5000}});
+    run_from_client(build_frame(syn()));
+    run_from_backends(build_frame(from_backend1(8080, LabAddresses::kLbBackendSide, 5000, kSyn | kAck)));
+
+    xdplb_flow_key reply_key{};
+    inet_pton(AF_INET, LabAddresses::kBackend1, &reply_key.src);
+    inet_pton(AF_INET, LabAddresses::kLbBackendSide, &reply_key.dst);
+    reply_key.sport = htons(8080);
+    reply_key.dport = htons(5000);
+    reply_key.proto = IPPROTO_TCP;
+    reply_key.family = AF_INET;
+    ASSERT_EQ(bpf_map_delete_elem(program_->map_fd("conntrack"), &reply_key), 0);
+
+    TestRun other_client = run_from_client(build_frame(from_client(LabAddresses::kVip, 40001, 80)));
+    ASSERT_EQ(other_client.verdict, XDP_REDIRECT);
+    ASSERT_EQ(source_port_of(other_client.frame), 5000);
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past the once-a-second check
+    Bytes late_data = build_frame(with_flags(syn(), kAck));
+    expect_frame(run_from_client(late_data), XDP_PASS, late_data);
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 # (client -> lb -> switch -> b1, b2, b3): weighted shares of fresh TCP
 # connections in SNAT and DNAT mode, UDP, a 10 MiB download, refused commands
 # that change nothing, established connections that keep their backend
-# across a drain or weight 0, farms that survive a restart of lbd, and lbd
-# refusing to start on a missing interface or a corrupt state file.
+# across a drain or weight 0, a change that cannot be saved undone with the
+# counters intact, lbd ignoring SIGHUP, farms that survive a restart of lbd,
+# and lbd refusing to start beside another lbd on the same state dir, on a
+# missing interface or on a corrupt state file.
 # Prints PASS:/FAIL: lines and "N passed, M failed"; exits non-zero on any
 # failure. Everything it builds is removed at the end, pass or fail.
 #
@@ -239,7 +241,34 @@ refused_commands_test() {
   refused_raw "unknown command" '{"command":"farm.explode","args":{}}'
   refused_raw "unknown field in args" \
     '{"command":"farm.add","args":{"name":"x","vip":"198.18.0.101","port":81,"proto":"tcp","colour":"red"}}'
+  unsaved_change_test
   check "lbd still running after the refused commands" lb_running
+}
+
+# backend_connections FARM BACKEND -> the backend's connection counter.
+backend_connections() {
+  lbctl_ns --json stats "$1" | python3 -c '
+import json, sys
+backends = json.load(sys.stdin)["farms"][0]["backends"]
+print(next(b["connections"] for b in backends if b["name"] == sys.argv[1]))' "$2"
+}
+
+# unsaved_change_test -> a change whose state file cannot be written (a
+# directory stands where its temporary file goes) is undone, and the backend
+# it would have deleted keeps its counters.
+unsaved_change_test() {
+  local before after
+  before=$(backend_connections "$FARM" b3)
+  mkdir "$LB_STATE_DIR/state.json.tmp"
+  refused "backend del that cannot be saved" backend del "$FARM" b3
+  rmdir "$LB_STATE_DIR/state.json.tmp"
+  after=$(backend_connections "$FARM" b3)
+  same_counter() {
+    ((before > 0 && after == before)) && return 0
+    note "b3 counted $before connections before the refused delete, $after after"
+    return 1
+  }
+  check "  ... and b3 keeps its connection counter ($before)" same_counter
 }
 
 # reused_client_ports N BACKEND -> how many TCP flows after the first N lines
@@ -382,8 +411,20 @@ no_xdp_on_lb() {
   done
 }
 
+# sighup_test -> lbd logs that it ignores SIGHUP and keeps serving.
+sighup_test() {
+  kill -HUP "$LB_PID"
+  sleep 0.3
+  check "lbd survives SIGHUP and still answers" lbd_answers
+  logged_sighup() { grep -q "SIGHUP ignored" "$(lb_log)" || { note "no 'SIGHUP ignored' in $(lb_log)"; return 1; }; }
+  check "  ... and logs that it ignored it" logged_sighup
+  # An lbd that died of it is reaped and replaced, for the tests that follow.
+  lb_running || { lb_stop 2>/dev/null || true; start_lbd; }
+}
+
 restart_test() {
   local rc=0
+  sighup_test
   lbctl_ns --json farm show "$FARM" >"$WORK/show.before"
   lb_stop || rc=$?
   check "lbd stops on SIGTERM with exit status 0" test "$rc" -eq 0
@@ -439,8 +480,35 @@ err_mentions() {
   return 1
 }
 
+# lbd_answers -> the running lbd answers on its socket.
+lbd_answers() { lbctl_ns farm list >/dev/null; }
+
+# xdp_on_lb -> an XDP program is attached to lb:eth0 and lb:eth1.
+xdp_on_lb() {
+  local dev
+  for dev in eth0 eth1; do
+    if ! ip -n "$(topo_ns lb)" link show "$dev" | grep -q xdp; then
+      note "no XDP program on lb:$dev"; return 1
+    fi
+  done
+}
+
+# second_instance_test -> a second lbd with the running one's state dir (and
+# a socket of its own) is refused before it touches anything: the first keeps
+# its XDP programs and keeps answering.
+second_instance_test() {
+  start_lbd || { fail "lbd starts for the second-instance test"; return; }
+  check "a second lbd with the same state dir exits non-zero" \
+    run_lbd_expect_failure "second instance" "$LB_STATE_DIR" eth0 eth1
+  check "  ... and its message says another lbd is running" err_mentions "another lbd is running"
+  check "  ... and the first lbd's XDP programs stay attached to lb:eth0/eth1" xdp_on_lb
+  check "  ... and the first lbd still answers" lbd_answers
+  lb_stop || fail "lbd stops cleanly after the second-instance test"
+}
+
 startup_refusal_test() {
   local dir sum_before sum_after
+  second_instance_test
   # A missing interface.
   mkdir -p "$WORK/noiface"
   check "lbd --iface eth0 --iface nosuch0 exits non-zero" \

@@ -45,7 +45,6 @@ Farm farm(std::uint32_t id, const std::string& name, std::uint16_t port) {
 // Two farms with ids that are not simply 1, 2, 3 and settings away from the defaults.
 Config sample_config() {
     Farm web = farm(3, "web", 443);
-    web.mode = model::Mode::dnat;
     web.snat_addrs = {*IpAddress::parse("192.0.2.1")};
     web.backends = {backend(7, "web1", "10.0.0.11"), backend(2, "web2", "10.0.0.12")};
     web.backends[0].port = 8443;
@@ -54,6 +53,7 @@ Config sample_config() {
     web.backends[1].state = model::AdminState::drain;
     Farm dns = farm(1, "dns", 53);
     dns.proto = model::Protocol::udp;
+    dns.mode = model::Mode::dnat;
     dns.backends = {backend(12, "ns1", "10.0.0.53")};
     return Config{{web, dns}};
 }

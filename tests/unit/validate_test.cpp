@@ -162,6 +162,84 @@ TEST(Validate, RefusesAnIpv4BackendForAnIpv6Vip) {
     EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web6'", "backend 'web1'", "IPv4", "VIP is IPv6"}));
 }
 
+// ---- addresses that cannot carry balanced traffic --------------------------------
+
+struct UnusableAddress {
+    const char* text;
+    const char* kind;
+};
+
+const UnusableAddress kUnusableIpv4[] = {
+    {"0.0.0.0", "the unspecified address"},        {"127.0.0.1", "a loopback address"},
+    {"127.255.0.9", "a loopback address"},          {"224.0.0.1", "a multicast address"},
+    {"239.255.255.255", "a multicast address"},     {"255.255.255.255", "the limited broadcast address"},
+};
+const UnusableAddress kUnusableIpv6[] = {
+    {"::", "the unspecified address"},
+    {"::1", "the loopback address"},
+    {"ff02::1", "a multicast address"},
+};
+
+TEST(Validate, RefusesUnusableVips) {
+    for (const auto& [text, kind] : kUnusableIpv4) {
+        EXPECT_TRUE(refused(one_farm_with(farm("web", text, 80)),
+                            {"farm 'web': VIP " + std::string(text), "cannot be used", kind}));
+    }
+    for (const auto& [text, kind] : kUnusableIpv6) {
+        EXPECT_TRUE(refused(one_farm_with(farm("web", text, 80)),
+                            {"farm 'web': VIP " + std::string(text), "cannot be used", kind}));
+    }
+}
+
+TEST(Validate, RefusesUnusableBackendAddresses) {
+    for (const auto& [text, kind] : kUnusableIpv4) {
+        Farm web = farm("web", "192.0.2.10", 80);
+        web.backends = {backend("web1", text)};
+        EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web': backend 'web1' address " + std::string(text), kind}));
+    }
+    for (const auto& [text, kind] : kUnusableIpv6) {
+        Farm web = farm("web", "2001:db8::10", 80);
+        web.backends = {backend("web1", text)};
+        EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web': backend 'web1' address " + std::string(text), kind}));
+    }
+}
+
+TEST(Validate, RefusesUnusableSnatAddresses) {
+    for (const auto& [text, kind] : kUnusableIpv4) {
+        Farm web = farm("web", "192.0.2.10", 80);
+        web.snat_addrs = {*IpAddress::parse("192.0.2.1"), *IpAddress::parse(text)};
+        EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web': SNAT address " + std::string(text), kind}));
+    }
+    for (const auto& [text, kind] : kUnusableIpv6) {
+        Farm web = farm("web", "2001:db8::10", 80);
+        web.snat_addrs = {*IpAddress::parse(text)};
+        EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web': SNAT address " + std::string(text), kind}));
+    }
+}
+
+TEST(Validate, AcceptsAddressesNextToTheUnusableRanges) {
+    for (const char* vip : {"1.0.0.1", "126.255.255.255", "128.0.0.1", "223.255.255.255", "fd00::100",
+                            "feff::1", "2001:db8::1"}) {
+        EXPECT_TRUE(accepted(one_farm_with(farm("web", vip, 80)))) << vip;
+    }
+}
+
+// ---- SNAT addresses and the mode ------------------------------------------------
+
+TEST(Validate, RefusesSnatAddressesOnADnatFarm) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.mode = Mode::dnat;
+    web.snat_addrs = {*IpAddress::parse("192.0.2.1")};
+    EXPECT_TRUE(refused(one_farm_with(web),
+                        {"farm 'web': snat_addr applies to snat mode only; clear it with --snat-addr none"}));
+}
+
+TEST(Validate, AcceptsADnatFarmWithoutSnatAddresses) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.mode = Mode::dnat;
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+}
+
 // ---- backends -------------------------------------------------------------------
 
 TEST(Validate, RefusesABackendAtTheFarmsOwnVip) {

@@ -1,7 +1,12 @@
 #include "api/server.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -13,52 +18,88 @@
 
 namespace xdplb::api {
 
-namespace {
-
 using boost::asio::local::stream_protocol;
 
+namespace {
+
+// How much of an oversize request is read and thrown away before answering
+// it: the client may still be sending, and a reply it cannot read because its
+// send failed first ("Broken pipe") explains nothing. Far above anything lbctl
+// sends; past it the connection just ends.
+constexpr std::size_t kMaxDiscardedBytes = 64 * kMaxLineBytes;
+
+}  // namespace
+
 // One client connection: read a line, answer it, repeat until the client
-// closes. A line over the size limit gets an error and the connection ends.
+// closes. A line over the size limit is read to its end, answered with an
+// error, and the connection ends.
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(stream_protocol::socket socket, const Server::LineHandler& handler)
-        : socket_(std::move(socket)), handler_(handler), buffer_(kMaxLineBytes + 1) {}
+    Session(stream_protocol::socket socket, std::shared_ptr<const Server::LineHandler> handler)
+        : socket_(std::move(socket)), handler_(std::move(handler)), buffer_(kMaxLineBytes + 1) {}
 
     void read_request() {
-        auto self = shared_from_this();
         boost::asio::async_read_until(socket_, buffer_, '\n',
-                                      [self](const boost::system::error_code& error, std::size_t length) {
-                                          self->on_line(error, length);
-                                      });
+                                      [self = shared_from_this()](const boost::system::error_code& error,
+                                                                  std::size_t length) { self->on_line(error, length); });
+    }
+
+    // Whatever is pending ends with operation_aborted, and the session with it.
+    void close() {
+        boost::system::error_code ignored;
+        socket_.close(ignored);
     }
 
 private:
     void on_line(const boost::system::error_code& error, std::size_t length) {
         if (error == boost::asio::error::not_found) {
-            reply(encode_error("request is larger than 1 MiB"), /*then_close=*/true);
+            discarded_ = buffer_.size();
+            buffer_.consume(buffer_.size());
+            discard_rest_of_line();
             return;
         }
-        if (error) return;  // the client went away
+        if (error) return;  // the client went away, or the server closed the session
         std::string line(boost::asio::buffers_begin(buffer_.data()),
                          boost::asio::buffers_begin(buffer_.data()) + static_cast<std::ptrdiff_t>(length) - 1);
         buffer_.consume(length);
-        reply(handler_(line), /*then_close=*/false);
+        reply((*handler_)(line), /*then_close=*/false);
+    }
+
+    void discard_rest_of_line() {
+        socket_.async_read_some(boost::asio::buffer(discard_chunk_),
+                                [self = shared_from_this()](const boost::system::error_code& error,
+                                                            std::size_t length) { self->on_discarded(error, length); });
+    }
+
+    void on_discarded(const boost::system::error_code& error, std::size_t length) {
+        if (error) return;
+        discarded_ += length;
+        bool line_ended = std::memchr(discard_chunk_.data(), '\n', length) != nullptr;
+        if (!line_ended && discarded_ <= kMaxDiscardedBytes) {
+            discard_rest_of_line();
+            return;
+        }
+        reply(encode_error("request is larger than 1 MiB"), /*then_close=*/true);
     }
 
     void reply(std::string response, bool then_close) {
-        auto self = shared_from_this();
         response_ = std::move(response);
         boost::asio::async_write(socket_, boost::asio::buffer(response_),
-                                 [self, then_close](const boost::system::error_code& error, std::size_t) {
+                                 [self = shared_from_this(), then_close](const boost::system::error_code& error,
+                                                                         std::size_t) {
                                      if (!error && !then_close) self->read_request();
                                  });
     }
 
     stream_protocol::socket socket_;
-    const Server::LineHandler& handler_;
+    std::shared_ptr<const Server::LineHandler> handler_;
     boost::asio::streambuf buffer_;
     std::string response_;
+    std::array<char, 64 * 1024> discard_chunk_{};
+    std::size_t discarded_ = 0;  // bytes of an oversize request read so far
 };
+
+namespace {
 
 bool someone_listens(boost::asio::io_context& io, const std::string& path) {
     stream_protocol::socket probe(io);
@@ -67,16 +108,28 @@ bool someone_listens(boost::asio::io_context& io, const std::string& path) {
     return !error;
 }
 
+// A socket left by an lbd that did not stop cleanly is replaced; anything
+// else at the path is not lbd's to remove.
+void remove_stale_socket(boost::asio::io_context& io, const std::string& path) {
+    struct stat status {};
+    if (::lstat(path.c_str(), &status) != 0) return;  // nothing there, or bind() will say what is wrong
+    if (!S_ISSOCK(status.st_mode)) throw std::runtime_error(path + " exists and is not a socket; not replacing it");
+    if (someone_listens(io, path)) throw std::runtime_error("another lbd already serves " + path);
+    if (::unlink(path.c_str()) != 0) {
+        throw std::runtime_error("cannot remove the stale socket " + path + ": " + std::strerror(errno));
+    }
+}
+
 }  // namespace
 
 Server::Server(boost::asio::io_context& io, std::string path, LineHandler handler)
-    : io_(io), path_(std::move(path)), handler_(std::move(handler)), acceptor_(io) {
+    : io_(io),
+      path_(std::move(path)),
+      handler_(std::make_shared<const LineHandler>(std::move(handler))),
+      acceptor_(io) {
     std::filesystem::path socket_path(path_);
     if (socket_path.has_parent_path()) std::filesystem::create_directories(socket_path.parent_path());
-    if (std::filesystem::exists(socket_path)) {
-        if (someone_listens(io_, path_)) throw std::runtime_error("another lbd already serves " + path_);
-        std::filesystem::remove(socket_path);
-    }
+    remove_stale_socket(io_, path_);
     // Root-only from the first instant: the umask covers the moment between bind and chmod.
     mode_t previous = ::umask(0177);
     boost::system::error_code error;
@@ -91,6 +144,9 @@ Server::Server(boost::asio::io_context& io, std::string path, LineHandler handle
 Server::~Server() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    for (const std::weak_ptr<Session>& session : sessions_) {
+        if (auto live = session.lock()) live->close();
+    }
     std::error_code not_there;
     std::filesystem::remove(path_, not_there);
 }
@@ -98,7 +154,12 @@ Server::~Server() {
 void Server::accept_next() {
     acceptor_.async_accept([this](const boost::system::error_code& error, stream_protocol::socket socket) {
         if (error == boost::asio::error::operation_aborted) return;
-        if (!error) std::make_shared<Session>(std::move(socket), handler_)->read_request();
+        if (!error) {
+            std::erase_if(sessions_, [](const std::weak_ptr<Session>& session) { return session.expired(); });
+            auto session = std::make_shared<Session>(std::move(socket), handler_);
+            sessions_.push_back(session);
+            session->read_request();
+        }
         accept_next();
     });
 }

@@ -5,19 +5,25 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
 namespace xdplb::api {
 
+class Session;
+
 class Server {
 public:
     using LineHandler = std::function<std::string(const std::string& line)>;
 
-    // Binds `path` with mode 0600. A stale socket file is replaced; a socket on
-    // which another process still answers is an error (std::runtime_error).
+    // Binds `path` with mode 0600. A socket file on which nothing answers is
+    // replaced; a socket on which another process still answers, or a file
+    // that is not a socket, is an error (std::runtime_error).
     Server(boost::asio::io_context& io, std::string path, LineHandler handler);
+    // Stops accepting, closes every client connection and removes the socket
+    // file. Run it on the event loop's thread, or while the loop is not running.
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -27,8 +33,11 @@ private:
 
     boost::asio::io_context& io_;
     std::string path_;
-    LineHandler handler_;
+    // Shared with the sessions, whose handlers may outlive the server in the
+    // event loop's queue.
+    std::shared_ptr<const LineHandler> handler_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
+    std::vector<std::weak_ptr<Session>> sessions_;
 };
 
 }  // namespace xdplb::api

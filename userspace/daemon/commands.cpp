@@ -46,6 +46,8 @@ std::string Commands::answer(const std::string& line) {
         return api::encode_error(error.what());
     } catch (const ValidationError& error) {
         return api::encode_error(error.what());
+    } catch (const DataPlaneMismatch&) {
+        throw;  // lbd must stop: no answer can make up for it
     } catch (const std::exception& error) {
         spdlog::error("request failed: {}", error.what());
         return api::encode_error(std::string("lbd failed: ") + error.what());

@@ -18,7 +18,7 @@ public:
     nlohmann::json run(const api::Request& request);
 
     // A whole line in, a whole line out: protocol errors and exceptions become
-    // error responses; nothing escapes.
+    // error responses. Only DataPlaneMismatch escapes, to stop lbd.
     std::string answer(const std::string& line);
 
 private:

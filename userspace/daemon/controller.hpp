@@ -2,11 +2,20 @@
 // write the maps, persist, and only then make it current.
 #pragma once
 
+#include <stdexcept>
+
 #include "dataplane/map_writer.hpp"
 #include "model/farm.hpp"
 #include "state/state_store.hpp"
 
 namespace xdplb::daemon {
+
+// A failed change could not be undone: the maps may describe neither the old
+// configuration nor the new one. lbd cannot go on serving and must stop.
+class DataPlaneMismatch : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 class Controller {
 public:
@@ -17,7 +26,8 @@ public:
 
     // Makes `next` current. If writing the maps or saving fails, the maps are
     // restored to the current configuration and the error is rethrown, so a
-    // failed change leaves nothing behind.
+    // failed change leaves nothing behind. If restoring fails too, throws
+    // DataPlaneMismatch.
     void commit(model::Config next);
 
 private:

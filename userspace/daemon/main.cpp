@@ -11,6 +11,7 @@
 #include "daemon/commands.hpp"
 #include "daemon/config_file.hpp"
 #include "daemon/controller.hpp"
+#include "daemon/instance_lock.hpp"
 #include "daemon/options.hpp"
 #include "daemon/system_setup.hpp"
 #include "dataplane/counters.hpp"
@@ -32,7 +33,31 @@ model::Config initial_config(const Options& options, const state::StateStore& st
     return model::with_ids_from(read_config_file(*options.config_file), saved);
 }
 
+// SIGINT and SIGTERM stop lbd. SIGHUP, which would kill it by default, is
+// only noted: there is nothing to reload, every change goes through the API.
+void handle_signals(boost::asio::signal_set& signals, boost::asio::io_context& io) {
+    signals.async_wait([&signals, &io](const boost::system::error_code& error, int signal) {
+        if (error) return;
+        if (signal == SIGHUP) {
+            spdlog::warn("SIGHUP ignored: lbd has no reload; use lbctl");
+            handle_signals(signals, io);
+            return;
+        }
+        spdlog::info("{}: detaching and stopping", strsignal(signal));
+        io.stop();
+    });
+}
+
 int run(const Options& options) {
+    // Before anything else: a second lbd must leave the first one's
+    // interfaces, maps and socket alone.
+    InstanceLock lock(options.state_dir);
+    // Caught from the start, so that a signal during startup cannot kill lbd
+    // halfway, with its program attached.
+    boost::asio::io_context io;
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+    handle_signals(signals, io);
+
     state::StateStore store(options.state_dir);
     model::Config config = initial_config(options, store);
 
@@ -40,18 +65,13 @@ int run(const Options& options) {
     dataplane::Program program(options.conntrack_size);
     program.attach(options.interfaces);
     enable_forwarding(options.interfaces);
+    warn_if_snat_ports_overlap_local_ports(options.snat_ports);
     dataplane::MapWriter writer(program);
     writer.write_settings({.snat_ports = options.snat_ports});
     Controller controller(writer, store, std::move(config));
     dataplane::CountersReader counters(program);
     Commands commands(controller, counters);
 
-    boost::asio::io_context io;
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&io](const boost::system::error_code&, int signal) {
-        spdlog::info("{}: detaching and stopping", strsignal(signal));
-        io.stop();
-    });
     api::Server server(io, options.socket_path, [&commands](const std::string& line) { return commands.answer(line); });
     spdlog::info("ready: {} farm(s), API on {}", controller.config().farms.size(), options.socket_path);
     io.run();

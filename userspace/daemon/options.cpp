@@ -1,5 +1,6 @@
 #include "daemon/options.hpp"
 
+#include <charconv>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -30,13 +31,38 @@ DESCRIPTION
     Every change is validated in full before it is applied; a refused change
     leaves the running configuration untouched. The configuration is saved
     atomically to DIR/state.json after each change and restored at start. A
-    state file that cannot be read stops lbd; it is never overwritten.
+    state file that cannot be read stops lbd; it is never overwritten. One lbd
+    at a time may use DIR (it holds DIR/lbd.lock): a second one exits at once,
+    touching nothing.
+
+    SIGINT and SIGTERM stop lbd, which detaches its program. SIGHUP is
+    ignored: there is nothing to reload, every change goes through lbctl.
 
     The SNAT port range should not overlap net.ipv4.ip_local_port_range, so that
     translated connections never collide with the host's own sockets.
 
 OPTIONS
 )";
+
+// Each entry of the connection table takes some 140 bytes of kernel memory,
+// allocated at load: 64 Mi entries are already about 9 GiB.
+constexpr std::int64_t kMinConntrackSize = 2;  // one connection, two directions
+constexpr std::int64_t kMaxConntrackSize = 64 * 1024 * 1024;
+
+std::uint32_t parse_conntrack_size(const std::string& text) {
+    std::int64_t size = 0;
+    const char* end = text.data() + text.size();
+    auto [parsed_up_to, error] = std::from_chars(text.data(), end, size);
+    if (error != std::errc() || parsed_up_to != end || size < kMinConntrackSize || size > kMaxConntrackSize) {
+        throw UsageError("--conntrack-size must be an integer from " + std::to_string(kMinConntrackSize) + " to " +
+                         std::to_string(kMaxConntrackSize) + ", got '" + text + "'");
+    }
+    return static_cast<std::uint32_t>(size);
+}
+
+std::string to_text(const dataplane::SnatPortRange& range) {
+    return std::to_string(range.min) + "-" + std::to_string(range.max);
+}
 
 dataplane::SnatPortRange parse_port_range(const std::string& text) {
     unsigned min = 0;
@@ -56,7 +82,14 @@ std::optional<Options> parse_options(int argc, char** argv) {
     Options options;
     options.socket_path = api::kDefaultSocketPath;
     options.conntrack_size = XDPLB_DEFAULT_CONNTRACK_SIZE;
-    std::string snat_ports = "1024-32767";
+    // Read as text, checked below: program_options would turn -1 into 4294967295.
+    std::string conntrack_size = std::to_string(options.conntrack_size);
+    std::string snat_ports = to_text(options.snat_ports);
+    const std::string conntrack_size_help = "Size of the connection table in entries, " +
+                                            std::to_string(kMinConntrackSize) + " to " +
+                                            std::to_string(kMaxConntrackSize) +
+                                            "; each connection takes two (default " + conntrack_size + ").";
+    const std::string snat_ports_help = "Source ports SNAT may use (default " + snat_ports + ").";
 
     po::options_description described("", 80, 40);
     described.add_options()
@@ -66,8 +99,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("iface", po::value<std::vector<std::string>>(&options.interfaces)->value_name("IF"), "Attach to interface IF (repeat for each interface that carries farm traffic: client side and backend side).")
         ("state-dir", po::value<std::string>(&options.state_dir)->value_name("DIR"), "Keep the state file in DIR (default /var/lib/xdplb).")
         ("socket", po::value<std::string>(&options.socket_path)->value_name("PATH"), "Serve the API on the unix socket PATH (default /run/xdplb/lbd.sock, mode 0600).")
-        ("conntrack-size", po::value<std::uint32_t>(&options.conntrack_size)->value_name("N"), "Size of the connection table in entries; each connection takes two (default 1048576).")
-        ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), "Source ports SNAT may use (default 1024-32767).")
+        ("conntrack-size", po::value<std::string>(&conntrack_size)->value_name("N"), conntrack_size_help.c_str())
+        ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), snat_ports_help.c_str())
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
 
     po::variables_map values;
@@ -87,7 +120,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     }
     if (values.count("config")) options.config_file = values["config"].as<std::string>();
     if (options.interfaces.empty()) throw UsageError("at least one --iface is required");
-    if (options.conntrack_size < 2) throw UsageError("--conntrack-size must be at least 2");
+    options.conntrack_size = parse_conntrack_size(conntrack_size);
     options.snat_ports = parse_port_range(snat_ports);
     return options;
 }

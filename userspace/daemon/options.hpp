@@ -17,7 +17,7 @@ struct Options {
     std::string state_dir = "/var/lib/xdplb";
     std::string socket_path;
     std::uint32_t conntrack_size = 0;
-    dataplane::SnatPortRange snat_ports{1024, 32767};
+    dataplane::SnatPortRange snat_ports;
     bool verbose = false;
 };
 

@@ -53,4 +53,18 @@ void enable_forwarding(const std::vector<std::string>& interfaces) {
     }
 }
 
+void warn_if_snat_ports_overlap_local_ports(const dataplane::SnatPortRange& snat_ports) {
+    unsigned first = 0;
+    unsigned last = 0;
+    if (!(std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> first >> last)) {
+        spdlog::warn("cannot read net.ipv4.ip_local_port_range to check it against --snat-ports");
+        return;
+    }
+    if (first <= snat_ports.max && snat_ports.min <= last) {
+        spdlog::warn("net.ipv4.ip_local_port_range {}-{} overlaps --snat-ports {}-{}: the host's own connections "
+                     "may collide with translated ones; move one of them",
+                     first, last, snat_ports.min, snat_ports.max);
+    }
+}
+
 }  // namespace xdplb::daemon

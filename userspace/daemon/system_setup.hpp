@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/map_writer.hpp"
+
 namespace xdplb::daemon {
 
 // Mounts bpffs on /sys/fs/bpf when nothing is mounted there (libxdp pins its
@@ -17,5 +19,9 @@ void ensure_bpffs();
 // packets may carry the VIP or SNAT address, which are local addresses.
 // Throws std::runtime_error when a setting cannot be made.
 void enable_forwarding(const std::vector<std::string>& interfaces);
+
+// Warns when net.ipv4.ip_local_port_range overlaps the SNAT ports: the host's
+// own connections could then take a tuple a translated connection uses.
+void warn_if_snat_ports_overlap_local_ports(const dataplane::SnatPortRange& snat_ports);
 
 }  // namespace xdplb::daemon

@@ -13,7 +13,8 @@ namespace {
 
 constexpr std::array<const char*, XDPLB_REASON_COUNT> kReasonNames = {
     "pass_not_ip",    "pass_not_tcp_udp",      "pass_fragment",    "pass_no_farm",
-    "pass_tcp_not_syn", "pass_no_neighbour",     "pass_no_route",    "pass_egress_not_attached",
+    "pass_tcp_not_syn", "pass_no_neighbour",     "pass_no_route",    "pass_frag_needed",
+    "pass_egress_not_attached",
     "pass_malformed",   "drop_ttl_exceeded",     "drop_no_backend",  "drop_snat_exhausted",
     "drop_no_snat_addr", "drop_nat_collision",   "drop_conntrack_insert",
 };

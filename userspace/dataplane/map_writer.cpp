@@ -116,7 +116,6 @@ MapWriter::MapWriter(const Program& program)
       backend_stats_fd_(program.map_fd("backend_stats")) {}
 
 void MapWriter::apply(const Config& from, const Config& to) const {
-    reset_stats(from, to);
     write_backends(from, to);
     write_tables(from, to);
     write_farms(from, to);
@@ -128,6 +127,7 @@ void MapWriter::write_settings(const Settings& settings) const {
     xdplb_settings value{};
     value.snat_port_min = settings.snat_ports.min;
     value.snat_port_max = settings.snat_ports.max;
+    value.unanswered_timeout_s = settings.unanswered_timeout_s;
     value.tcp_timeout_s = settings.tcp_timeout_s;
     value.tcp_time_wait_timeout_s = settings.tcp_time_wait_timeout_s;
     value.tcp_close_timeout_s = settings.tcp_close_timeout_s;
@@ -135,8 +135,7 @@ void MapWriter::write_settings(const Settings& settings) const {
     update(settings_fd_, &zero, &value, "settings");
 }
 
-// A newly assigned id starts counting from zero, whatever its last owner did.
-void MapWriter::reset_stats(const Config& from, const Config& to) const {
+void MapWriter::reset_stats_of_new_ids(const Config& from, const Config& to) const {
     auto old_farms = farms_by_id(from);
     for (const auto& [id, farm] : farms_by_id(to)) {
         if (!old_farms.contains(id)) zero_per_cpu(farm_stats_fd_, id, "farm statistics");

@@ -8,6 +8,8 @@
 
 namespace xdplb::dataplane {
 
+// The source ports SNAT may use; the default keeps clear of the kernel's
+// default ephemeral range (32768-60999), which the host's own sockets use.
 struct SnatPortRange {
     std::uint16_t min = 1024;
     std::uint16_t max = 32767;
@@ -18,6 +20,9 @@ struct Settings {
     SnatPortRange snat_ports;
     // A connection idle longer than this may lose its SNAT port or
     // backend-side tuple to a new one.
+    // Before the backend's first reply: short, so that a flood of spoofed
+    // SYNs or datagrams cannot hold SNAT ports for long.
+    std::uint32_t unanswered_timeout_s = 30;
     std::uint32_t tcp_timeout_s = 7200;
     // A backend that closed first sits in TIME_WAIT for up to 2 MSL (60 s on
     // Linux): reusing its tuple sooner gets the new SYN refused (PAWS).
@@ -34,9 +39,15 @@ public:
     // Brings the maps from describing `from` to describing `to`, touching only
     // what differs. The order keeps every intermediate state coherent for the
     // packets that arrive meanwhile: backends, then selection tables, then farm
-    // entries are written; removals go the other way round. Throws
-    // DataPlaneError; the caller rolls back by applying (to, from).
+    // entries are written; removals go the other way round. Counters are left
+    // alone. Throws DataPlaneError; the caller rolls back by applying (to, from).
     void apply(const model::Config& from, const model::Config& to) const;
+
+    // Zeroes the counters of the farms and backends whose ids `to` assigns and
+    // `from` does not: a new owner of an id starts counting from zero, whatever
+    // its last owner did. For a change, not for its rollback, which gives ids
+    // back to the owners whose counts they hold. Throws DataPlaneError.
+    void reset_stats_of_new_ids(const model::Config& from, const model::Config& to) const;
 
     void write_settings(const Settings& settings) const;
 
@@ -45,7 +56,6 @@ private:
     void write_tables(const model::Config& from, const model::Config& to) const;
     void write_farms(const model::Config& from, const model::Config& to) const;
     void remove_farms(const model::Config& from, const model::Config& to) const;
-    void reset_stats(const model::Config& from, const model::Config& to) const;
 
     int farms_fd_;
     int tables_fd_;

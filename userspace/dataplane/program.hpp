@@ -32,11 +32,13 @@ public:
     Program(const Program&) = delete;
     Program& operator=(const Program&) = delete;
 
-    // Loads the program and attaches it to every interface: native mode, or
-    // generic mode with a warning where the driver has no native XDP. On error
-    // whatever was attached is detached again.
+    // Loads the program (load_detached) and attaches it to every interface:
+    // native mode, or generic mode with a warning where the driver has no
+    // native XDP. On error whatever was attached is detached again.
     void attach(const std::vector<std::string>& interface_names);
-    // Loads without attaching: for BPF_PROG_TEST_RUN.
+    // Loads the program and creates its maps without attaching: what attach()
+    // starts with, and all that BPF_PROG_TEST_RUN needs. Throws DataPlaneError
+    // "cannot load the XDP program: ..." when the kernel refuses it.
     void load_detached();
 
     const std::vector<Interface>& interfaces() const { return interfaces_; }
@@ -44,10 +46,12 @@ public:
     int map_fd(const char* map_name) const;
 
 private:
+    void prepare_attached_copy();
     void attach_one(const std::string& name);
     void detach_all();
 
-    ::xdplb_bpf* skeleton_ = nullptr;
+    ::xdplb_bpf* skeleton_ = nullptr;       // loaded first; owns the maps
+    ::xdplb_bpf* attached_copy_ = nullptr;  // the same program on the same maps, loaded by libxdp
     xdp_program* xdp_program_ = nullptr;
     std::vector<Interface> interfaces_;
 };

@@ -177,7 +177,7 @@ Backend backend_from_json(const json& value, JsonForm form) {
     backend.name = reader.string("name");
     backend.ip = reader.address("ip");
     if (reader.has("port")) backend.port = static_cast<std::uint16_t>(reader.integer("port", 1, 65535));
-    if (reader.has("weight")) backend.weight = static_cast<std::uint32_t>(reader.integer("weight", 0, 1000000));
+    if (reader.has("weight")) backend.weight = static_cast<std::uint32_t>(reader.integer("weight", 0, kMaxWeight));
     if (reader.has("priority")) backend.priority = static_cast<std::uint32_t>(reader.integer("priority", 1, 1000));
     if (reader.has("state")) {
         backend.state = reader.choice<AdminState>("state", admin_state_from_string, "up, drain, maint");

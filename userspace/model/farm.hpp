@@ -17,12 +17,14 @@ enum class Scheduler : std::uint8_t { weight };
 // while the established ones run to their end.
 enum class AdminState : std::uint8_t { up, drain, maint };
 
+inline constexpr std::uint32_t kMaxWeight = 1000000;
+
 struct Backend {
     std::uint32_t id = 0;  // its index in the data plane, stable for its lifetime
     std::string name;
     IpAddress ip;
     std::optional<std::uint16_t> port;  // none: keep the client's destination port
-    std::uint32_t weight = 1;
+    std::uint32_t weight = 1;  // 0 to kMaxWeight
     std::uint32_t priority = 1;
     AdminState state = AdminState::up;
 

@@ -86,11 +86,9 @@ Config add_farm(const Config& config, Farm farm) {
 Config replace_farm_settings(const Config& config, const std::string& name, const Farm& settings) {
     Config next = config;
     Farm& farm = farm_to_change(next, name);
-    if (settings.name != name && next.find_farm(settings.name) != nullptr) {
-        throw ValidationError("farm '" + settings.name + "' already exists");
-    }
     Farm updated = settings;
     updated.id = farm.id;
+    updated.name = farm.name;
     updated.backends = std::move(farm.backends);
     farm = std::move(updated);
     return with_ids_assigned(std::move(next));

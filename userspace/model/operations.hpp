@@ -10,7 +10,7 @@
 namespace xdplb::model {
 
 Config add_farm(const Config& config, Farm farm);
-// Replaces a farm's settings; its id and backends stay.
+// Replaces a farm's settings; its id, name and backends stay.
 Config replace_farm_settings(const Config& config, const std::string& name, const Farm& settings);
 Config delete_farm(const Config& config, const std::string& name);
 

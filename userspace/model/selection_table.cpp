@@ -3,15 +3,22 @@
 #include <algorithm>
 #include <limits>
 
+#include <xdplb/abi.h>
+
 namespace xdplb::model {
 
 namespace {
 
 constexpr std::uint32_t kAlwaysKeep = std::numeric_limits<std::uint32_t>::max();
 
-// share / total as a fraction of 2^32, for share < total.
+// The largest total weight of a farm: every slot of its table at the largest weight.
+constexpr std::uint64_t kMaxTotalWeight = std::uint64_t{XDPLB_MAX_FARM_BACKENDS} * kMaxWeight;
+static_assert(kMaxTotalWeight < (std::uint64_t{1} << 32), "share << 32 must fit in 64 bits");
+
+// share / total as a fraction of 2^32, for share < total <= kMaxTotalWeight:
+// share holds fewer than 32 bits, so share << 32 fits in a uint64_t.
 std::uint32_t threshold_of(std::uint64_t share, std::uint64_t total) {
-    return static_cast<std::uint32_t>((static_cast<unsigned __int128>(share) << 32) / total);
+    return static_cast<std::uint32_t>((share << 32) / total);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "model/validate.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -36,6 +39,30 @@ void check_same_family(const IpAddress& address, const IpAddress& vip, const std
     }
 }
 
+// Why an address cannot be a VIP, a backend or a SNAT address: none of these
+// can be the destination or source of balanced traffic on the wire.
+std::optional<std::string> unusable_kind(const IpAddress& address) {
+    const auto& b = address.bytes();
+    if (address.family() == IpAddress::Family::v4) {
+        if (b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0) return "the unspecified address";
+        if (b[0] == 127) return "a loopback address";
+        if (b[0] >= 224 && b[0] <= 239) return "a multicast address";
+        if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255) return "the limited broadcast address";
+        return std::nullopt;
+    }
+    bool zero_prefix = std::all_of(b.begin(), b.end() - 1, [](std::uint8_t byte) { return byte == 0; });
+    if (zero_prefix && b[15] == 0) return "the unspecified address";
+    if (zero_prefix && b[15] == 1) return "the loopback address";
+    if (b[0] == 0xff) return "a multicast address";
+    return std::nullopt;
+}
+
+void check_usable(const IpAddress& address, const std::string& what) {
+    if (auto kind = unusable_kind(address)) {
+        throw ValidationError(what + " " + address.to_string() + " cannot be used: it is " + *kind);
+    }
+}
+
 void check_id(std::uint32_t id, std::uint32_t limit, std::set<std::uint32_t>& seen, const std::string& what) {
     if (id == 0) return;  // not assigned yet
     if (id >= limit || !seen.insert(id).second) {
@@ -44,12 +71,16 @@ void check_id(std::uint32_t id, std::uint32_t limit, std::set<std::uint32_t>& se
 }
 
 void validate_snat_addrs(const Farm& farm, const std::string& where) {
+    if (farm.mode != Mode::snat && !farm.snat_addrs.empty()) {
+        throw ValidationError(where + ": snat_addr applies to snat mode only; clear it with --snat-addr none");
+    }
     if (farm.snat_addrs.size() > XDPLB_MAX_SNAT_ADDRS) {
         throw ValidationError(where + " has more than " + std::to_string(XDPLB_MAX_SNAT_ADDRS) + " SNAT addresses");
     }
     std::set<std::string> seen;
     for (const IpAddress& address : farm.snat_addrs) {
         check_same_family(address, farm.vip, where + " SNAT address");
+        check_usable(address, where + ": SNAT address");
         if (!seen.insert(address.to_string()).second) {
             throw ValidationError(where + " lists SNAT address " + address.to_string() + " twice");
         }
@@ -67,6 +98,7 @@ void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
         std::string what = where + ": backend '" + backend.name + "'";
         if (!names.insert(backend.name).second) throw ValidationError(what + " exists twice");
         check_same_family(backend.ip, farm.vip, what + " address");
+        check_usable(backend.ip, what + " address");
         if (backend.ip == farm.vip) throw ValidationError(what + " has the farm's own VIP as its address");
         check_id(backend.id, XDPLB_MAX_BACKENDS, backend_ids, what);
     }
@@ -91,6 +123,7 @@ void validate(const Config& config) {
         check_name(farm.name, "farm");
         std::string where = "farm '" + farm.name + "'";
         if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
+        check_usable(farm.vip, where + ": VIP");
         validate_snat_addrs(farm, where);
         if (!services.insert({farm.vip.to_string(), farm.port, farm.proto}).second) {
             throw ValidationError(where + ": another farm already serves " + farm.vip.to_string() + " port " +

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "model/config_json.hpp"
 #include "model/validate.hpp"
 #include "model/validation_error.hpp"
@@ -47,9 +49,16 @@ void write_all(int fd, const std::string& text, const std::string& path) {
     }
 }
 
-void sync_path(const std::filesystem::path& path, int flags) {
-    FileDescriptor fd(::open(path.c_str(), flags | O_CLOEXEC));
-    if (fd.get() < 0 || ::fsync(fd.get()) != 0) fail_errno("cannot sync " + path.string());
+// Makes a rename inside `directory` durable. By then the new file is in
+// place and is what a restart reads: failing here would have the caller undo
+// a change that the file keeps. A crash before the directory reaches the disk
+// may bring back the previous file, and that is what the warning says.
+void sync_directory_after_rename(const std::filesystem::path& directory, const std::filesystem::path& file) {
+    FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
+        spdlog::warn("saved {}, but cannot sync {} ({}): a crash now may bring back the previous state",
+                     file.string(), directory.string(), std::strerror(errno));
+    }
 }
 
 }  // namespace
@@ -101,7 +110,7 @@ void StateStore::save(const model::Config& config) const {
         if (::fsync(fd.get()) != 0) fail_errno("cannot sync " + temporary.string());
     }
     if (::rename(temporary.c_str(), file_.c_str()) != 0) fail_errno("cannot replace " + file_.string());
-    sync_path(directory_, O_RDONLY | O_DIRECTORY);
+    sync_directory_after_rename(directory_, file_);
 }
 
 }  // namespace xdplb::state

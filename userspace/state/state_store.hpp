@@ -24,7 +24,9 @@ public:
     std::optional<model::Config> load() const;
 
     // Replaces the saved configuration atomically: a crash at any point leaves
-    // either the old file or the new one, complete. Throws StateError.
+    // either the old file or the new one, complete. Throws StateError unless
+    // the new file is in place; once it is, a failure to make that durable is
+    // only logged, because undoing the change would no longer undo the file.
     void save(const model::Config& config) const;
 
     const std::filesystem::path& file() const { return file_; }

@@ -120,7 +120,8 @@ struct xdplb_flow {
 	__u32 farm_id;
 	__u8 direction; /* enum xdplb_direction */
 	__u8 closing;   /* enum xdplb_closing, for either direction */
-	__u8 pad[2];
+	__u8 replied;   /* the backend has answered */
+	__u8 pad;
 	__u64 last_seen_ns; /* coarse monotonic clock, refreshed at most once a second */
 };
 
@@ -132,6 +133,7 @@ struct xdplb_flow {
 struct xdplb_settings {
 	__u16 snat_port_min; /* host byte order, inclusive */
 	__u16 snat_port_max;
+	__u32 unanswered_timeout_s;    /* either protocol, before the first reply */
 	__u32 tcp_timeout_s;           /* TCP, open */
 	__u32 tcp_time_wait_timeout_s; /* TCP closed first by the backend */
 	__u32 tcp_close_timeout_s;     /* TCP closed first by the client, or reset */
@@ -162,6 +164,7 @@ enum xdplb_reason {
 	XDPLB_PASS_TCP_NOT_SYN,         /* farm traffic without a flow that is not a SYN */
 	XDPLB_PASS_NO_NEIGH,            /* the kernel must resolve the next hop first */
 	XDPLB_PASS_NO_ROUTE,            /* the FIB cannot forward it: the stack decides */
+	XDPLB_PASS_FRAG_NEEDED,         /* larger than the egress MTU: the stack sends ICMP */
 	XDPLB_PASS_EGRESS_NOT_ATTACHED, /* egress interface is not one of lbd's */
 	XDPLB_PASS_MALFORMED,           /* truncated or inconsistent: the stack drops it */
 	XDPLB_DROP_TTL_EXCEEDED,        /* forwarding would take TTL to zero */

@@ -1,0 +1,167 @@
+#include "api/server.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include "api/client.hpp"
+
+namespace xdplb::api {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+// A Server on a temporary path, served by its own event-loop thread as lbd's
+// main thread serves it; its handler answers every request with its command.
+class ApiServerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string pattern = (fs::temp_directory_path() / "xdplb-server-test-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+        directory_ = pattern;
+        path_ = (directory_ / "lbd.sock").string();
+    }
+
+    void TearDown() override {
+        stop_server();
+        work_.reset();
+        if (loop_.joinable()) loop_.join();
+        fs::remove_all(directory_);
+    }
+
+    Server::LineHandler echo_command() {
+        return [this](const std::string& line) {
+            ++handled_;
+            return encode_success(parse_request(line).command);
+        };
+    }
+
+    void start_server() {
+        server_ = std::make_unique<Server>(io_, path_, echo_command());
+        loop_ = std::thread([this] { io_.run(); });
+    }
+
+    // Destroys the server on its event loop's thread, as ~Server requires.
+    void stop_server() {
+        if (!server_) return;
+        std::promise<void> done;
+        boost::asio::post(io_, [&] {
+            server_.reset();
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
+
+    // The message of the runtime_error that constructing a Server causes, or "" if none.
+    std::string construction_error() {
+        try {
+            Server server(io_, path_, echo_command());
+        } catch (const std::runtime_error& error) {
+            return error.what();
+        }
+        return "";
+    }
+
+    fs::path directory_;
+    std::string path_;
+    boost::asio::io_context io_;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_{
+        boost::asio::make_work_guard(io_)};
+    std::unique_ptr<Server> server_;
+    std::thread loop_;
+    std::atomic<int> handled_{0};
+};
+
+const Request kFarmList{"farm.list", json::object()};
+
+TEST_F(ApiServerTest, AnswersEachLineWithTheHandler) {
+    start_server();
+    Client client(path_, 5s);
+    EXPECT_EQ(client.call(kFarmList).result, "farm.list");
+    EXPECT_EQ(client.call({"stats", json::object()}).result, "stats");
+}
+
+TEST_F(ApiServerTest, TheSocketIsForRootAlone) {
+    start_server();
+    struct stat status {};
+    ASSERT_EQ(::stat(path_.c_str(), &status), 0);
+    EXPECT_TRUE(S_ISSOCK(status.st_mode));
+    EXPECT_EQ(status.st_mode & 0777, 0600u);
+}
+
+TEST_F(ApiServerTest, AnswersAnOversizeRequestWithAnErrorTheClientCanRead) {
+    start_server();
+    Client client(path_, 5s);
+    const Request huge{"farm.add", {{"name", std::string(4 * kMaxLineBytes, 'n')}}};
+    Response response;
+    ASSERT_NO_THROW(response = client.call(huge));
+    EXPECT_FALSE(response.ok);
+    EXPECT_EQ(response.error, "request is larger than 1 MiB");
+    EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(ApiServerTest, ReplacesASocketNobodyAnswersOn) {
+    const int stale = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    path_.copy(address.sun_path, sizeof address.sun_path - 1);
+    ASSERT_EQ(::bind(stale, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ::close(stale);  // the file stays, as after an lbd that was killed
+    start_server();
+    Client client(path_, 5s);
+    EXPECT_EQ(client.call(kFarmList).result, "farm.list");
+}
+
+TEST_F(ApiServerTest, RefusesAPathAnotherServerAnswersOn) {
+    start_server();
+    EXPECT_EQ(construction_error(), "another lbd already serves " + path_);
+    Client client(path_, 5s);
+    EXPECT_EQ(client.call(kFarmList).result, "farm.list");
+}
+
+TEST_F(ApiServerTest, RefusesToReplaceAFileThatIsNotASocket) {
+    { std::ofstream(path_) << "precious\n"; }
+    EXPECT_EQ(construction_error(), path_ + " exists and is not a socket; not replacing it");
+    std::ifstream kept(path_);
+    std::string content;
+    std::getline(kept, content);
+    EXPECT_EQ(content, "precious");
+}
+
+TEST_F(ApiServerTest, RefusesToReplaceASymlink) {
+    fs::create_symlink(directory_ / "elsewhere", path_);
+    EXPECT_EQ(construction_error(), path_ + " exists and is not a socket; not replacing it");
+    EXPECT_TRUE(fs::is_symlink(path_));
+}
+
+TEST_F(ApiServerTest, ClosesLiveConnectionsAndRemovesTheSocketWhenDestroyed) {
+    start_server();
+    Client client(path_, 5s);
+    EXPECT_EQ(client.call(kFarmList).result, "farm.list");
+    stop_server();
+    EXPECT_FALSE(fs::exists(path_));
+    // Closed: the request cannot even be sent, or is never answered.
+    EXPECT_THROW(client.call(kFarmList), ClientError);
+    EXPECT_EQ(handled_, 1);
+}
+
+}  // namespace
+}  // namespace xdplb::api
