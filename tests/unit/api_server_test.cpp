@@ -1,6 +1,8 @@
 #include "api/server.hpp"
 
 #include <gtest/gtest.h>
+
+#include "temp_directory.hpp"
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -33,18 +35,12 @@ using nlohmann::json;
 // main thread serves it; its handler answers every request with its command.
 class ApiServerTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "xdplb-server-test-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        directory_ = pattern;
-        path_ = (directory_ / "lbd.sock").string();
-    }
+    void SetUp() override { path_ = (temp_.path() / "lbd.sock").string(); }
 
     void TearDown() override {
         stop_server();
         work_.reset();
         if (loop_.joinable()) loop_.join();
-        fs::remove_all(directory_);
     }
 
     Server::LineHandler echo_command() {
@@ -80,7 +76,8 @@ protected:
         return "";
     }
 
-    fs::path directory_;
+    testing::TempDirectory temp_{"server-test"};
+    const fs::path& directory_ = temp_.path();
     std::string path_;
     boost::asio::io_context io_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_{

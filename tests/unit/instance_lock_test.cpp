@@ -1,6 +1,8 @@
 #include "daemon/instance_lock.hpp"
 
 #include <gtest/gtest.h>
+
+#include "temp_directory.hpp"
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -16,14 +18,7 @@ namespace fs = std::filesystem;
 
 class InstanceLockTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "xdplb-lock-test-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        root_ = pattern;
-        state_dir_ = root_ / "var" / "lib" / "xdplb";
-    }
-
-    void TearDown() override { fs::remove_all(root_); }
+    void SetUp() override { state_dir_ = root_ / "var" / "lib" / "xdplb"; }
 
     // The message of the InstanceLockError that taking the lock causes, or "" if none.
     std::string lock_error() const {
@@ -35,7 +30,8 @@ protected:
         return "";
     }
 
-    fs::path root_;
+    testing::TempDirectory temp_{"lock-test"};
+    const fs::path& root_ = temp_.path();
     fs::path state_dir_;
 };
 

@@ -1,6 +1,8 @@
 #include "state/state_store.hpp"
 
 #include <gtest/gtest.h>
+
+#include "temp_directory.hpp"
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
@@ -75,16 +77,6 @@ json state_document(const Config& config) {
 
 class StateStoreTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "xdplb-state-test-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        root_ = pattern;
-    }
-
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(root_, ignored);
-    }
 
     std::set<std::string> entries(const fs::path& directory) const {
         std::set<std::string> names;
@@ -109,7 +101,8 @@ protected:
         return ::testing::AssertionSuccess();
     }
 
-    fs::path root_;
+    testing::TempDirectory temp_{"state-test"};
+    const fs::path& root_ = temp_.path();
 };
 
 // ---- load and save --------------------------------------------------------------
