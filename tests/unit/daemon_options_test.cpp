@@ -54,17 +54,44 @@ TEST(DaemonOptions, RefusesConntrackSizesThatAreNotIntegers) {
     }
 }
 
+TEST(DaemonOptions, TimeoutsDefaultToTheDataPlanesDefaults) {
+    const dataplane::Settings defaults;
+    const Options options = parse({});
+    EXPECT_EQ(options.data_plane.unanswered_timeout_s, defaults.unanswered_timeout_s);
+    EXPECT_EQ(options.data_plane.tcp_timeout_s, defaults.tcp_timeout_s);
+    EXPECT_EQ(options.data_plane.tcp_time_wait_timeout_s, defaults.tcp_time_wait_timeout_s);
+    EXPECT_EQ(options.data_plane.tcp_close_timeout_s, defaults.tcp_close_timeout_s);
+    EXPECT_EQ(options.data_plane.udp_timeout_s, defaults.udp_timeout_s);
+}
+
+TEST(DaemonOptions, EveryTimeoutCanBeSet) {
+    const Options options = parse({"--timeout-unanswered", "5", "--timeout-tcp", "86400", "--timeout-tcp-time-wait",
+                                   "60", "--timeout-tcp-close=3", "--timeout-udp", "30"});
+    EXPECT_EQ(options.data_plane.unanswered_timeout_s, 5u);
+    EXPECT_EQ(options.data_plane.tcp_timeout_s, 86400u);
+    EXPECT_EQ(options.data_plane.tcp_time_wait_timeout_s, 60u);
+    EXPECT_EQ(options.data_plane.tcp_close_timeout_s, 3u);
+    EXPECT_EQ(options.data_plane.udp_timeout_s, 30u);
+}
+
+TEST(DaemonOptions, RefusesTimeoutsThatAreNotPositiveSecondsWithinAMonth) {
+    for (const std::string value : {"0", "-1", "2592001", "ten", "1.5"}) {
+        EXPECT_EQ(usage_error_of({"--timeout-udp=" + value}),
+                  "--timeout-udp must be a number of seconds from 1 to 2592000, got '" + value + "'");
+    }
+}
+
 TEST(DaemonOptions, SnatPortsDefaultToTheDataPlanesDefault) {
     const dataplane::SnatPortRange defaults;
     const Options options = parse({});
-    EXPECT_EQ(options.snat_ports.min, defaults.min);
-    EXPECT_EQ(options.snat_ports.max, defaults.max);
+    EXPECT_EQ(options.data_plane.snat_ports.min, defaults.min);
+    EXPECT_EQ(options.data_plane.snat_ports.max, defaults.max);
 }
 
 TEST(DaemonOptions, ParsesSnatPorts) {
     const Options options = parse({"--snat-ports", "2000-3000"});
-    EXPECT_EQ(options.snat_ports.min, 2000);
-    EXPECT_EQ(options.snat_ports.max, 3000);
+    EXPECT_EQ(options.data_plane.snat_ports.min, 2000);
+    EXPECT_EQ(options.data_plane.snat_ports.max, 3000);
 }
 
 TEST(DaemonOptions, RefusesBadSnatPorts) {

@@ -65,9 +65,9 @@ int run(const Options& options) {
     dataplane::Program program(options.conntrack_size);
     program.attach(options.interfaces);
     enable_forwarding(options.interfaces);
-    warn_if_snat_ports_overlap_local_ports(options.snat_ports);
+    warn_if_snat_ports_overlap_local_ports(options.data_plane.snat_ports);
     dataplane::MapWriter writer(program);
-    writer.write_settings({.snat_ports = options.snat_ports});
+    writer.write_settings(options.data_plane);
     Controller controller(writer, store, std::move(config));
     dataplane::CountersReader counters(program);
     Commands commands(controller, counters);

@@ -19,7 +19,8 @@ constexpr const char* kSynopsis = R"(NAME
 
 SYNOPSIS
     lbd [--config FILE] --iface IF [--iface IF]... [--state-dir DIR] [--socket PATH]
-        [--conntrack-size N] [--snat-ports MIN-MAX] [--verbose]
+        [--conntrack-size N] [--snat-ports MIN-MAX] [--timeout-KIND SECONDS]...
+        [--verbose]
 
 DESCRIPTION
     lbd loads the xdplb XDP program, attaches it to the given interfaces (native
@@ -60,6 +61,37 @@ std::uint32_t parse_conntrack_size(const std::string& text) {
     return static_cast<std::uint32_t>(size);
 }
 
+// The connection timeouts (struct xdplb_settings): an entry idle longer is
+// stale and gives its tuple up to new connections.
+struct TimeoutOption {
+    const char* name;
+    std::uint32_t dataplane::Settings::*field;
+    const char* meaning;
+};
+
+constexpr TimeoutOption kTimeoutOptions[] = {
+    {"timeout-unanswered", &dataplane::Settings::unanswered_timeout_s, "a connection the backend has not answered yet"},
+    {"timeout-tcp", &dataplane::Settings::tcp_timeout_s, "an open TCP connection"},
+    {"timeout-tcp-time-wait", &dataplane::Settings::tcp_time_wait_timeout_s,
+     "a TCP connection the backend closed first (it holds TIME_WAIT)"},
+    {"timeout-tcp-close", &dataplane::Settings::tcp_close_timeout_s,
+     "a TCP connection that the client closed first or that was reset"},
+    {"timeout-udp", &dataplane::Settings::udp_timeout_s, "a UDP flow the backend has answered"},
+};
+
+constexpr std::int64_t kMaxTimeoutSeconds = 30 * 24 * 3600;
+
+std::uint32_t parse_timeout(const char* name, const std::string& text) {
+    std::int64_t seconds = 0;
+    const char* end = text.data() + text.size();
+    auto [parsed_up_to, error] = std::from_chars(text.data(), end, seconds);
+    if (error != std::errc() || parsed_up_to != end || seconds < 1 || seconds > kMaxTimeoutSeconds) {
+        throw UsageError(std::string("--") + name + " must be a number of seconds from 1 to " +
+                         std::to_string(kMaxTimeoutSeconds) + ", got '" + text + "'");
+    }
+    return static_cast<std::uint32_t>(seconds);
+}
+
 std::string to_text(const dataplane::SnatPortRange& range) {
     return std::to_string(range.min) + "-" + std::to_string(range.max);
 }
@@ -84,7 +116,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     options.conntrack_size = XDPLB_DEFAULT_CONNTRACK_SIZE;
     // Read as text, checked below: program_options would turn -1 into 4294967295.
     std::string conntrack_size = std::to_string(options.conntrack_size);
-    std::string snat_ports = to_text(options.snat_ports);
+    std::string snat_ports = to_text(options.data_plane.snat_ports);
     const std::string conntrack_size_help = "Size of the connection table in entries, " +
                                             std::to_string(kMinConntrackSize) + " to " +
                                             std::to_string(kMaxConntrackSize) +
@@ -102,6 +134,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("conntrack-size", po::value<std::string>(&conntrack_size)->value_name("N"), conntrack_size_help.c_str())
         ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), snat_ports_help.c_str())
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
+    for (const TimeoutOption& timeout : kTimeoutOptions) {
+        // program_options keeps its own copy of the description.
+        std::string help = std::string("Idle time after which ") + timeout.meaning + " is stale (default " +
+                           std::to_string(options.data_plane.*timeout.field) + ").";
+        described.add_options()(timeout.name, po::value<std::string>()->value_name("SECONDS"), help.c_str());
+    }
 
     po::variables_map values;
     try {
@@ -121,7 +159,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
     if (values.count("config")) options.config_file = values["config"].as<std::string>();
     if (options.interfaces.empty()) throw UsageError("at least one --iface is required");
     options.conntrack_size = parse_conntrack_size(conntrack_size);
-    options.snat_ports = parse_port_range(snat_ports);
+    options.data_plane.snat_ports = parse_port_range(snat_ports);
+    for (const TimeoutOption& timeout : kTimeoutOptions) {
+        if (values.count(timeout.name)) {
+            options.data_plane.*timeout.field = parse_timeout(timeout.name, values[timeout.name].as<std::string>());
+        }
+    }
     return options;
 }
 

@@ -17,7 +17,7 @@ struct Options {
     std::string state_dir = "/var/lib/xdplb";
     std::string socket_path;
     std::uint32_t conntrack_size = 0;
-    dataplane::SnatPortRange snat_ports;
+    dataplane::Settings data_plane;  // SNAT ports and connection timeouts
     bool verbose = false;
 };
 
