@@ -20,8 +20,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-static __always_inline int forward_with_flow(struct xdp_md *ctx, struct packet *pkt,
-					     const struct xdplb_flow *flow,
+static __always_inline int forward_with_flow(struct packet *pkt, const struct xdplb_flow *flow,
 					     const struct bpf_fib_lookup *fib, int fib_result,
 					     bool new_connection, const bool ipv4)
 {
@@ -40,7 +39,7 @@ static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pk
 	int fib_result =
 		fib_lookup(ctx, &scratch->fib, pkt, &flow->new_src, &flow->new_dst, false, ipv4);
 
-	return forward_with_flow(ctx, pkt, flow, &scratch->fib, fib_result, false, ipv4);
+	return forward_with_flow(pkt, flow, &scratch->fib, fib_result, false, ipv4);
 }
 
 /* The forward entry of a new connection: the client's tuple toward the backend. */
@@ -67,12 +66,9 @@ static __always_inline void forward_flow_of(struct xdplb_flow *flow, const struc
  */
 static __always_inline int record_connection(struct packet *pkt, const struct xdplb_farm *farm,
 					     struct xdplb_flow *flow,
-					     const struct bpf_fib_lookup *fib)
+					     const struct bpf_fib_lookup *fib,
+					     const struct xdplb_settings *config)
 {
-	struct xdplb_settings *config = current_settings();
-
-	if (!config)
-		return XDPLB_DROP_CONNTRACK_INSERT;
 	if (farm->mode == XDPLB_MODE_SNAT) {
 		fib_source(&flow->new_src, fib);
 		if (farm->snat_addr_count == 0 && address_is_zero(&flow->new_src))
@@ -90,7 +86,8 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 }
 
 static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pkt,
-					   struct scratch *scratch, const bool ipv4)
+					   struct scratch *scratch,
+					   const struct xdplb_settings *config, const bool ipv4)
 {
 	struct xdplb_farm_key farm_key = {
 		.vip = pkt->key.dst,
@@ -118,6 +115,8 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 
 	forward_flow_of(flow, pkt, farm, backend_id, backend);
 	bool snat_from_route = farm->mode == XDPLB_MODE_SNAT && farm->snat_addr_count == 0;
+	/* The route is asked with the source the packet will leave with: the
+	 * pool's first address, or none yet (zero) when the route is to choose it. */
 	const struct xdplb_addr *route_source =
 		farm->mode == XDPLB_MODE_SNAT ? &farm->snat_addrs[0] : &flow->new_src;
 	int fib_result =
@@ -126,7 +125,7 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	if (fib_result != BPF_FIB_LKUP_RET_SUCCESS && fib_result != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return leave(XDP_PASS, XDPLB_PASS_NO_ROUTE);
 
-	int drop_reason = record_connection(pkt, farm, flow, fib);
+	int drop_reason = record_connection(pkt, farm, flow, fib, config);
 
 	if (drop_reason >= 0) {
 		/* A racing CPU may have recorded the same connection first: follow it. */
@@ -136,7 +135,7 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 			return forward_tracked(ctx, pkt, existing, scratch, ipv4);
 		return leave(XDP_DROP, drop_reason);
 	}
-	return forward_with_flow(ctx, pkt, flow, fib, fib_result, true, ipv4);
+	return forward_with_flow(pkt, flow, fib, fib_result, true, ipv4);
 }
 
 /*
@@ -168,7 +167,7 @@ static __noinline int handle_packet(struct xdp_md *ctx, struct packet *pkt,
 		return XDP_PASS; /* cannot happen: one-slot arrays always have their slot */
 	if (flow && flow_is_usable(&pkt->key, flow, pkt, config))
 		return forward_tracked(ctx, pkt, flow, scratch, ipv4);
-	return open_connection(ctx, pkt, scratch, ipv4);
+	return open_connection(ctx, pkt, scratch, config, ipv4);
 }
 
 SEC("xdp")
