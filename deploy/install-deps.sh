@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install every Debian package needed to build and test xdplb, and make sure
-# bpffs is mounted. Idempotent and quiet: prints nothing unless something fails.
+# Install every Debian package needed to build and test xdplb. Idempotent and
+# quiet: prints nothing unless something fails. (bpffs is lbd's to mount, where
+# it runs: the tests run it in namespaces with a mount of their own.)
 set -euo pipefail
 
 PACKAGES=(
@@ -49,13 +50,4 @@ install_missing() {
   ((${#missing[@]} == 0)) || die "still missing after install: ${missing[*]}"
 }
 
-# libbpf pins maps and programs under /sys/fs/bpf; it must be a bpf filesystem.
-ensure_bpffs() {
-  [[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null || true)" == "bpf_fs" ]] && return 0
-  [[ $EUID -eq 0 ]] || die "need root to mount bpffs at /sys/fs/bpf"
-  mkdir -p /sys/fs/bpf
-  mount -t bpf bpf /sys/fs/bpf || die "cannot mount bpffs at /sys/fs/bpf"
-}
-
 install_missing
-ensure_bpffs
