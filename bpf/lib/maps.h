@@ -9,7 +9,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XDPLB_MAX_FARMS);
+	__uint(max_entries, XDPLB_MAX_FARM_KEYS);
 	__type(key, struct xdplb_farm_key);
 	__type(value, struct xdplb_farm);
 } farms SEC(".maps");
@@ -38,6 +38,21 @@ struct {
 	__type(key, struct xdplb_flow_key);
 	__type(value, struct xdplb_flow);
 } conntrack SEC(".maps");
+
+/* Not per-CPU: max_connections caps the sum over every CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xdplb_backend_load);
+} backend_load SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_PERSISTENCE_SIZE);
+	__type(key, struct xdplb_persistence_key);
+	__type(value, struct xdplb_persistence);
+} persistence SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);

@@ -22,6 +22,8 @@
 #define XDPLB_MAX_INTERFACES 64
 #define XDPLB_MAX_SNAT_ADDRS 8         /* SNAT addresses of one farm */
 #define XDPLB_DEFAULT_CONNTRACK_SIZE 1048576
+#define XDPLB_MAX_FARM_KEYS 65536      /* (VIP, port) pairs: a farm may listen on many ports */
+#define XDPLB_PERSISTENCE_SIZE 262144  /* sources remembered across all farms */
 
 /* How many random SNAT ports a new connection tries before it is refused:
  * with 32, a range two thirds in use refuses one connection in a million. */
@@ -30,7 +32,25 @@
 enum xdplb_mode {
 	XDPLB_MODE_SNAT = 0, /* rewrite destination and source; replies return by NAT */
 	XDPLB_MODE_DNAT = 1, /* rewrite destination; the LB is the backends' gateway */
+	XDPLB_MODE_DSR = 2,  /* rewrite the destination MAC only; backends answer directly */
 };
+
+enum xdplb_scheduler {
+	XDPLB_SCHED_WEIGHT = 0, /* weighted random, exact (select_tables) */
+	XDPLB_SCHED_RR = 1,     /* weighted round robin */
+	XDPLB_SCHED_HASH = 2,   /* weighted Maglev consistent hashing over hash_key */
+};
+
+enum xdplb_hash_key {
+	XDPLB_HASH_SRCIP = 0,
+	XDPLB_HASH_SRCIP_SRCPORT = 1,
+	XDPLB_HASH_5TUPLE = 2,
+};
+
+/* struct xdplb_farm.flags */
+#define XDPLB_FARM_PERSIST_SRCIP 0x1 /* later connections of a source reuse its backend */
+#define XDPLB_FARM_ALLOW_LIST 0x2    /* only sources in the farm's allow list may connect */
+#define XDPLB_FARM_DENY_LIST 0x4     /* sources in the farm's deny list may not connect */
 
 struct xdplb_addr {
 	__be32 words[4];
@@ -48,7 +68,12 @@ struct xdplb_farm {
 	__u32 farm_id;
 	__u8 mode;            /* enum xdplb_mode */
 	__u8 snat_addr_count; /* 0: SNAT uses the address of the egress interface */
-	__u8 pad[2];
+	__u8 scheduler;       /* enum xdplb_scheduler */
+	__u8 hash_key;        /* enum xdplb_hash_key, for XDPLB_SCHED_HASH */
+	__u32 flags;          /* XDPLB_FARM_* */
+	__u32 persist_ttl_s;  /* with XDPLB_FARM_PERSIST_SRCIP */
+	__u32 rate_limit;     /* new connections per second from one source; 0: no limit */
+	__u32 rate_burst;     /* how many above the rate a source may open at once */
 	struct xdplb_addr snat_addrs[XDPLB_MAX_SNAT_ADDRS];
 };
 
@@ -77,7 +102,31 @@ struct xdplb_backend {
 	struct xdplb_addr addr;
 	__be16 port; /* 0: keep the client's destination port */
 	__u8 family;
-	__u8 pad;
+	__u8 available;       /* may take new connections (persistent ones included) */
+	__u32 max_connections; /* 0: no cap */
+};
+
+/*
+ * backend_load: backend_id -> its tracked connections, for max_connections.
+ * The data path adds each new connection atomically; lbd recounts from the
+ * connection table every second, which is how ended connections leave it.
+ */
+struct xdplb_backend_load {
+	__u64 connections;
+};
+
+/* persistence: (farm, source address) -> the backend its connections use. */
+struct xdplb_persistence_key {
+	__u32 farm_id;
+	__u8 family;
+	__u8 pad[3];
+	struct xdplb_addr src;
+};
+
+struct xdplb_persistence {
+	__u32 backend_id;
+	__u32 pad;
+	__u64 last_seen_ns; /* coarse monotonic clock */
 };
 
 /*
@@ -173,6 +222,12 @@ enum xdplb_reason {
 	XDPLB_DROP_NO_SNAT_ADDR,        /* no source address on the egress interface */
 	XDPLB_DROP_NAT_COLLISION,       /* the backend-side tuple is already in use */
 	XDPLB_DROP_CONNTRACK_INSERT,    /* the connection table refused an entry */
+	XDPLB_DROP_FRAGMENT_TO_VIP,     /* fragments to a VIP: see docs/dataplane.md */
+	XDPLB_DROP_DENIED_SOURCE,       /* the farm's allow/deny lists refuse the source */
+	XDPLB_DROP_RATE_LIMITED,        /* the source opens connections too fast */
+	XDPLB_DROP_BACKENDS_FULL,       /* every backend the farm would use is at max_connections */
+	XDPLB_TX_ICMP_ECHO_REPLY,       /* the LB answered a ping to a VIP */
+	XDPLB_FWD_ICMP_ERROR,           /* an ICMP error about a tracked flow, translated */
 	XDPLB_REASON_COUNT,
 };
 
