@@ -146,6 +146,7 @@ struct xdplb_flow_key {
 enum xdplb_direction {
 	XDPLB_DIR_TO_BACKEND = 0,
 	XDPLB_DIR_TO_CLIENT = 1,
+	XDPLB_DIR_DSR = 2, /* toward the backend; replies bypass the LB, so no opposite entry */
 };
 
 /*
