@@ -1,9 +1,9 @@
 // xdplb-progbench: nanoseconds per packet of the xdplb XDP program, measured by
 // the kernel with BPF_PROG_TEST_RUN, against the empty program on the same frame.
 //
-// Cases: a packet that belongs to no farm; a packet of an established flow
-// (DNAT and SNAT); the first packet of a new flow (selection, two table
-// inserts, SNAT port claim). Test runs do not execute the redirect itself, so
+// Cases, for IPv4 and IPv6: a packet that belongs to no farm; a packet of an
+// established flow (DNAT and SNAT); the first packet of a new flow (selection,
+// two table inserts, SNAT port claim). Test runs do not execute the redirect itself, so
 // the figures are the program's own cost. Prints a table, or JSON rows with
 // --json (scenario, test, flows, value, unit), as the benchmark kit reads them.
 #include <bpf/bpf.h>
@@ -63,50 +63,59 @@ double median_ns(int program_fd, const Bytes& frame, int ingress_ifindex) {
     return rounds[kRounds / 2];
 }
 
-testing::FrameSpec client_syn(std::uint16_t dport, std::uint16_t sport) {
+testing::FrameSpec client_syn(const testing::Family& family, std::uint16_t dport, std::uint16_t sport) {
     testing::FrameSpec spec;
     spec.src_mac = testing::kClientMac;
     spec.dst_mac = testing::kEth0Mac;
-    spec.src_ip = LabAddresses::kClient;
-    spec.dst_ip = LabAddresses::kVip;
+    spec.src_ip = family.client;
+    spec.dst_ip = family.vip;
     spec.sport = sport;
     spec.dport = dport;
     return spec;
 }
 
+// A DNAT farm on port 80 and a SNAT farm on port 81, on the VIP of each family.
 model::Config bench_config() {
     model::Config config;
-    for (auto [name, mode, port] : {std::tuple{"dnat", model::Mode::dnat, 80}, std::tuple{"snat", model::Mode::snat, 81}}) {
-        model::Farm farm;
-        farm.name = name;
-        farm.vip = *IpAddress::parse(LabAddresses::kVip);
-        farm.port = static_cast<std::uint16_t>(port);
-        farm.mode = mode;
-        for (auto [backend_name, ip] : {std::pair{"b1", LabAddresses::kBackend1}, std::pair{"b2", LabAddresses::kBackend2}}) {
-            model::Backend backend;
-            backend.name = backend_name;
-            backend.ip = *IpAddress::parse(ip);
-            farm.backends.push_back(backend);
+    for (const testing::Family* family : {&testing::kIpv4, &testing::kIpv6}) {
+        for (auto [mode, port] : {std::pair{model::Mode::dnat, 80}, std::pair{model::Mode::snat, 81}}) {
+            model::Farm farm;
+            farm.name = std::string(family->name) + "-" + model::to_string(mode);
+            farm.vip = *IpAddress::parse(family->vip);
+            farm.port = static_cast<std::uint16_t>(port);
+            farm.mode = mode;
+            for (auto [backend_name, ip] : {std::pair{"b1", family->backend1}, std::pair{"b2", family->backend2}}) {
+                model::Backend backend;
+                backend.name = backend_name;
+                backend.ip = *IpAddress::parse(ip);
+                farm.backends.push_back(backend);
+            }
+            config.farms.push_back(farm);
         }
-        config.farms.push_back(farm);
     }
     return model::with_ids_assigned(config);
 }
 
 // Established flow: open it with a SYN, then time its ACKs.
-double established_ns(int program_fd, int eth0, std::uint16_t dport) {
-    testing::FrameSpec spec = client_syn(dport, 50000);
+double established_ns(int program_fd, int eth0, const testing::Family& family, std::uint16_t dport) {
+    testing::FrameSpec spec = client_syn(family, dport, 50000);
     run_repeated(program_fd, testing::build_frame(spec), eth0, 1);
     spec.tcp_flags = testing::kAck;
     return median_ns(program_fd, testing::build_frame(spec), eth0);
 }
 
+// The address of the client's family that differs from it in its last byte.
+std::string client_number(const testing::Family& family, int n) {
+    std::string client = family.client;
+    return client.substr(0, client.find_last_of(".:") + 1) + std::to_string(n);
+}
+
 // New flows: each SYN has a tuple never seen before, so each run is timed alone.
-double new_flow_ns(int program_fd, int eth0, std::uint16_t dport) {
+double new_flow_ns(int program_fd, int eth0, const testing::Family& family, std::uint16_t dport) {
     std::uint64_t total = 0;
     for (int i = 0; i < kNewFlows; ++i) {
-        testing::FrameSpec spec = client_syn(dport, static_cast<std::uint16_t>(1024 + i % 60000));
-        spec.src_ip = "198.18.0." + std::to_string(2 + i / 60000);
+        testing::FrameSpec spec = client_syn(family, dport, static_cast<std::uint16_t>(1024 + i % 60000));
+        spec.src_ip = client_number(family, 2 + i / 60000);
         total += run_repeated(program_fd, testing::build_frame(spec), eth0, 1);
     }
     return static_cast<double>(total) / kNewFlows;
@@ -120,7 +129,7 @@ double single_run_ns(int program_fd, int eth0, const Bytes& frame) {
 
 std::vector<Result> measure() {
     testing::DataPlaneLab lab;
-    dataplane::Program program(4 * kNewFlows);
+    dataplane::Program program(8 * kNewFlows);
     program.load_detached();
     for (int ifindex : {lab.eth0(), lab.eth1()}) {
         __u32 key = static_cast<__u32>(ifindex);
@@ -136,16 +145,20 @@ std::vector<Result> measure() {
 
     const int fd = program.program_fd();
     const int eth0 = lab.eth0();
-    Bytes not_ours = testing::build_frame(client_syn(22, 50000));
+    Bytes not_ours = testing::build_frame(client_syn(testing::kIpv4, 22, 50000));
     std::vector<Result> results = {
         {"empty program", median_ns(empty_fd, not_ours, eth0)},
-        {"no farm (pass)", median_ns(fd, not_ours, eth0)},
-        {"established flow, DNAT", established_ns(fd, eth0, 80)},
-        {"established flow, SNAT", established_ns(fd, eth0, 81)},
         {"empty program, single runs", single_run_ns(empty_fd, eth0, not_ours)},
-        {"new flow, DNAT, single runs", new_flow_ns(fd, eth0, 80)},
-        {"new flow, SNAT, single runs", new_flow_ns(fd, eth0, 81)},
     };
+    for (const testing::Family* family : {&testing::kIpv4, &testing::kIpv6}) {
+        const std::string name = family->name;
+        Bytes no_farm = testing::build_frame(client_syn(*family, 22, 50000));
+        results.push_back({name + " no farm (pass)", median_ns(fd, no_farm, eth0)});
+        results.push_back({name + " established flow, DNAT", established_ns(fd, eth0, *family, 80)});
+        results.push_back({name + " established flow, SNAT", established_ns(fd, eth0, *family, 81)});
+        results.push_back({name + " new flow, DNAT, single runs", new_flow_ns(fd, eth0, *family, 80)});
+        results.push_back({name + " new flow, SNAT, single runs", new_flow_ns(fd, eth0, *family, 81)});
+    }
     bpf_object__close(empty);
     return results;
 }
@@ -169,7 +182,7 @@ int main(int argc, char** argv) {
             }
             std::cout << rows.dump(2) << "\n";
         } else {
-            for (const Result& r : results) std::printf("%-30s %8.1f ns/packet\n", r.test.c_str(), r.ns_per_packet);
+            for (const Result& r : results) std::printf("%-36s %8.1f ns/packet\n", r.test.c_str(), r.ns_per_packet);
         }
     } catch (const std::exception& error) {
         std::cerr << "xdplb-progbench: " << error.what() << "\n";
