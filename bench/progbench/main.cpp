@@ -2,8 +2,8 @@
 // the kernel with BPF_PROG_TEST_RUN, against the empty program on the same frame.
 //
 // Cases: a packet that belongs to no farm; a packet of an established flow
-// (DNAT and SNAT); the first packet of a new flow (selection, two table
-// inserts, SNAT port claim). Test runs do not execute the redirect itself, so
+// (DNAT, SNAT and DSR); the first packet of a new flow (selection, two table
+// inserts, SNAT port claim; DSR: one insert). Test runs do not execute the redirect itself, so
 // the figures are the program's own cost. Prints a table, or JSON rows with
 // --json (scenario, test, flows, value, unit), as the benchmark kit reads them.
 #include <bpf/bpf.h>
@@ -76,7 +76,8 @@ testing::FrameSpec client_syn(std::uint16_t dport, std::uint16_t sport) {
 
 model::Config bench_config() {
     model::Config config;
-    for (auto [name, mode, port] : {std::tuple{"dnat", model::Mode::dnat, 80}, std::tuple{"snat", model::Mode::snat, 81}}) {
+    for (auto [name, mode, port] : {std::tuple{"dnat", model::Mode::dnat, 80}, std::tuple{"snat", model::Mode::snat, 81},
+                                    std::tuple{"dsr", model::Mode::dsr, 82}}) {
         model::Farm farm;
         farm.name = name;
         farm.vip = *IpAddress::parse(LabAddresses::kVip);
@@ -120,7 +121,7 @@ double single_run_ns(int program_fd, int eth0, const Bytes& frame) {
 
 std::vector<Result> measure() {
     testing::DataPlaneLab lab;
-    dataplane::Program program(4 * kNewFlows);
+    dataplane::Program program(5 * kNewFlows);  // two entries per DNAT and SNAT flow, one per DSR flow
     program.load_detached();
     for (int ifindex : {lab.eth0(), lab.eth1()}) {
         __u32 key = static_cast<__u32>(ifindex);
@@ -142,9 +143,11 @@ std::vector<Result> measure() {
         {"no farm (pass)", median_ns(fd, not_ours, eth0)},
         {"established flow, DNAT", established_ns(fd, eth0, 80)},
         {"established flow, SNAT", established_ns(fd, eth0, 81)},
+        {"established flow, DSR", established_ns(fd, eth0, 82)},
         {"empty program, single runs", single_run_ns(empty_fd, eth0, not_ours)},
         {"new flow, DNAT, single runs", new_flow_ns(fd, eth0, 80)},
         {"new flow, SNAT, single runs", new_flow_ns(fd, eth0, 81)},
+        {"new flow, DSR, single runs", new_flow_ns(fd, eth0, 82)},
     };
     bpf_object__close(empty);
     return results;
