@@ -92,7 +92,8 @@ void validate_snat_addrs(const Farm& farm, const std::string& where) {
 void check_dsr_backend_port(const Farm& farm, const Backend& backend, const std::string& what) {
     if (farm.mode != Mode::dsr || !backend.port || farm.port.single() == backend.port) return;
     throw ValidationError(what + " has port " + std::to_string(*backend.port) +
-                          ": dsr mode cannot change ports; give the backend no port (it keeps the client's)");
+                          ": dsr mode cannot change ports, so a backend has no port (it keeps the client's) "
+                          "or the port of a farm that has only one");
 }
 
 void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
