@@ -23,8 +23,8 @@ std::vector<OptionSpec> farm_options(FarmUse use) {
          "replies return through the balancer whatever the backends' routes. dnat rewrites only "
          "the destination: backends see the client's address and must route replies back "
          "through the balancer. dsr (direct server return) rewrites only the destination MAC "
-         "address: each backend holds the VIP on its loopback, answers the client directly, and "
-         "must be on a link of the balancer; its backends keep the client's port."},
+         "address: each backend holds the VIP on its loopback, gets the client's port, answers "
+         "the client directly, and must be on a link of the balancer."},
         {"scheduler", "scheduler", "weight", ValueKind::text, false,
          "How a backend is chosen for a new connection. weight (the default and only one) "
          "shares connections in proportion to the backends' weights."},
@@ -79,7 +79,7 @@ const OperandSpec kBackendName{"NAME", "name", true};
 std::vector<CommandSpec> make_commands() {
     return {
         {"farm add", "farm.add", "create a farm",
-         "Creates the farm NAME: connections of protocol PROTO to ADDR:PORT are balanced over "
+         "Creates the farm NAME: connections of protocol PROTO to ADDR on PORTS are balanced over "
          "the farm's backends, which 'lbctl backend add' adds. NAME is 1-32 characters of "
          "A-Z a-z 0-9 _ . -",
          {kFarmName},
