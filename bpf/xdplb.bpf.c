@@ -4,7 +4,7 @@
  *
  *   tracked flow  -> rewrite to the entry's tuple, forward
  *   new flow to a farm -> choose a backend by weight, record both directions,
- *                         rewrite, forward
+ *                         rewrite, forward (DSR: record one, only the MACs change)
  *   anything else -> XDP_PASS, untouched
  */
 #include <linux/bpf.h>
@@ -12,6 +12,7 @@
 
 #include "lib/conntrack.h"
 #include "lib/counters.h"
+#include "lib/dsr.h"
 #include "lib/forward.h"
 #include "lib/maps.h"
 #include "lib/nat.h"
@@ -33,6 +34,10 @@ static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pk
 					   struct xdplb_flow *flow, struct scratch *scratch,
 					   const bool ipv4)
 {
+	if (flow->direction == XDPLB_DIR_DSR) {
+		note_closing(flow, pkt);
+		return forward_dsr(ctx, pkt, flow, &scratch->fib, ipv4);
+	}
 	if (!hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 	note_closing(flow, pkt);
@@ -85,6 +90,35 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 	return -1;
 }
 
+/* A racing CPU may have recorded the same connection first: follow it. */
+static __always_inline int follow_racing_entry(struct xdp_md *ctx, struct packet *pkt,
+					       struct scratch *scratch, const bool ipv4)
+{
+	struct xdplb_flow *existing = bpf_map_lookup_elem(&conntrack, &pkt->key);
+
+	if (existing)
+		return forward_tracked(ctx, pkt, existing, scratch, ipv4);
+	return leave(XDP_DROP, XDPLB_DROP_CONNTRACK_INSERT);
+}
+
+/* A new DSR connection: one entry, only the MACs change (see lib/dsr.h). */
+static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet *pkt,
+					       struct scratch *scratch, const bool ipv4)
+{
+	struct xdplb_flow *flow = &scratch->new_flow;
+	int drop_reason = dsr_route(ctx, &scratch->fib, pkt, flow, ipv4);
+
+	if (drop_reason >= 0)
+		return leave(XDP_DROP, drop_reason);
+	flow->direction = XDPLB_DIR_DSR;
+	/* The balancer never sees a reply: the entry lives by its protocol's
+	 * timeout, not by the short one of unanswered connections. */
+	flow->replied = 1;
+	if (bpf_map_update_elem(&conntrack, &pkt->key, flow, BPF_NOEXIST) != 0)
+		return follow_racing_entry(ctx, pkt, scratch, ipv4);
+	return send_dsr(pkt, flow, &scratch->fib, true);
+}
+
 static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pkt,
 					   struct scratch *scratch,
 					   const struct xdplb_settings *config, const bool ipv4)
@@ -101,7 +135,8 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 		return leave(XDP_PASS, XDPLB_PASS_NO_FARM);
 	if (pkt->key.proto == IPPROTO_TCP && !pkt->tcp_syn)
 		return leave(XDP_PASS, XDPLB_PASS_TCP_NOT_SYN);
-	if (!hops_left(pkt, ipv4))
+	/* DSR switches the frame to the backend: no hop is taken. */
+	if (farm->mode != XDPLB_MODE_DSR && !hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 
 	__u32 backend_id = select_backend(farm->farm_id);
@@ -114,6 +149,8 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	struct bpf_fib_lookup *fib = &scratch->fib;
 
 	forward_flow_of(flow, pkt, farm, backend_id, backend);
+	if (farm->mode == XDPLB_MODE_DSR)
+		return open_dsr_connection(ctx, pkt, scratch, ipv4);
 	bool snat_from_route = farm->mode == XDPLB_MODE_SNAT && farm->snat_addr_count == 0;
 	/* The route is asked with the source the packet will leave with: the
 	 * pool's first address, or none yet (zero) when the route is to choose it. */
@@ -127,14 +164,10 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 
 	int drop_reason = record_connection(pkt, farm, flow, fib, config);
 
-	if (drop_reason >= 0) {
-		/* A racing CPU may have recorded the same connection first: follow it. */
-		struct xdplb_flow *existing = bpf_map_lookup_elem(&conntrack, &pkt->key);
-
-		if (drop_reason == XDPLB_DROP_CONNTRACK_INSERT && existing)
-			return forward_tracked(ctx, pkt, existing, scratch, ipv4);
+	if (drop_reason == XDPLB_DROP_CONNTRACK_INSERT)
+		return follow_racing_entry(ctx, pkt, scratch, ipv4);
+	if (drop_reason >= 0)
 		return leave(XDP_DROP, drop_reason);
-	}
 	return forward_with_flow(pkt, flow, fib, fib_result, true, ipv4);
 }
 

@@ -4,6 +4,8 @@
  * each keyed by the tuple its packets arrive with and holding the tuple to
  * rewrite them to. The two are mirror images: the key of one entry's
  * opposite is its own rewrite, reversed.
+ * A DSR connection has one entry only (XDPLB_DIR_DSR): its replies bypass the
+ * balancer.
  *
  * Entries are inserted with BPF_NOEXIST, so that two CPUs racing on the same
  * new flow, or two flows wanting the same backend-side tuple, never overwrite
@@ -114,6 +116,11 @@ static __always_inline bool flow_is_usable(const struct xdplb_flow_key *key,
 
 	if (now - flow->last_seen_ns <= NS_PER_SEC && !first_reply)
 		return true;
+	if (flow->direction == XDPLB_DIR_DSR) {
+		/* Replies go from the backend straight to the client: no opposite. */
+		flow->last_seen_ns = now;
+		return true;
+	}
 
 	struct xdplb_flow_key opposite_key;
 	struct xdplb_flow *opposite = opposite_of(key, flow, &opposite_key);
@@ -137,8 +144,8 @@ static __always_inline __u8 closing_after(const struct xdplb_flow *flow, const s
 	if (pkt->tcp_rst)
 		return XDPLB_RESET;
 	if (pkt->tcp_fin && flow->closing == XDPLB_OPEN)
-		return flow->direction == XDPLB_DIR_TO_BACKEND ? XDPLB_FIN_FROM_CLIENT
-							       : XDPLB_FIN_FROM_BACKEND;
+		return flow->direction == XDPLB_DIR_TO_CLIENT ? XDPLB_FIN_FROM_BACKEND
+							      : XDPLB_FIN_FROM_CLIENT;
 	return flow->closing;
 }
 

@@ -21,7 +21,7 @@ static __always_inline void count_traffic(struct xdplb_stats *stats, __u8 direct
 					  __u64 bytes)
 {
 	struct xdplb_traffic *traffic =
-		direction == XDPLB_DIR_TO_BACKEND ? &stats->to_backend : &stats->to_client;
+		direction == XDPLB_DIR_TO_CLIENT ? &stats->to_client : &stats->to_backend;
 
 	traffic->packets += 1;
 	traffic->bytes += bytes;

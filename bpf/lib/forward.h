@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Forwarding a rewritten packet: FIB lookup, TTL, MAC rewrite, devmap redirect. */
+/* Forwarding a packet: FIB lookup, TTL, MAC rewrite, devmap redirect. */
 #ifndef XDPLB_FORWARD_H
 #define XDPLB_FORWARD_H
 
@@ -64,6 +64,14 @@ static __always_inline void take_one_hop(struct packet *pkt, const bool ipv4)
 	ip->check = csum_apply(ip->check, diff);
 }
 
+/* Hands the frame to the next hop the FIB found, through an interface of lbd's. */
+static __always_inline int redirect_to_next_hop(struct packet *pkt, const struct bpf_fib_lookup *fib)
+{
+	__builtin_memcpy(pkt->eth->h_dest, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(pkt->eth->h_source, fib->smac, ETH_ALEN);
+	return bpf_redirect_map(&tx_ports, fib->ifindex, XDP_DROP);
+}
+
 /*
  * Sends a packet whose tuple is already rewritten, given a FIB answer for its
  * new destination. A missing neighbour or route is the kernel's to handle: the
@@ -85,9 +93,7 @@ static __always_inline int transmit(struct packet *pkt, const struct bpf_fib_loo
 		return leave(XDP_PASS, XDPLB_PASS_EGRESS_NOT_ATTACHED);
 
 	take_one_hop(pkt, ipv4);
-	__builtin_memcpy(pkt->eth->h_dest, fib->dmac, ETH_ALEN);
-	__builtin_memcpy(pkt->eth->h_source, fib->smac, ETH_ALEN);
-	return bpf_redirect_map(&tx_ports, egress, XDP_DROP);
+	return redirect_to_next_hop(pkt, fib);
 }
 
 #endif

@@ -20,7 +20,13 @@ protected:
         dns.backends = {backend("b1", LabAddresses::kBackend1, std::nullopt)};
         model::Farm web6 = farm("web6", model::Mode::snat, 80, model::Protocol::tcp, kIpv6);
         web6.backends = {backend("b1", kIpv6.backend1, 8080)};
-        configure({{web, dns, web6}});
+        model::Farm media = farm("media", model::Mode::dsr, 1, model::Protocol::tcp);
+        media.port = model::PortSet::parse("443,8000-8100");
+        media.backends = {backend("b1", LabAddresses::kBackend1, std::nullopt)};
+        model::Farm media6 = farm("media6", model::Mode::dsr, 1, model::Protocol::udp, kIpv6);
+        media6.port = model::PortSet::parse("5000-6000");
+        media6.backends = {backend("b1", kIpv6.backend1, std::nullopt)};
+        configure({{web, dns, web6, media, media6}});
     }
 
     // Frames of every shape around the interesting ones: valid TCP and UDP to

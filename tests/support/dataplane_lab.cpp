@@ -69,6 +69,8 @@ DataPlaneLab::DataPlaneLab() {
         add_neighbour(family->backend1, kBackend1Mac, "eth1");
         add_neighbour(family->backend2, kBackend2Mac, "eth1");
     }
+    sh("ip route add 198.18.2.0/24 via " + std::string(kIpv4.backend1));
+    sh("ip -6 route add fd00:2::/64 via " + std::string(kIpv6.backend1));
     std::ofstream("/proc/sys/net/ipv4/ip_forward") << "1\n";
     std::ofstream("/proc/sys/net/ipv6/conf/all/forwarding") << "1\n";
     eth0_ = static_cast<int>(if_nametoindex("eth0"));

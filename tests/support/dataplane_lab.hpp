@@ -7,6 +7,7 @@
 //   eth1 02:..:10  198.18.1.1/24                       backends 198.18.1.11-12 at 02:..:11-12
 //                  fd00:1::1/64                        backends fd00:1::11-12 at 02:..:11-12
 //                                                      198.18.1.20: no neighbour entry
+//                  198.18.2.0/24 and fd00:2::/64: routed through backend 1
 #pragma once
 
 #include <cstdint>
@@ -35,11 +36,15 @@ struct Family {
     const char* lb_backend_side;
     const char* backend1;
     const char* backend2;
+    const char* without_neighbour;  // on eth1's network, never resolved
+    const char* behind_gateway;     // routed through backend 1
 };
 
 inline const Family kIpv4{"ipv4", LabAddresses::kClient, LabAddresses::kVip, LabAddresses::kLbBackendSide,
-                          LabAddresses::kBackend1, LabAddresses::kBackend2};
-inline const Family kIpv6{"ipv6", "fd00::2", "fd00::100", "fd00:1::1", "fd00:1::11", "fd00:1::12"};
+                          LabAddresses::kBackend1, LabAddresses::kBackend2, LabAddresses::kBackendWithoutNeighbour,
+                          "198.18.2.11"};
+inline const Family kIpv6{"ipv6", "fd00::2", "fd00::100", "fd00:1::1", "fd00:1::11", "fd00:1::12", "fd00:1::20",
+                          "fd00:2::11"};
 
 // The family of a textual address.
 const Family& family_of(const std::string& address);

@@ -46,14 +46,14 @@ void expect_request(const std::vector<std::string>& arguments, const std::string
 
 TEST(CliCommandLine, FarmAddWithRequiredOptions) {
     expect_request({"farm", "add", "web", "--vip", "192.0.2.1", "--port", "80", "--proto", "tcp"},
-                   "farm.add", {{"name", "web"}, {"vip", "192.0.2.1"}, {"port", 80}, {"proto", "tcp"}});
+                   "farm.add", {{"name", "web"}, {"vip", "192.0.2.1"}, {"port", "80"}, {"proto", "tcp"}});
 }
 
 TEST(CliCommandLine, FarmAddWithEveryOption) {
     expect_request({"farm", "add", "web", "--vip=192.0.2.1", "--port=443", "--proto=udp", "--mode",
                     "dnat", "--scheduler", "weight", "--snat-addr", "10.0.0.1"},
                    "farm.add",
-                   {{"name", "web"}, {"vip", "192.0.2.1"}, {"port", 443}, {"proto", "udp"},
+                   {{"name", "web"}, {"vip", "192.0.2.1"}, {"port", "443"}, {"proto", "udp"},
                     {"mode", "dnat"}, {"scheduler", "weight"}, {"snat_addr", "10.0.0.1"}});
 }
 
@@ -64,7 +64,7 @@ TEST(CliCommandLine, FarmAddSendsNoneAsAnAddressForLbdToRefuse) {
 }
 
 TEST(CliCommandLine, FarmSetSendsOnlyWhatIsGiven) {
-    expect_request({"farm", "set", "web", "--port", "8080"}, "farm.set", {{"name", "web"}, {"port", 8080}});
+    expect_request({"farm", "set", "web", "--port", "8080"}, "farm.set", {{"name", "web"}, {"port", "8080"}});
     expect_request({"farm", "set", "web"}, "farm.set", {{"name", "web"}});
 }
 
@@ -72,8 +72,16 @@ TEST(CliCommandLine, FarmSetWithEveryOption) {
     expect_request({"farm", "set", "web", "--vip", "192.0.2.2", "--port", "81", "--proto", "udp",
                     "--mode", "snat", "--scheduler", "weight", "--snat-addr", "10.0.0.2"},
                    "farm.set",
-                   {{"name", "web"}, {"vip", "192.0.2.2"}, {"port", 81}, {"proto", "udp"},
+                   {{"name", "web"}, {"vip", "192.0.2.2"}, {"port", "81"}, {"proto", "udp"},
                     {"mode", "snat"}, {"scheduler", "weight"}, {"snat_addr", "10.0.0.2"}});
+}
+
+TEST(CliCommandLine, FarmPortListAndDsrModeReachLbdAsText) {
+    expect_request({"farm", "add", "media", "--vip", "192.0.2.1", "--port", "80,443,8000-8100", "--proto", "tcp",
+                    "--mode", "dsr"},
+                   "farm.add",
+                   {{"name", "media"}, {"vip", "192.0.2.1"}, {"port", "80,443,8000-8100"}, {"proto", "tcp"},
+                    {"mode", "dsr"}});
 }
 
 TEST(CliCommandLine, FarmSetSnatAddrNoneSendsNull) {
@@ -123,7 +131,7 @@ TEST(CliCommandLine, NegativeNumbersReachLbdForItToRefuse) {
 }
 
 TEST(CliCommandLine, ValuesOutOfRangeReachLbdForItToRefuse) {
-    expect_request({"farm", "set", "web", "--port", "70000"}, "farm.set", {{"name", "web"}, {"port", 70000}});
+    expect_request({"farm", "set", "web", "--port", "70000"}, "farm.set", {{"name", "web"}, {"port", "70000"}});
     expect_request({"farm", "set", "web", "--proto", "sctp"}, "farm.set", {{"name", "web"}, {"proto", "sctp"}});
 }
 
@@ -248,7 +256,7 @@ TEST(CliCommandLine, MissingOperandsAndOptions) {
     EXPECT_EQ(usage_error_of({"farm", "add", "web", "--port", "80", "--proto", "tcp"}),
               "farm add: --vip ADDR is missing");
     EXPECT_EQ(usage_error_of({"farm", "add", "web", "--vip", "1.1.1.1", "--proto", "tcp"}),
-              "farm add: --port PORT is missing");
+              "farm add: --port PORTS is missing");
     EXPECT_EQ(usage_error_of({"farm", "add", "web", "--vip", "1.1.1.1", "--port", "80"}),
               "farm add: --proto tcp|udp is missing");
     EXPECT_EQ(usage_error_of({"backend", "add", "web"}), "backend add: NAME is missing");
@@ -275,12 +283,12 @@ TEST(CliCommandLine, RepeatedOption) {
 }
 
 TEST(CliCommandLine, NumbersAreParsedStrictly) {
-    EXPECT_EQ(usage_error_of({"farm", "set", "web", "--port", "80x"}),
-              "farm set: --port needs a whole number, not '80x'");
-    EXPECT_EQ(usage_error_of({"farm", "set", "web", "--port", " 80"}),
-              "farm set: --port needs a whole number, not ' 80'");
-    EXPECT_EQ(usage_error_of({"farm", "set", "web", "--port", "+80"}),
-              "farm set: --port needs a whole number, not '+80'");
+    EXPECT_EQ(usage_error_of({"backend", "add", "web", "web1", "--ip", "1.1.1.1", "--port", "80x"}),
+              "backend add: --port needs a whole number, not '80x'");
+    EXPECT_EQ(usage_error_of({"backend", "add", "web", "web1", "--ip", "1.1.1.1", "--port", " 80"}),
+              "backend add: --port needs a whole number, not ' 80'");
+    EXPECT_EQ(usage_error_of({"backend", "add", "web", "web1", "--ip", "1.1.1.1", "--port", "+80"}),
+              "backend add: --port needs a whole number, not '+80'");
     EXPECT_EQ(usage_error_of({"backend", "set", "web", "web1", "--weight", "1.5"}),
               "backend set: --weight needs a whole number, not '1.5'");
     EXPECT_EQ(usage_error_of({"backend", "set", "web", "web1", "--priority", "high"}),

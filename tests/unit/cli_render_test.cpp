@@ -64,6 +64,20 @@ TEST(CliRender, FarmList) {
               "dns   192.0.2.53    53  udp    dnat  weight            0\n");
 }
 
+TEST(CliRender, FarmListAndShowRenderAPortList) {
+    json media = sample_farm();
+    media["name"] = "media";
+    media["port"] = "80,443,8000-8100";
+    media["mode"] = "dsr";
+    media["backends"] = json::array();
+    EXPECT_EQ(people("farm.list", json::object(), {sample_farm(), media}),
+              "NAME   VIP                     PORT  PROTO  MODE  SCHEDULER  BACKENDS\n"
+              "web    192.0.2.10               443  tcp    snat  weight            2\n"
+              "media  192.0.2.10  80,443,8000-8100  tcp    dsr   weight            0\n");
+    const std::string shown = people("farm.show", {{"name", "media"}}, media);
+    EXPECT_NE(shown.find("port:       80,443,8000-8100\nproto:      tcp\nmode:       dsr\n"), std::string::npos) << shown;
+}
+
 TEST(CliRender, EmptyFarmList) {
     EXPECT_EQ(people("farm.list", json::object(), json::array()), "no farms\n");
 }

@@ -113,7 +113,7 @@ Farm sample_farm() {
 
 TEST(EnumNames, RoundTripEveryValue) {
     for (Protocol value : {Protocol::tcp, Protocol::udp}) EXPECT_EQ(protocol_from_string(to_string(value)), value);
-    for (Mode value : {Mode::snat, Mode::dnat}) EXPECT_EQ(mode_from_string(to_string(value)), value);
+    for (Mode value : {Mode::snat, Mode::dnat, Mode::dsr}) EXPECT_EQ(mode_from_string(to_string(value)), value);
     EXPECT_EQ(scheduler_from_string(to_string(Scheduler::weight)), Scheduler::weight);
     for (AdminState value : {AdminState::up, AdminState::drain, AdminState::maint}) {
         EXPECT_EQ(admin_state_from_string(to_string(value)), value);
@@ -125,6 +125,7 @@ TEST(EnumNames, AreTheDocumentedWords) {
     EXPECT_EQ(to_string(Protocol::udp), "udp");
     EXPECT_EQ(to_string(Mode::snat), "snat");
     EXPECT_EQ(to_string(Mode::dnat), "dnat");
+    EXPECT_EQ(to_string(Mode::dsr), "dsr");
     EXPECT_EQ(to_string(Scheduler::weight), "weight");
     EXPECT_EQ(to_string(AdminState::up), "up");
     EXPECT_EQ(to_string(AdminState::drain), "drain");
@@ -484,11 +485,32 @@ TEST(FarmFromJson, RefusesANegativePort) {
     EXPECT_TRUE(farm_refused(with(farm_json(), "port", -1), kApiForm, {"farm 'web'", "'port'", "got -1"}));
 }
 
-TEST(FarmFromJson, RefusesAPortThatIsNotAnInteger) {
-    for (const json& port : {json("443"), json(443.0), json(true), json::object()}) {
-        EXPECT_TRUE(
-            farm_refused(with(farm_json(), "port", port), kApiForm, {"farm 'web'", "'port'", "must be an integer"}));
+TEST(FarmFromJson, RefusesAPortThatIsNeitherANumberNorAString) {
+    for (const json& port : {json(443.0), json(true), json::array({443}), json::object()}) {
+        EXPECT_TRUE(farm_refused(with(farm_json(), "port", port), kApiForm,
+                                 {"farm 'web'", "'port'", "must be a port number or a string"}));
     }
+}
+
+TEST(FarmFromJson, ReadsAPortListFromAString) {
+    Farm farm = farm_from_json(with(farm_json(), "port", "8000-8100,443,80"), kApiForm);
+    EXPECT_EQ(farm.port, PortSet::of_ranges({{80, 80}, {443, 443}, {8000, 8100}}));
+    EXPECT_EQ(farm_from_json(with(farm_json(), "port", "443"), kApiForm).port, 443);
+}
+
+TEST(FarmFromJson, RefusesABadPortList) {
+    EXPECT_TRUE(farm_refused(with(farm_json(), "port", "80,,81"), kApiForm,
+                             {"farm 'web'", "'port'", "'80,,81' is not a port list", "empty item"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "port", "90-80"), kApiForm, {"'port'", "range 90-80 ends before it starts"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "port", "0"), kApiForm, {"'port'", "port 0 is out of range 1-65535"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "port", ""), kApiForm, {"'port'", "it is empty"}));
+}
+
+TEST(FarmToJson, WritesOnePortAsANumberAndSeveralAsAString) {
+    Farm farm = sample_farm();
+    EXPECT_EQ(farm_to_json(farm, kApiForm)["port"], 8080);
+    farm.port = PortSet::parse("80,443,8000-8100");
+    EXPECT_EQ(farm_to_json(farm, kApiForm)["port"], "80,443,8000-8100");
 }
 
 // ---- farm: choices --------------------------------------------------------------
@@ -504,8 +526,12 @@ TEST(FarmFromJson, RefusesAProtocolNumber) {
 }
 
 TEST(FarmFromJson, RefusesAnUnknownMode) {
-    EXPECT_TRUE(
-        farm_refused(with(farm_json(), "mode", "dsr"), kApiForm, {"farm 'web'", "'mode'", "snat, dnat", "got 'dsr'"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "mode", "tun"), kApiForm,
+                             {"farm 'web'", "'mode'", "snat, dnat, dsr", "got 'tun'"}));
+}
+
+TEST(FarmFromJson, ReadsDsrMode) {
+    EXPECT_EQ(farm_from_json(with(farm_json(), "mode", "dsr"), kApiForm).mode, Mode::dsr);
 }
 
 TEST(FarmFromJson, RefusesAnUnknownScheduler) {
@@ -753,11 +779,17 @@ TEST(JsonRoundTrip, ExtremeValuesSurvive) {
     EXPECT_EQ(farm_from_json(farm_to_json(farm, kStateForm), kStateForm), farm);
 }
 
+TEST(JsonRoundTrip, PortListSurvives) {
+    Farm farm = sample_farm();
+    farm.port = PortSet::parse("80,443,8000-8100");
+    EXPECT_EQ(farm_from_json(farm_to_json(farm, kStateForm), kStateForm), farm);
+}
+
 TEST(JsonRoundTrip, ConfigSurvivesTextInEveryForm) {
     Farm other = sample_farm();
     other.id = 8;
     other.name = "other";
-    other.port = 8081;
+    other.port = PortSet::parse("8081,9000-9010");
     for (Backend& backend : other.backends) backend.id += 10;
     Config config{{sample_farm(), other}};
     for (JsonForm form : {kConfigForm, kStateForm}) {

@@ -109,7 +109,7 @@ TEST(AddFarm, RefusesAnExistingNameAndChangesNothing) {
 TEST(AddFarm, RefusesAServiceAlreadyServed) {
     Config config = sample_config();
     Config before = config;
-    EXPECT_TRUE(refused([&] { add_farm(config, farm("web-copy", 80)); }, {"farm 'web-copy'", "already serves"}));
+    EXPECT_TRUE(refused([&] { add_farm(config, farm("web-copy", 80)); }, {"farms 'web' and 'web-copy' would both serve port 80/tcp"}));
     EXPECT_EQ(config, before);
 }
 
@@ -189,7 +189,7 @@ TEST(ReplaceFarmSettings, KeepsTheFarmsName) {
 TEST(ReplaceFarmSettings, RefusesTakingAnotherFarmsService) {
     Config config = sample_config();
     Config before = config;
-    EXPECT_TRUE(refused([&] { replace_farm_settings(config, "web", farm("web", 8080)); }, {"already serves"}));
+    EXPECT_TRUE(refused([&] { replace_farm_settings(config, "web", farm("web", 8080)); }, {"farms 'web' and 'api' would both serve port 8080/tcp"}));
     EXPECT_EQ(config, before);
 }
 
@@ -514,7 +514,7 @@ TEST(WithIdsFrom, DoesNotChangeThePreviousConfig) {
 
 TEST(WithIdsFrom, ValidatesTheResult) {
     Config fresh{{farm("web", 80), farm("web2", 80)}};
-    EXPECT_TRUE(refused([&] { with_ids_from(fresh, sample_config()); }, {"already serves"}));
+    EXPECT_TRUE(refused([&] { with_ids_from(fresh, sample_config()); }, {"would both serve port 80/tcp"}));
 }
 
 // ---- lookups --------------------------------------------------------------------

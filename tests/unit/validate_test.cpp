@@ -72,7 +72,59 @@ TEST(Validate, RefusesTwoFarmsOfTheSameName) {
 
 TEST(Validate, RefusesTwoFarmsServingTheSameVipPortAndProtocol) {
     Config config{{farm("web", "192.0.2.10", 80), farm("web-again", "192.0.2.10", 80)}};
-    EXPECT_TRUE(refused(config, {"farm 'web-again'", "another farm already serves 192.0.2.10 port 80/tcp"}));
+    EXPECT_TRUE(refused(config, {"farms 'web' and 'web-again' would both serve port 80/tcp of 192.0.2.10"}));
+}
+
+Farm farm_on_ports(const std::string& name, const std::string& ports, Protocol proto = Protocol::tcp) {
+    Farm f = farm(name, "192.0.2.10", 1, proto);
+    f.port = PortSet::parse(ports);
+    return f;
+}
+
+TEST(Validate, RefusesAPortRangeOverlappingAnotherFarm) {
+    Config config{{farm_on_ports("media", "8000-8100"), farm_on_ports("admin", "443,8050")}};
+    EXPECT_TRUE(refused(config, {"farms 'media' and 'admin' would both serve port 8050/tcp of 192.0.2.10"}));
+}
+
+TEST(Validate, NamesTheFarmsInConfigurationOrderWhicheverRangeStartsFirst) {
+    Config config{{farm_on_ports("media", "8050-8100"), farm_on_ports("wide", "7000-9000")}};
+    EXPECT_TRUE(refused(config, {"farms 'media' and 'wide' would both serve port 8050/tcp"}));
+}
+
+TEST(Validate, FindsARangeInsideAnotherFarmsRange) {
+    Config config{{farm_on_ports("a", "100-200"), farm_on_ports("b", "300,150-160")}};
+    EXPECT_TRUE(refused(config, {"farms 'a' and 'b' would both serve port 150/tcp"}));
+}
+
+TEST(Validate, FindsAnOverlapAtTheLastPortOfARange) {
+    Config config{{farm_on_ports("a", "100-200"), farm_on_ports("b", "200-300")}};
+    EXPECT_TRUE(refused(config, {"farms 'a' and 'b' would both serve port 200/tcp"}));
+    EXPECT_TRUE(accepted(Config{{farm_on_ports("a", "100-200"), farm_on_ports("b", "201-300")}}));
+}
+
+TEST(Validate, AcceptsInterleavedPortListsOfTwoFarms) {
+    Config config{{farm_on_ports("odd", "81,83,85-90"), farm_on_ports("even", "80,82,84,91-95")}};
+    EXPECT_TRUE(accepted(config));
+}
+
+TEST(Validate, AcceptsOverlappingRangesForTheOtherProtocol) {
+    Config config{{farm_on_ports("tcp", "8000-8100"), farm_on_ports("udp", "8000-8100", Protocol::udp)}};
+    EXPECT_TRUE(accepted(config));
+}
+
+TEST(Validate, RefusesAFarmWithoutPorts) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.port = PortSet{};
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web' has no port"}));
+}
+
+TEST(Validate, AcceptsEveryPortInOneFarm) { EXPECT_TRUE(accepted(one_farm_with(farm_on_ports("all", "1-65535")))); }
+
+TEST(Validate, RefusesMorePortsInAllThanTheFarmTableHolds) {
+    Farm all = farm_on_ports("all", "1-65535");
+    Farm two = farm("two", "192.0.2.11", 1);
+    two.port = PortSet::parse("80,81");
+    EXPECT_TRUE(refused(Config{{all, two}}, {"the farms serve 65537 ports in all", "at most 65536"}));
 }
 
 TEST(Validate, AcceptsTheSameVipAndPortForTheOtherProtocol) {
@@ -220,6 +272,48 @@ TEST(Validate, RefusesSnatAddressesOnADnatFarm) {
     web.snat_addrs = {*IpAddress::parse("192.0.2.1")};
     EXPECT_TRUE(refused(one_farm_with(web),
                         {"farm 'web': snat_addr applies to snat mode only; clear it with --snat-addr none"}));
+}
+
+TEST(Validate, RefusesSnatAddressesOnADsrFarm) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.mode = Mode::dsr;
+    web.snat_addrs = {*IpAddress::parse("192.0.2.1")};
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web': snat_addr applies to snat mode only"}));
+}
+
+TEST(Validate, RefusesADsrBackendOnAnotherPort) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.mode = Mode::dsr;
+    web.backends = {backend("web1", "10.0.0.11")};
+    web.backends[0].port = 8080;
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web': backend 'web1' has port 8080", "dsr mode cannot change ports"}));
+}
+
+TEST(Validate, RefusesAnyDsrBackendPortOnAFarmOfSeveralPorts) {
+    Farm web = farm_on_ports("web", "80,443");
+    web.mode = Mode::dsr;
+    web.backends = {backend("web1", "10.0.0.11")};
+    web.backends[0].port = 80;
+    EXPECT_TRUE(refused(one_farm_with(web), {"backend 'web1' has port 80", "dsr mode cannot change ports"}));
+}
+
+TEST(Validate, AcceptsDsrBackendsWithoutPortOrWithTheFarmsPort) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.mode = Mode::dsr;
+    web.backends = {backend("web1", "10.0.0.11"), backend("web2", "10.0.0.12")};
+    web.backends[1].port = 80;
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+    Farm range = farm_on_ports("range", "8000-8100");
+    range.mode = Mode::dsr;
+    range.backends = {backend("web1", "10.0.0.11")};
+    EXPECT_TRUE(accepted(one_farm_with(range)));
+}
+
+TEST(Validate, RefusesADsrBackendOfTheOtherFamily) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.mode = Mode::dsr;
+    web.backends = {backend("web1", "2001:db8::11")};
+    EXPECT_TRUE(refused(one_farm_with(web), {"backend 'web1' address 2001:db8::11 is IPv6 but the VIP is IPv4"}));
 }
 
 TEST(Validate, AcceptsADnatFarmWithoutSnatAddresses) {

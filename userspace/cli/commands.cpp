@@ -14,14 +14,17 @@ std::vector<OptionSpec> farm_options(FarmUse use) {
     std::vector<OptionSpec> options = {
         {"vip", "vip", "ADDR", ValueKind::text, needed,
          "The virtual IPv4 or IPv6 address that clients connect to."},
-        {"port", "port", "PORT", ValueKind::number, needed,
-         "The port that clients connect to, 1-65535."},
+        {"port", "port", "PORTS", ValueKind::text, needed,
+         "The ports that clients connect to, 1-65535: one port, or a list of ports and ranges "
+         "such as 80,443,8000-8100. No port of the VIP and protocol may belong to another farm."},
         {"proto", "proto", "tcp|udp", ValueKind::text, needed, "The transport protocol."},
-        {"mode", "mode", "snat|dnat", ValueKind::text, false,
+        {"mode", "mode", "snat|dnat|dsr", ValueKind::text, false,
          "snat (the default) rewrites the client's source address to the balancer's, so that "
          "replies return through the balancer whatever the backends' routes. dnat rewrites only "
          "the destination: backends see the client's address and must route replies back "
-         "through the balancer."},
+         "through the balancer. dsr (direct server return) rewrites only the destination MAC "
+         "address: each backend holds the VIP on its loopback, gets the client's port, answers "
+         "the client directly, and must be on a link of the balancer."},
         {"scheduler", "scheduler", "weight", ValueKind::text, false,
          "How a backend is chosen for a new connection. weight (the default and only one) "
          "shares connections in proportion to the backends' weights."},
@@ -60,7 +63,8 @@ std::vector<OptionSpec> backend_add_options() {
     std::vector<OptionSpec> options = {
         {"ip", "ip", "ADDR", ValueKind::text, true, "The address of the backend, of the same family as the VIP."},
         {"port", "port", "PORT", ValueKind::number, false,
-         "The port of the backend, 1-65535. Default: the port that the client connected to."},
+         "The port of the backend, 1-65535. Default: the port that the client connected to, "
+         "which is the only choice in a dsr farm (dsr cannot change ports)."},
     };
     for (OptionSpec& option : backend_tuning_options()) {
         options.push_back(std::move(option));
@@ -75,17 +79,19 @@ const OperandSpec kBackendName{"NAME", "name", true};
 std::vector<CommandSpec> make_commands() {
     return {
         {"farm add", "farm.add", "create a farm",
-         "Creates the farm NAME: connections of protocol PROTO to ADDR:PORT are balanced over "
+         "Creates the farm NAME: connections of protocol PROTO to ADDR on PORTS are balanced over "
          "the farm's backends, which 'lbctl backend add' adds. NAME is 1-32 characters of "
          "A-Z a-z 0-9 _ . -",
          {kFarmName},
          farm_options(FarmUse::create),
-         {"lbctl farm add web --vip 192.0.2.10 --port 443 --proto tcp"}},
+         {"lbctl farm add web --vip 192.0.2.10 --port 443 --proto tcp",
+          "lbctl farm add media --vip 192.0.2.10 --port 80,8000-8100 --proto tcp"}},
         {"farm set", "farm.set", "change a farm",
          "Changes the given fields of the farm NAME; the others keep their values.",
          {kFarmName},
          farm_options(FarmUse::change),
-         {"lbctl farm set web --mode dnat", "lbctl farm set web --snat-addr none"}},
+         {"lbctl farm set web --mode dnat", "lbctl farm set web --snat-addr none",
+          "lbctl farm set media --mode dsr"}},
         {"farm del", "farm.del", "delete a farm",
          "Deletes the farm NAME together with its backends.",
          {kFarmName},

@@ -71,7 +71,7 @@ json Commands::run(const api::Request& request) {
 json Commands::farm_add(const json& args) {
     model::Farm farm = model::farm_from_json(args, model::kApiForm);
     controller_.commit(model::add_farm(controller_.config(), farm));
-    spdlog::info("farm {} added: {}:{}/{} {}", farm.name, farm.vip.to_string(), farm.port, to_string(farm.proto),
+    spdlog::info("farm {} added: {}:{}/{} {}", farm.name, farm.vip.to_string(), farm.port.to_string(), to_string(farm.proto),
                  to_string(farm.mode));
     return farm_view(farm.name);
 }

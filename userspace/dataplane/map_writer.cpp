@@ -32,19 +32,31 @@ std::uint8_t abi_family(const IpAddress& address) {
     return address.family() == IpAddress::Family::v4 ? AF_INET : AF_INET6;
 }
 
-xdplb_farm_key farm_key_of(const Farm& farm) {
+xdplb_farm_key farm_key_of(const Farm& farm, std::uint16_t port) {
     xdplb_farm_key key{};
     key.vip = abi_address(farm.vip);
-    key.port = htons(farm.port);
+    key.port = htons(port);
     key.proto = farm.proto == model::Protocol::tcp ? IPPROTO_TCP : IPPROTO_UDP;
     key.family = abi_family(farm.vip);
     return key;
 }
 
+std::uint8_t abi_mode(model::Mode mode) {
+    switch (mode) {
+    case model::Mode::snat:
+        return XDPLB_MODE_SNAT;
+    case model::Mode::dnat:
+        return XDPLB_MODE_DNAT;
+    case model::Mode::dsr:
+        return XDPLB_MODE_DSR;
+    }
+    throw DataPlaneError("unknown farm mode");
+}
+
 xdplb_farm farm_value_of(const Farm& farm) {
     xdplb_farm value{};
     value.farm_id = farm.id;
-    value.mode = farm.mode == model::Mode::snat ? XDPLB_MODE_SNAT : XDPLB_MODE_DNAT;
+    value.mode = abi_mode(farm.mode);
     value.snat_addr_count = static_cast<__u8>(farm.snat_addrs.size());
     for (std::size_t i = 0; i < farm.snat_addrs.size(); ++i) value.snat_addrs[i] = abi_address(farm.snat_addrs[i]);
     return value;
@@ -85,6 +97,25 @@ std::map<std::uint32_t, const model::Backend*> backends_by_id(const Config& conf
 template <typename Value>
 bool same_bytes(const Value& a, const Value& b) {
     return std::memcmp(&a, &b, sizeof(Value)) == 0;
+}
+
+// Map keys are compared as the kernel hashes them: byte for byte.
+struct ByBytes {
+    bool operator()(const xdplb_farm_key& a, const xdplb_farm_key& b) const {
+        return std::memcmp(&a, &b, sizeof(a)) < 0;
+    }
+};
+
+// Every farm-table entry of a configuration: one per port of each farm.
+using FarmEntries = std::map<xdplb_farm_key, xdplb_farm, ByBytes>;
+
+FarmEntries farm_entries(const Config& config) {
+    FarmEntries entries;
+    for (const Farm& farm : config.farms) {
+        xdplb_farm value = farm_value_of(farm);
+        for (std::uint16_t port : farm.port.ports()) entries.emplace(farm_key_of(farm, port), value);
+    }
+    return entries;
 }
 
 void update(int fd, const void* key, const void* value, const char* what) {
@@ -170,28 +201,22 @@ void MapWriter::write_tables(const Config& from, const Config& to) const {
 }
 
 void MapWriter::write_farms(const Config& from, const Config& to) const {
-    auto old_farms = farms_by_id(from);
-    for (const auto& [id, farm] : farms_by_id(to)) {
-        auto old = old_farms.find(id);
-        xdplb_farm_key key = farm_key_of(*farm);
-        xdplb_farm value = farm_value_of(*farm);
-        bool unchanged = old != old_farms.end() && same_bytes(key, farm_key_of(*old->second)) &&
-                         same_bytes(value, farm_value_of(*old->second));
-        if (!unchanged) update(farms_fd_, &key, &value, "farm");
+    FarmEntries old_entries = farm_entries(from);
+    for (const auto& [key, value] : farm_entries(to)) {
+        auto old = old_entries.find(key);
+        if (old == old_entries.end() || !same_bytes(value, old->second)) update(farms_fd_, &key, &value, "farm");
     }
 }
 
-// Farms that are gone, and farm keys a farm no longer uses (its VIP, port or
-// protocol changed), stop matching packets; then their tables go.
+// Farm keys no farm uses any more (a farm is gone, or its VIP, ports or
+// protocol changed) stop matching packets; then the tables of gone farms go.
 void MapWriter::remove_farms(const Config& from, const Config& to) const {
+    FarmEntries live_entries = farm_entries(to);
+    for (const auto& [key, value] : farm_entries(from)) {
+        if (!live_entries.contains(key)) remove(farms_fd_, &key, "farm");
+    }
     auto new_farms = farms_by_id(to);
-    std::vector<xdplb_farm_key> live_keys;
-    for (const auto& [id, farm] : new_farms) live_keys.push_back(farm_key_of(*farm));
     for (const auto& [id, farm] : farms_by_id(from)) {
-        xdplb_farm_key key = farm_key_of(*farm);
-        bool still_used = false;
-        for (const auto& live : live_keys) still_used = still_used || same_bytes(live, key);
-        if (!still_used) remove(farms_fd_, &key, "farm");
         if (!new_farms.contains(id)) remove(tables_fd_, &id, "selection table");
     }
 }

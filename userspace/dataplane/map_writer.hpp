@@ -39,7 +39,8 @@ public:
     // Brings the maps from describing `from` to describing `to`, touching only
     // what differs. The order keeps every intermediate state coherent for the
     // packets that arrive meanwhile: backends, then selection tables, then farm
-    // entries are written; removals go the other way round. Counters are left
+    // entries (one per port of each farm) are written; removals go the other
+    // way round. Counters are left
     // alone. Throws DataPlaneError; the caller rolls back by applying (to, from).
     void apply(const model::Config& from, const model::Config& to) const;
 

@@ -89,6 +89,21 @@ public:
         return addresses;
     }
 
+    // A number for one port, or a string of ports and ranges: "80,443,8000-8100".
+    PortSet ports(const char* field) const {
+        const json& item = require(field);
+        if (item.is_string()) {
+            std::string text = item.get<std::string>();
+            try {
+                return PortSet::parse(text);
+            } catch (const ValidationError& error) {
+                fail_field(field, "'" + text + "' is not a port list: " + error.what());
+            }
+        }
+        if (!item.is_number_integer()) fail_field(field, "must be a port number or a string such as \"80,443,8000-8100\"");
+        return static_cast<std::uint16_t>(integer(field, 1, 65535));
+    }
+
     const json& array(const char* field) const {
         const json& item = require(field);
         if (!item.is_array()) fail_field(field, "must be an array");
@@ -129,6 +144,13 @@ json snat_addrs_to_json(const std::vector<IpAddress>& addresses) {
     return list;
 }
 
+// A number when the farm has one port, as before port lists: readers of
+// single-port farms see what they always saw; otherwise the list as a string.
+json ports_to_json(const PortSet& ports) {
+    if (auto port = ports.single()) return *port;
+    return ports.to_string();
+}
+
 }  // namespace
 
 json backend_to_json(const Backend& backend, JsonForm form) {
@@ -148,7 +170,7 @@ json farm_to_json(const Farm& farm, JsonForm form) {
     json value = {
         {"name", farm.name},
         {"vip", farm.vip.to_string()},
-        {"port", farm.port},
+        {"port", ports_to_json(farm.port)},
         {"proto", to_string(farm.proto)},
         {"mode", to_string(farm.mode)},
         {"scheduler", to_string(farm.scheduler)},
@@ -195,9 +217,9 @@ Farm farm_from_json(const json& value, JsonForm form) {
     Farm farm;
     farm.name = reader.string("name");
     farm.vip = reader.address("vip");
-    farm.port = static_cast<std::uint16_t>(reader.integer("port", 1, 65535));
+    farm.port = reader.ports("port");
     farm.proto = reader.choice<Protocol>("proto", protocol_from_string, "tcp, udp");
-    if (reader.has("mode")) farm.mode = reader.choice<Mode>("mode", mode_from_string, "snat, dnat");
+    if (reader.has("mode")) farm.mode = reader.choice<Mode>("mode", mode_from_string, "snat, dnat, dsr");
     if (reader.has("scheduler")) {
         farm.scheduler = reader.choice<Scheduler>("scheduler", scheduler_from_string, "weight");
     }

@@ -25,7 +25,8 @@ std::optional<Enum> value_of(const std::string& text, const std::array<std::pair
 }
 
 constexpr std::array<std::pair<Protocol, const char*>, 2> kProtocols{{{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}}};
-constexpr std::array<std::pair<Mode, const char*>, 2> kModes{{{Mode::snat, "snat"}, {Mode::dnat, "dnat"}}};
+constexpr std::array<std::pair<Mode, const char*>, 3> kModes{
+    {{Mode::snat, "snat"}, {Mode::dnat, "dnat"}, {Mode::dsr, "dsr"}}};
 constexpr std::array<std::pair<Scheduler, const char*>, 1> kSchedulers{{{Scheduler::weight, "weight"}}};
 constexpr std::array<std::pair<AdminState, const char*>, 3> kAdminStates{
     {{AdminState::up, "up"}, {AdminState::drain, "drain"}, {AdminState::maint, "maint"}}};

@@ -7,11 +7,12 @@
 #include <vector>
 
 #include "common/ip_address.hpp"
+#include "model/port_set.hpp"
 
 namespace xdplb::model {
 
 enum class Protocol : std::uint8_t { tcp, udp };
-enum class Mode : std::uint8_t { snat, dnat };
+enum class Mode : std::uint8_t { snat, dnat, dsr };
 enum class Scheduler : std::uint8_t { weight };
 // What the operator wants: up serves; drain and maint take no new connections
 // while the established ones run to their end.
@@ -35,7 +36,7 @@ struct Farm {
     std::uint32_t id = 0;
     std::string name;
     IpAddress vip;
-    std::uint16_t port = 0;
+    PortSet port;  // every port of the VIP that the farm serves
     Protocol proto = Protocol::tcp;
     Mode mode = Mode::snat;
     Scheduler scheduler = Scheduler::weight;

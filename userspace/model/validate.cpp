@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include <xdplb/abi.h>
 
@@ -87,6 +88,14 @@ void validate_snat_addrs(const Farm& farm, const std::string& where) {
     }
 }
 
+// DSR forwards the client's packet as it is: a backend cannot get another port.
+void check_dsr_backend_port(const Farm& farm, const Backend& backend, const std::string& what) {
+    if (farm.mode != Mode::dsr || !backend.port || farm.port.single() == backend.port) return;
+    throw ValidationError(what + " has port " + std::to_string(*backend.port) +
+                          ": dsr mode cannot change ports, so a backend has no port (it keeps the client's) "
+                          "or the port of a farm that has only one");
+}
+
 void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
     std::string where = "farm '" + farm.name + "'";
     if (farm.backends.size() > XDPLB_MAX_FARM_BACKENDS) {
@@ -100,7 +109,54 @@ void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
         check_same_family(backend.ip, farm.vip, what + " address");
         check_usable(backend.ip, what + " address");
         if (backend.ip == farm.vip) throw ValidationError(what + " has the farm's own VIP as its address");
+        check_dsr_backend_port(farm, backend, what);
         check_id(backend.id, XDPLB_MAX_BACKENDS, backend_ids, what);
+    }
+}
+
+// Each (VIP, port) a farm serves is one key of the data plane's farm table.
+void check_port_count(const Config& config) {
+    std::size_t keys = 0;
+    for (const Farm& farm : config.farms) {
+        if (farm.port.empty()) throw ValidationError("farm '" + farm.name + "' has no port");
+        keys += farm.port.count();
+    }
+    if (keys > XDPLB_MAX_FARM_KEYS) {
+        throw ValidationError("the farms serve " + std::to_string(keys) + " ports in all; at most " +
+                              std::to_string(XDPLB_MAX_FARM_KEYS) + " are supported");
+    }
+}
+
+// No two farms may serve the same port of a VIP and protocol. The ranges of
+// each (VIP, protocol) are sorted by their first port: while none overlaps,
+// each ends before the next starts, so the first overlap is between
+// neighbours. The message names both farms, in configuration order, since
+// either may be the one being changed.
+void check_ports_unshared(const Config& config) {
+    struct Claim {
+        std::string vip;
+        Protocol proto;
+        PortRange range;
+        std::size_t farm_index;
+    };
+    std::vector<Claim> claims;
+    for (std::size_t index = 0; index < config.farms.size(); ++index) {
+        const Farm& farm = config.farms[index];
+        for (const PortRange& range : farm.port.ranges()) claims.push_back({farm.vip.to_string(), farm.proto, range, index});
+    }
+    std::sort(claims.begin(), claims.end(), [](const Claim& a, const Claim& b) {
+        return std::tie(a.vip, a.proto, a.range.first) < std::tie(b.vip, b.proto, b.range.first);
+    });
+    for (std::size_t i = 1; i < claims.size(); ++i) {
+        const Claim& previous = claims[i - 1];
+        const Claim& claim = claims[i];
+        bool same_service = previous.vip == claim.vip && previous.proto == claim.proto;
+        if (same_service && claim.range.first <= previous.range.last) {
+            auto [first, second] = std::minmax(claim.farm_index, previous.farm_index);
+            throw ValidationError("farms '" + config.farms[first].name + "' and '" + config.farms[second].name +
+                                  "' would both serve port " + std::to_string(claim.range.first) + "/" +
+                                  to_string(claim.proto) + " of " + claim.vip);
+        }
     }
 }
 
@@ -115,8 +171,8 @@ void validate(const Config& config) {
     if (backend_count >= XDPLB_MAX_BACKENDS) {
         throw ValidationError("at most " + std::to_string(XDPLB_MAX_BACKENDS - 1) + " backends are supported in all farms together");
     }
+    check_port_count(config);
     std::set<std::string> names;
-    std::set<std::tuple<std::string, std::uint16_t, Protocol>> services;
     std::set<std::uint32_t> farm_ids;
     std::set<std::uint32_t> backend_ids;
     for (const Farm& farm : config.farms) {
@@ -125,13 +181,10 @@ void validate(const Config& config) {
         if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
         check_usable(farm.vip, where + ": VIP");
         validate_snat_addrs(farm, where);
-        if (!services.insert({farm.vip.to_string(), farm.port, farm.proto}).second) {
-            throw ValidationError(where + ": another farm already serves " + farm.vip.to_string() + " port " +
-                                  std::to_string(farm.port) + "/" + to_string(farm.proto));
-        }
         check_id(farm.id, XDPLB_MAX_FARMS, farm_ids, where);
         validate_backends(farm, backend_ids);
     }
+    check_ports_unshared(config);
 }
 
 }  // namespace xdplb::model

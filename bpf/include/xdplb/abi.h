@@ -227,6 +227,9 @@ enum xdplb_reason {
 	XDPLB_DROP_DENIED_SOURCE,       /* the farm's allow/deny lists refuse the source */
 	XDPLB_DROP_RATE_LIMITED,        /* the source opens connections too fast */
 	XDPLB_DROP_BACKENDS_FULL,       /* every backend the farm would use is at max_connections */
+	XDPLB_DROP_DSR_NOT_ON_LINK,     /* DSR: the backend is not on a link of lbd's interfaces */
+	XDPLB_DROP_DSR_NO_NEIGH,        /* DSR: the backend's MAC address is not resolved */
+	XDPLB_DROP_DSR_TOO_BIG,         /* DSR: larger than the MTU of the link to the backend */
 	XDPLB_TX_ICMP_ECHO_REPLY,       /* the LB answered a ping to a VIP */
 	XDPLB_FWD_ICMP_ERROR,           /* an ICMP error about a tracked flow, translated */
 	XDPLB_REASON_COUNT,

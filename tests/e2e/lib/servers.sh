@@ -3,7 +3,8 @@
 # bench built by topology.sh. Source it after topology.sh and after topo_up.
 #
 # Per backend bN (b1, b2, ...):
-#   HTTP  nginx on 0.0.0.0:80 and [::]:80: `/big` -> the shared 10 MiB random file,
+#   HTTP  nginx on 0.0.0.0:80 and [::]:80, and on port 8080 alike (for farms of
+#         several ports): `/big` -> the shared 10 MiB random file,
 #         any other path (so `/`) -> "bN\n".
 #   UDP   [::]:5353 (both families): each datagram is answered, from port 5353, with "bN\n".
 # Every process and temp dir is registered with topology.sh, so topo_down
@@ -12,12 +13,13 @@
 # Variables set by servers_start / servers_make_big:
 #   BIG_FILE, BIG_SIZE, BIG_SHA256   the /big payload and its sha256 (hex)
 #   NGINX_PID[bN], UDP_PID[bN]       server PIDs
-#   HTTP_PORT=80, UDP_PORT=5353
+#   HTTP_PORT=80, HTTP_ALT_PORT=8080, UDP_PORT=5353
 
 [[ -n "${_XDPLB_SERVERS_SH:-}" ]] && return 0
 _XDPLB_SERVERS_SH=1
 
 HTTP_PORT=80
+HTTP_ALT_PORT=8080
 UDP_PORT=5353
 BIG_SIZE=$((10 * 1024 * 1024))
 BIG_FILE=""
@@ -78,6 +80,8 @@ http {
   server {
     listen 0.0.0.0:$HTTP_PORT;
     listen [::]:$HTTP_PORT;
+    listen 0.0.0.0:$HTTP_ALT_PORT;
+    listen [::]:$HTTP_ALT_PORT;
     server_name _;
     location = /big {
       default_type application/octet-stream;
