@@ -93,13 +93,26 @@ static __always_inline void swap_macs(struct ethhdr *eth)
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
 }
 
+/* Whether a reply may go to this source: not unspecified, "this network",
+ * multicast or broadcast (IPv4 224/3 and up), nor IPv6 multicast. The kernel
+ * drops such martian requests; so does it here, for them. */
+static __always_inline bool answerable_source(const struct xdplb_addr *src, const bool ipv4)
+{
+	__u32 first_word = bpf_ntohl(src->words[0]);
+
+	if (ipv4)
+		return (first_word >> 24) != 0 && (first_word >> 29) != 0x7;
+	return !address_is_zero(src) && (first_word >> 24) != 0xff;
+}
+
 /*
  * Turns an echo request to a VIP into its reply, in place: MACs and addresses
  * swapped, a fresh TTL, the reply type; identifier, sequence and data stay.
  * Swapping the addresses changes no checksum (ICMPv6's pseudo-header sums
  * them in either order); the TTL and the type are updated incrementally.
  * Replies are not rate-limited, like the kernel's own (icmp_ratemask).
- * A request with IP options goes to the kernel, which knows how to answer them.
+ * A request with IP options goes to the kernel, which knows how to answer
+ * them, and so does one from a source no reply may go to.
  */
 static __always_inline int answer_echo(struct packet *pkt, struct icmp_head *icmp,
 				       const bool ipv4)
@@ -108,6 +121,8 @@ static __always_inline int answer_echo(struct packet *pkt, struct icmp_head *icm
 		return leave(XDP_PASS, XDPLB_PASS_NO_FARM);
 	if (ipv4 && pkt->ip->ihl != 5)
 		return leave(XDP_PASS, XDPLB_PASS_NOT_TCP_UDP);
+	if (!answerable_source(&pkt->key.src, ipv4))
+		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
 
 	swap_macs(pkt->eth);
 	if (ipv4) {

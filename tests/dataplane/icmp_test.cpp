@@ -2,6 +2,8 @@
 // about tracked flows translated for whichever end they go to, fragments to a
 // VIP dropped. Every expected frame is built from scratch (frame.cpp), so each
 // checksum the program updates incrementally is judged against a full one.
+#include <vector>
+
 #include "dataplane_fixture.hpp"
 
 namespace xdplb::testing {
@@ -171,6 +173,38 @@ TEST_P(Icmp, VipIsAnsweredFromItsFirstFarmToItsLast) {
 
     configure({});
     expect_passed_untouched(request, false, "pass_no_farm");
+}
+
+TEST_P(Icmp, VipMovesWithItsFarm) {
+    configure_farms(Mode::snat);
+    model::Config moved = config_;
+    const std::string new_vip = pick("198.18.0.101", "fd00::101");
+    for (model::Farm& each : moved.farms) each.vip = *IpAddress::parse(new_vip);
+    configure(moved);
+    expect_passed_untouched(build_icmp_frame(echo_request(family().vip)), false, "pass_no_farm");
+    EXPECT_EQ(run_from_client(build_icmp_frame(echo_request(new_vip))).verdict, XDP_TX);
+}
+
+TEST_P(Icmp, EchoFromASourceNoReplyMayGoToPasses) {
+    configure_farms(Mode::snat);
+    for (const char* source : ipv4() ? std::vector<const char*>{"0.0.0.0", "224.0.0.1", "255.255.255.255"}
+                                     : std::vector<const char*>{"::", "ff02::1"}) {
+        IcmpSpec request = echo_request(family().vip);
+        request.src_ip = source;
+        expect_passed_untouched(build_icmp_frame(request), false, "pass_malformed");
+    }
+}
+
+TEST_P(Icmp, EchoWithIpOptionsIsLeftToTheKernel) {
+    if (!ipv4()) GTEST_SKIP() << "IPv6 has no IP options";
+    configure_farms(Mode::snat);
+    Bytes frame = build_icmp_frame(echo_request(family().vip));
+    // Grow the header by one word of no-operation options (the kernel answers
+    // such requests itself); lengths follow, the checksum is not judged here.
+    frame.insert(frame.begin() + 14 + 20, {1, 1, 1, 0});
+    frame[14] = 0x46;
+    frame[14 + 3] = static_cast<std::uint8_t>(frame[14 + 3] + 4);
+    expect_passed_untouched(frame, false, "pass_not_tcp_udp");
 }
 
 TEST_P(Icmp, OtherMessagesToTheVipPassUntouched) {
