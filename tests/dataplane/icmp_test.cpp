@@ -195,8 +195,12 @@ TEST_P(Icmp, EchoFromASourceNoReplyMayGoToPasses) {
     }
 }
 
-TEST_P(Icmp, EchoWithIpOptionsIsLeftToTheKernel) {
-    if (!ipv4()) GTEST_SKIP() << "IPv6 has no IP options";
+// What exists in IPv4 only: IP options, UDP without a checksum, variable
+// header lengths, fragment offsets in the IP header.
+class IcmpIpv4 : public Icmp {};
+INSTANTIATE_TEST_SUITE_P(, IcmpIpv4, ::testing::Values(kIpv4), family_name);
+
+TEST_P(IcmpIpv4, EchoWithIpOptionsIsLeftToTheKernel) {
     configure_farms(Mode::snat);
     Bytes frame = build_icmp_frame(echo_request(family().vip));
     // Grow the header by one word of no-operation options (the kernel answers
@@ -253,8 +257,7 @@ TEST_P(Icmp, PortUnreachableFromTheBackendReachesTheClientOfADnatFlow) {
     expect_frame(run_from_backends(build_icmp_frame(error)), XDP_REDIRECT, build_icmp_frame(expected));
 }
 
-TEST_P(Icmp, UdpWithoutChecksumKeepsNoneInTheQuote) {
-    if (!ipv4()) GTEST_SKIP() << "an IPv6 UDP checksum is mandatory";
+TEST_P(IcmpIpv4, UdpWithoutChecksumKeepsNoneInTheQuote) {
     configure_farms(Mode::snat);
     FrameSpec datagram_spec = client_datagram();
     datagram_spec.udp_without_checksum = true;
@@ -372,6 +375,9 @@ protected:
 
 XDPLB_FOR_EACH_FAMILY(IcmpMalformed);
 
+class IcmpMalformedIpv4 : public IcmpMalformed {};
+INSTANTIATE_TEST_SUITE_P(, IcmpMalformedIpv4, ::testing::Values(kIpv4), family_name);
+
 TEST_P(IcmpMalformed, QuoteCutInsideThePortsPasses) {
     expect_passed_untouched(error_quoting(ip_packet_of(datagram_, ip_header_bytes() + 4)), true, "pass_malformed");
 }
@@ -386,15 +392,13 @@ TEST_P(IcmpMalformed, QuoteOfAnotherIpVersionPasses) {
     expect_passed_untouched(error_quoting(bad), true, "pass_malformed");
 }
 
-TEST_P(IcmpMalformed, QuoteWithAHeaderLongerThanTheQuotePasses) {
-    if (!ipv4()) GTEST_SKIP() << "an IPv6 header has a fixed length";
+TEST_P(IcmpMalformedIpv4, QuoteWithAHeaderLongerThanTheQuotePasses) {
     Bytes bad = ip_packet_of(datagram_, kIpv4HeaderBytes + 8);
     bad[0] = 0x4f;  // 60 bytes of header claimed, 28 quoted in all
     expect_passed_untouched(error_quoting(bad), true, "pass_malformed");
 }
 
-TEST_P(IcmpMalformed, QuoteOfANonFirstFragmentPasses) {
-    if (!ipv4()) GTEST_SKIP() << "an IPv6 fragment's protocol is behind its fragment header";
+TEST_P(IcmpMalformedIpv4, QuoteOfANonFirstFragmentPasses) {
     Bytes bad = quote();
     bad[6] = 0x00;
     bad[7] = 0x10;  // offset 128 bytes: what follows is not the UDP header
