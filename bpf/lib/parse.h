@@ -40,9 +40,10 @@ struct packet {
 	struct xdplb_flow_key key;
 };
 
-/* Past PARSE_OK and PARSE_MALFORMED, the L3 part of the tuple (family,
- * protocol, addresses), ip or ip6 and frame_bytes are set: ICMP is handled on
- * its own path (icmp.h), and a fragment's destination decides its fate. */
+/* With PARSE_NOT_TCP_UDP, PARSE_ICMP and PARSE_FRAGMENT, the L3 part of the
+ * tuple (family, protocol, addresses), ip or ip6 and frame_bytes are set too:
+ * ICMP takes its own path (icmp.h), and a fragment's destination decides its
+ * fate (vip.h). */
 enum parse_result {
 	PARSE_OK = 0,
 	PARSE_NOT_TCP_UDP,
