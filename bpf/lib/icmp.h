@@ -93,9 +93,9 @@ static __always_inline void swap_macs(struct ethhdr *eth)
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
 }
 
-/* Whether a reply may go to this source: not unspecified, "this network",
- * multicast or broadcast (IPv4 224/3 and up), nor IPv6 multicast. The kernel
- * drops such martian requests; so does it here, for them. */
+/* Whether a reply may go to this source: not unspecified or "this network"
+ * (0.0.0.0/8), not multicast or broadcast (224.0.0.0/3), not IPv6 multicast.
+ * Requests from such martian sources are the kernel's to drop. */
 static __always_inline bool answerable_source(const struct xdplb_addr *src, const bool ipv4)
 {
 	__u32 first_word = bpf_ntohl(src->words[0]);
