@@ -5,6 +5,9 @@
  *   tracked flow  -> rewrite to the entry's tuple, forward
  *   new flow to a farm -> choose a backend by weight, record both directions,
  *                         rewrite, forward (DSR: record one, only the MACs change)
+ *   ICMP          -> echo to a VIP answered, errors about tracked flows
+ *                    translated (lib/icmp.h)
+ *   fragment to a VIP -> dropped (lib/vip.h)
  *   anything else -> XDP_PASS, untouched
  */
 #include <linux/bpf.h>
@@ -14,10 +17,12 @@
 #include "lib/counters.h"
 #include "lib/dsr.h"
 #include "lib/forward.h"
+#include "lib/icmp.h"
 #include "lib/maps.h"
 #include "lib/nat.h"
 #include "lib/parse.h"
 #include "lib/select.h"
+#include "lib/vip.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -186,7 +191,7 @@ static __noinline int handle_packet(struct xdp_md *ctx, struct packet *pkt,
 	case PARSE_NOT_TCP_UDP:
 		return leave(XDP_PASS, XDPLB_PASS_NOT_TCP_UDP);
 	case PARSE_FRAGMENT:
-		return leave(XDP_PASS, XDPLB_PASS_FRAGMENT);
+		return leave_fragment(pkt, (void *)(long)ctx->data_end, ipv4);
 	default:
 		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
 	}
@@ -203,6 +208,17 @@ static __noinline int handle_packet(struct xdp_md *ctx, struct packet *pkt,
 	return open_connection(ctx, pkt, scratch, config, ipv4);
 }
 
+/* ICMP takes its own subprogram, called from here rather than from
+ * handle_packet, so that its stack frame never adds to handle_packet's in the
+ * 512 bytes of the call chain. */
+static __always_inline int dispatch(struct xdp_md *ctx, struct packet *pkt,
+				    enum parse_result parsed, const bool ipv4)
+{
+	if (parsed == PARSE_ICMP)
+		return handle_icmp(ctx, pkt, ipv4);
+	return handle_packet(ctx, pkt, parsed, ipv4);
+}
+
 SEC("xdp")
 int xdplb_main(struct xdp_md *ctx)
 {
@@ -215,8 +231,8 @@ int xdplb_main(struct xdp_md *ctx)
 		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
 	pkt.eth = eth;
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return handle_packet(ctx, &pkt, parse_ipv4(&pkt, (void *)(eth + 1), data_end), true);
+		return dispatch(ctx, &pkt, parse_ipv4(&pkt, (void *)(eth + 1), data_end), true);
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return handle_packet(ctx, &pkt, parse_ipv6(&pkt, (void *)(eth + 1), data_end), false);
+		return dispatch(ctx, &pkt, parse_ipv6(&pkt, (void *)(eth + 1), data_end), false);
 	return leave(XDP_PASS, XDPLB_PASS_NOT_IP);
 }

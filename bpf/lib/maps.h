@@ -14,6 +14,13 @@ struct {
 	__type(value, struct xdplb_farm);
 } farms SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPLB_MAX_FARMS); /* a farm has one VIP */
+	__type(key, struct xdplb_vip_key);
+	__type(value, struct xdplb_vip);
+} vips SEC(".maps");
+
 /* Not preallocated, so that replacing a table hands readers either the old or
  * the new one, never an element being rewritten in place. */
 struct {
@@ -97,6 +104,7 @@ struct {
 struct scratch {
 	struct bpf_fib_lookup fib;
 	struct xdplb_flow new_flow;
+	struct xdplb_flow_key quote_key; /* an ICMP error's flow (icmp.h) */
 };
 
 struct {

@@ -40,9 +40,14 @@ struct packet {
 	struct xdplb_flow_key key;
 };
 
+/* With PARSE_NOT_TCP_UDP, PARSE_ICMP and PARSE_FRAGMENT, the L3 part of the
+ * tuple (family, protocol, addresses), ip or ip6 and frame_bytes are set too:
+ * ICMP takes its own path (icmp.h), and a fragment's destination decides its
+ * fate (vip.h). */
 enum parse_result {
 	PARSE_OK = 0,
 	PARSE_NOT_TCP_UDP,
+	PARSE_ICMP,
 	PARSE_FRAGMENT,
 	PARSE_MALFORMED,
 };
@@ -86,10 +91,6 @@ static __always_inline enum parse_result parse_ipv4(struct packet *pkt, struct i
 		return PARSE_MALFORMED;
 	if (ip->version != 4 || ip->ihl < 5)
 		return PARSE_MALFORMED;
-	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
-		return PARSE_NOT_TCP_UDP;
-	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
-		return PARSE_FRAGMENT;
 
 	__u32 header_bytes = ip->ihl * 4;
 	__u32 total_bytes = bpf_ntohs(ip->tot_len);
@@ -103,6 +104,12 @@ static __always_inline enum parse_result parse_ipv4(struct packet *pkt, struct i
 	pkt->key.proto = ip->protocol;
 	pkt->key.src.words[0] = ip->saddr;
 	pkt->key.dst.words[0] = ip->daddr;
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return PARSE_FRAGMENT;
+	if (ip->protocol == IPPROTO_ICMP)
+		return PARSE_ICMP;
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
+		return PARSE_NOT_TCP_UDP;
 	return parse_l4(pkt, (void *)ip + header_bytes, (void *)ip + total_bytes, data_end);
 }
 
@@ -115,10 +122,6 @@ static __always_inline enum parse_result parse_ipv6(struct packet *pkt, struct i
 		return PARSE_MALFORMED;
 	if (ip6->version != 6)
 		return PARSE_MALFORMED;
-	if (ip6->nexthdr == IPV6_FRAGMENT_HEADER)
-		return PARSE_FRAGMENT;
-	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
-		return PARSE_NOT_TCP_UDP;
 
 	__u32 total_bytes = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 
@@ -131,6 +134,12 @@ static __always_inline enum parse_result parse_ipv6(struct packet *pkt, struct i
 	pkt->key.proto = ip6->nexthdr;
 	__builtin_memcpy(pkt->key.src.words, ip6->saddr.in6_u.u6_addr32, sizeof(pkt->key.src));
 	__builtin_memcpy(pkt->key.dst.words, ip6->daddr.in6_u.u6_addr32, sizeof(pkt->key.dst));
+	if (ip6->nexthdr == IPV6_FRAGMENT_HEADER)
+		return PARSE_FRAGMENT;
+	if (ip6->nexthdr == IPPROTO_ICMPV6)
+		return PARSE_ICMP;
+	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
+		return PARSE_NOT_TCP_UDP;
 	return parse_l4(pkt, ip6 + 1, (void *)ip6 + total_bytes, data_end);
 }
 

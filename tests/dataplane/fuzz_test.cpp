@@ -29,16 +29,41 @@ protected:
         configure({{web, dns, web6, media, media6}});
     }
 
-    // Frames of every shape around the interesting ones: valid TCP and UDP to
-    // other hosts and ports, then bit flips, truncations and random bytes.
-    Bytes next_frame() {
+    Bytes random_tcp_udp_frame(const std::string& dst_ip) {
         std::uniform_int_distribution<int> byte(0, 255);
-        FrameSpec spec = from_client(random_destination(), static_cast<std::uint16_t>(byte(random_) << 8 | byte(random_)),
+        FrameSpec spec = from_client(dst_ip, static_cast<std::uint16_t>(byte(random_) << 8 | byte(random_)),
                                      static_cast<std::uint16_t>(byte(random_) << 8 | byte(random_)),
                                      byte(random_) % 2 ? kTcp : kUdp);
         spec.tcp_flags = static_cast<std::uint8_t>(byte(random_));
         spec.payload.assign(static_cast<std::size_t>(byte(random_) % 64), 'x');
-        Bytes frame = build_frame(spec);
+        return build_frame(spec);
+    }
+
+    // An echo request or an error of either family's types (or any type),
+    // quoting `quoted` whole or cut.
+    Bytes icmp_frame(const std::string& dst_ip, const Bytes& quoted) {
+        static constexpr std::uint8_t kTypes[] = {kIcmpEchoRequest, kIcmpDestUnreachable, kIcmpTimeExceeded,
+                                                  kIcmp6DestUnreachable, kIcmp6PacketTooBig, kIcmp6EchoRequest};
+        std::uniform_int_distribution<int> byte(0, 255);
+        IcmpSpec spec;
+        spec.src_mac = kClientMac;
+        spec.dst_mac = kEth0Mac;
+        spec.src_ip = family_of(dst_ip).client;
+        spec.dst_ip = dst_ip;
+        int pick = byte(random_) % 8;
+        spec.type = pick < 6 ? kTypes[pick] : static_cast<std::uint8_t>(byte(random_));
+        spec.code = static_cast<std::uint8_t>(byte(random_) % 5);
+        spec.body = ip_packet_of(quoted, static_cast<std::size_t>(byte(random_)) % (quoted.size() + 8));
+        return build_icmp_frame(spec);
+    }
+
+    // Frames of every shape around the interesting ones: valid TCP, UDP and
+    // ICMP to other hosts and ports, then bit flips, truncations and random bytes.
+    Bytes next_frame() {
+        std::uniform_int_distribution<int> byte(0, 255);
+        std::string destination = random_destination();
+        Bytes frame = random_tcp_udp_frame(destination);
+        if (byte(random_) % 4 == 0) frame = icmp_frame(destination, random_tcp_udp_frame(random_destination()));
         switch (byte(random_) % 4) {
         case 0:
             break;
@@ -98,11 +123,19 @@ TEST_F(Fuzz, FramesToTheVipNeverCrashAndGetAKnownVerdict) {
                                      byte(random_) % 2 ? 80 : 53, byte(random_) % 2 ? kTcp : kUdp);
         spec.tcp_flags = static_cast<std::uint8_t>(byte(random_));
         Bytes frame = build_frame(spec);
+        if (byte(random_) % 4 == 0) {
+            // A ping, or an error about what the VIP sent to one of the flows opened here.
+            FrameSpec from_vip = from_client(LabAddresses::kClient, spec.dport, spec.sport, spec.proto);
+            from_vip.src_ip = LabAddresses::kVip;
+            from_vip.tcp_flags = kSyn | kAck;
+            frame = icmp_frame(LabAddresses::kVip, build_frame(from_vip));
+        }
         frame[static_cast<std::size_t>(byte(random_)) % frame.size()] ^= static_cast<std::uint8_t>(byte(random_));
         TestRun out = run_from_client(frame);
-        ASSERT_TRUE(out.verdict == XDP_PASS || out.verdict == XDP_DROP || out.verdict == XDP_REDIRECT)
+        ASSERT_TRUE(out.verdict == XDP_PASS || out.verdict == XDP_DROP || out.verdict == XDP_REDIRECT ||
+                    out.verdict == XDP_TX)
             << "frame " << i << " verdict " << out.verdict;
-        if (out.verdict != XDP_REDIRECT) {
+        if (out.verdict != XDP_REDIRECT && out.verdict != XDP_TX) {
             ASSERT_EQ(out.frame, frame) << "frame " << i << " altered but not sent";
         }
     }

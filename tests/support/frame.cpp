@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -105,6 +106,52 @@ Bytes build_frame(const FrameSpec& spec) {
     if (spec.proto == kUdp && checksum == 0) checksum = 0xffff;
     put16(frame, checksum_at, checksum);
     return frame;
+}
+
+Bytes build_icmp_frame(const IcmpSpec& spec) {
+    const bool ipv6 = is_ipv6(spec.dst_ip);
+    const std::size_t ip_bytes = ipv6 ? kIpv6Bytes : kIpBytes;
+    const std::size_t icmp_bytes = 8 + spec.body.size();
+    Bytes frame(kEthBytes + ip_bytes + icmp_bytes, 0);
+
+    std::copy(spec.dst_mac.begin(), spec.dst_mac.end(), frame.begin());
+    std::copy(spec.src_mac.begin(), spec.src_mac.end(), frame.begin() + 6);
+    put16(frame, 12, ipv6 ? 0x86dd : 0x0800);
+    FrameSpec ip;
+    ip.src_ip = spec.src_ip;
+    ip.dst_ip = spec.dst_ip;
+    ip.ttl = spec.ttl;
+    ip.frag_off = spec.frag_off;
+    ip.proto = ipv6 ? 58 : 1;
+    std::uint32_t pseudo = ipv6 ? write_ipv6_header(frame, ip, icmp_bytes) : write_ipv4_header(frame, ip, icmp_bytes);
+
+    const std::size_t icmp = kEthBytes + ip_bytes;
+    frame[icmp] = spec.type;
+    frame[icmp + 1] = spec.code;
+    put16(frame, icmp + 4, static_cast<std::uint16_t>(spec.rest >> 16));
+    put16(frame, icmp + 6, static_cast<std::uint16_t>(spec.rest & 0xffff));
+    std::copy(spec.body.begin(), spec.body.end(), frame.begin() + static_cast<std::ptrdiff_t>(icmp + 8));
+    put16(frame, icmp + 2, fold(ones_complement_sum(frame.data() + icmp, icmp_bytes, ipv6 ? pseudo : 0)));
+    return frame;
+}
+
+Bytes ip_packet_of(const Bytes& frame, std::size_t bytes) {
+    std::size_t end = kEthBytes + std::min(bytes, frame.size() - kEthBytes);
+    return Bytes(frame.begin() + kEthBytes, frame.begin() + static_cast<std::ptrdiff_t>(end));
+}
+
+Bytes as_ipv6_fragment(const Bytes& frame, std::uint16_t offset_units, bool more_fragments) {
+    constexpr std::size_t kFragmentHeaderBytes = 8;
+    const std::size_t after_fixed = kEthBytes + kIpv6Bytes;
+    Bytes result(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(after_fixed));
+    std::uint8_t next_header = result[kEthBytes + 6];
+    result[kEthBytes + 6] = 44;
+    put16(result, kEthBytes + 4, static_cast<std::uint16_t>(frame.size() - after_fixed + kFragmentHeaderBytes));
+    Bytes fragment_header = {next_header, 0, 0, 0, 0x12, 0x34, 0x56, 0x78};
+    put16(fragment_header, 2, static_cast<std::uint16_t>(offset_units << 3 | (more_fragments ? 1 : 0)));
+    result.insert(result.end(), fragment_header.begin(), fragment_header.end());
+    result.insert(result.end(), frame.begin() + static_cast<std::ptrdiff_t>(after_fixed), frame.end());
+    return result;
 }
 
 std::uint16_t source_port_of(const Bytes& frame) {

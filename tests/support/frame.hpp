@@ -1,11 +1,11 @@
-// Builds Ethernet/IPv4|IPv6/TCP|UDP frames byte by byte (the family follows
-// the addresses), with checksums computed from
-// scratch, so tests judge the data plane's incremental updates against an
-// independent reference.
+// Builds Ethernet/IPv4|IPv6/TCP|UDP|ICMP frames byte by byte (the family
+// follows the addresses), with checksums computed from scratch, so tests judge
+// the data plane's incremental updates against an independent reference.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -39,6 +39,44 @@ struct FrameSpec {
 };
 
 Bytes build_frame(const FrameSpec& spec);
+
+inline constexpr std::uint8_t kIcmpEchoRequest = 8;
+inline constexpr std::uint8_t kIcmpEchoReply = 0;
+inline constexpr std::uint8_t kIcmpDestUnreachable = 3;
+inline constexpr std::uint8_t kIcmpTimeExceeded = 11;
+inline constexpr std::uint8_t kIcmpCodePortUnreachable = 3;
+inline constexpr std::uint8_t kIcmpCodeFragNeeded = 4;
+inline constexpr std::uint8_t kIcmp6DestUnreachable = 1;
+inline constexpr std::uint8_t kIcmp6PacketTooBig = 2;
+inline constexpr std::uint8_t kIcmp6TimeExceeded = 3;
+inline constexpr std::uint8_t kIcmp6EchoRequest = 128;
+inline constexpr std::uint8_t kIcmp6EchoReply = 129;
+inline constexpr std::uint8_t kIcmp6CodePortUnreachable = 4;
+
+// An ICMP message over IPv4, or an ICMPv6 one over IPv6 (the family follows
+// the addresses): the 8-byte header, then `body` (echo data, or the packet an
+// error quotes). The ICMPv6 checksum covers the pseudo-header.
+struct IcmpSpec {
+    Mac src_mac{};
+    Mac dst_mac{};
+    std::string src_ip;
+    std::string dst_ip;
+    std::uint8_t ttl = 64;  // the hop limit for IPv6
+    std::uint16_t frag_off = 0;  // IPv4 only
+    std::uint8_t type = kIcmpEchoRequest;
+    std::uint8_t code = 0;
+    std::uint32_t rest = 0;  // echo: identifier << 16 | sequence; too big: the MTU
+    Bytes body;
+};
+
+Bytes build_icmp_frame(const IcmpSpec& spec);
+
+// The IP packet a frame carries (what an ICMP error quotes), its first `bytes` only.
+Bytes ip_packet_of(const Bytes& frame, std::size_t bytes = SIZE_MAX);
+
+// An IPv6 frame made a fragment: a fragment header (offset in 8-byte units,
+// more-fragments flag) inserted after the fixed header, everything else kept.
+Bytes as_ipv6_fragment(const Bytes& frame, std::uint16_t offset_units, bool more_fragments);
 
 // Host-order L4 source port of a frame without IPv4 options or IPv6 extension headers.
 std::uint16_t source_port_of(const Bytes& frame);

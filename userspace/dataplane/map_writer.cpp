@@ -80,6 +80,23 @@ xdplb_select_table table_value_of(const Farm& farm) {
     return table;
 }
 
+struct VipEntry {
+    xdplb_vip_key key;
+    xdplb_vip value;
+};
+
+// Every VIP of `config`, by its text form, with the protocols its farms serve.
+std::map<std::string, VipEntry> vips_of(const Config& config) {
+    std::map<std::string, VipEntry> result;
+    for (const Farm& farm : config.farms) {
+        VipEntry& entry = result[farm.vip.to_string()];
+        entry.key.addr = abi_address(farm.vip);
+        entry.key.family = abi_family(farm.vip);
+        entry.value.protocols |= farm.proto == model::Protocol::tcp ? XDPLB_VIP_TCP : XDPLB_VIP_UDP;
+    }
+    return result;
+}
+
 std::map<std::uint32_t, const Farm*> farms_by_id(const Config& config) {
     std::map<std::uint32_t, const Farm*> result;
     for (const Farm& farm : config.farms) result[farm.id] = &farm;
@@ -142,6 +159,7 @@ MapWriter::MapWriter(const Program& program)
     : farms_fd_(program.map_fd("farms")),
       tables_fd_(program.map_fd("select_tables")),
       backends_fd_(program.map_fd("backends")),
+      vips_fd_(program.map_fd("vips")),
       settings_fd_(program.map_fd("settings")),
       farm_stats_fd_(program.map_fd("farm_stats")),
       backend_stats_fd_(program.map_fd("backend_stats")) {}
@@ -149,8 +167,10 @@ MapWriter::MapWriter(const Program& program)
 void MapWriter::apply(const Config& from, const Config& to) const {
     write_backends(from, to);
     write_tables(from, to);
+    write_vips(from, to);
     write_farms(from, to);
     remove_farms(from, to);
+    remove_vips(from, to);
 }
 
 void MapWriter::write_settings(const Settings& settings) const {
@@ -200,6 +220,16 @@ void MapWriter::write_tables(const Config& from, const Config& to) const {
     }
 }
 
+void MapWriter::write_vips(const Config& from, const Config& to) const {
+    auto old_vips = vips_of(from);
+    for (const auto& [text, entry] : vips_of(to)) {
+        auto old = old_vips.find(text);
+        if (old == old_vips.end() || !same_bytes(entry.value, old->second.value)) {
+            update(vips_fd_, &entry.key, &entry.value, "VIP");
+        }
+    }
+}
+
 void MapWriter::write_farms(const Config& from, const Config& to) const {
     FarmEntries old_entries = farm_entries(from);
     for (const auto& [key, value] : farm_entries(to)) {
@@ -218,6 +248,14 @@ void MapWriter::remove_farms(const Config& from, const Config& to) const {
     auto new_farms = farms_by_id(to);
     for (const auto& [id, farm] : farms_by_id(from)) {
         if (!new_farms.contains(id)) remove(tables_fd_, &id, "selection table");
+    }
+}
+
+// After the farms: a VIP goes with the last farm on it.
+void MapWriter::remove_vips(const Config& from, const Config& to) const {
+    auto live_vips = vips_of(to);
+    for (const auto& [text, entry] : vips_of(from)) {
+        if (!live_vips.contains(text)) remove(vips_fd_, &entry.key, "VIP");
     }
 }
 

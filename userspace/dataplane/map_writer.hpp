@@ -38,9 +38,10 @@ public:
 
     // Brings the maps from describing `from` to describing `to`, touching only
     // what differs. The order keeps every intermediate state coherent for the
-    // packets that arrive meanwhile: backends, then selection tables, then farm
-    // entries (one per port of each farm) are written; removals go the other
-    // way round. Counters are left
+    // packets that arrive meanwhile: backends, then selection tables, then VIPs,
+    // then farm entries (one per port of each farm) are written; removals go
+    // the other way round, so a VIP comes with its first farm and goes with its
+    // last. Counters are left
     // alone. Throws DataPlaneError; the caller rolls back by applying (to, from).
     void apply(const model::Config& from, const model::Config& to) const;
 
@@ -55,12 +56,15 @@ public:
 private:
     void write_backends(const model::Config& from, const model::Config& to) const;
     void write_tables(const model::Config& from, const model::Config& to) const;
+    void write_vips(const model::Config& from, const model::Config& to) const;
     void write_farms(const model::Config& from, const model::Config& to) const;
     void remove_farms(const model::Config& from, const model::Config& to) const;
+    void remove_vips(const model::Config& from, const model::Config& to) const;
 
     int farms_fd_;
     int tables_fd_;
     int backends_fd_;
+    int vips_fd_;
     int settings_fd_;
     int farm_stats_fd_;
     int backend_stats_fd_;

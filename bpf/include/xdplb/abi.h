@@ -78,6 +78,27 @@ struct xdplb_farm {
 };
 
 /*
+ * vips: every address some farm listens on. The data path answers pings to
+ * them and drops fragments of the farms' protocols sent to them
+ * (docs/fragments-and-icmp.md). An address is added with its first farm and
+ * removed with its last.
+ */
+struct xdplb_vip_key {
+	struct xdplb_addr addr;
+	__u8 family; /* AF_INET or AF_INET6 */
+	__u8 pad[3];
+};
+
+/* struct xdplb_vip.protocols */
+#define XDPLB_VIP_TCP 0x1 /* some farm on the address serves TCP */
+#define XDPLB_VIP_UDP 0x2 /* some farm on the address serves UDP */
+
+struct xdplb_vip {
+	__u8 protocols; /* XDPLB_VIP_* */
+	__u8 pad[3];
+};
+
+/*
  * select_tables: farm_id -> a Vose alias table over the farm's schedulable
  * backends. A new connection draws a slot uniformly, then keeps the slot's
  * backend with probability keep_threshold / 2^32, or takes the slot's alias.
@@ -223,7 +244,7 @@ enum xdplb_reason {
 	XDPLB_DROP_NO_SNAT_ADDR,        /* no source address on the egress interface */
 	XDPLB_DROP_NAT_COLLISION,       /* the backend-side tuple is already in use */
 	XDPLB_DROP_CONNTRACK_INSERT,    /* the connection table refused an entry */
-	XDPLB_DROP_FRAGMENT_TO_VIP,     /* fragments to a VIP: see docs/dataplane.md */
+	XDPLB_DROP_FRAGMENT_TO_VIP,     /* see docs/fragments-and-icmp.md */
 	XDPLB_DROP_DENIED_SOURCE,       /* the farm's allow/deny lists refuse the source */
 	XDPLB_DROP_RATE_LIMITED,        /* the source opens connections too fast */
 	XDPLB_DROP_BACKENDS_FULL,       /* every backend the farm would use is at max_connections */
