@@ -4,7 +4,8 @@
 # is listed with its client, backend and SNAT tuple, in the table and in
 # JSON, and filters select it or not; `sessions flush web --backend B`
 # removes it and says so; the client's next request on it is then answered
-# by the balancer's own stack with a reset; new connections work as before.
+# by the balancer's own stack with a reset; new connections work as before;
+# lbd's upkeep deletes closed connections once their timeout has passed.
 # Prints PASS:/FAIL: lines and "N passed, M failed"; exits non-zero on any
 # failure. Everything it builds is removed at the end, pass or fail.
 #
@@ -30,6 +31,7 @@ fi
 
 FARM=web
 CLIENT_PORT=46000
+TIME_WAIT_S=5
 
 note() { echo "  $*"; }
 section() { echo; echo "== $* (t=${SECONDS}s)"; }
@@ -90,7 +92,7 @@ main() {
   topo_up 2
   topo_add_vip
   servers_start
-  lb_start
+  lb_start --timeout-tcp-time-wait "$TIME_WAIT_S"
   lbctl_ns farm add "$FARM" --vip "$VIP" --port "$HTTP_PORT" --proto tcp --mode snat >/dev/null
   lbctl_ns backend add "$FARM" b1 --ip "$(backend_ip 1)" >/dev/null
   lbctl_ns backend add "$FARM" b2 --ip "$(backend_ip 2)" >/dev/null
@@ -155,6 +157,21 @@ main() {
 
   vip_tally tcp client "$VIP" "$HTTP_PORT" 20 || fail "the tally client ran"
   check "20 new connections after the flush are all answered" test "$(tally_total)" -eq 20
+
+  section "lbd's upkeep removes closed connections once stale"
+  # The backends close first (HTTP/1.0): each connection waits out
+  # --timeout-tcp-time-wait ($TIME_WAIT_S s here) in the table, and lbd's
+  # upkeep deletes it then, with no packet to trigger it.
+  local closing=0 i
+  closing=$(json_get "$(sessions_json "$FARM")" 'sum(c["state"] == "closing-by-backend" for c in j["connections"])')
+  check "the 20 closed connections are listed as closing-by-backend" test "$closing" -eq 20
+  for ((i = 0; i < 90; i++)); do
+    [[ "$(json_get "$(sessions_json "$FARM")" 'j["connection_count"]')" == 0 ]] && break
+    sleep 0.1
+  done
+  note "gone after $((i / 10)).$((i % 10)) s more"
+  check "  ... and gone from the table within $TIME_WAIT_S s + 2 upkeep intervals" \
+    test "$(json_get "$(sessions_json "$FARM")" 'j["connection_count"]')" -eq 0
   refused_flush() { ! lbctl_ns sessions flush "$FARM" --backend nosuch >/dev/null 2>&1; }
   check "sessions flush of an unknown backend is refused" refused_flush
 

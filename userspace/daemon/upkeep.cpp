@@ -1,5 +1,7 @@
 #include "daemon/upkeep.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -8,26 +10,24 @@ namespace xdplb::daemon {
 Upkeep::Upkeep(boost::asio::io_context& io, const dataplane::Program& program, const dataplane::Settings& settings)
     : io_(io), timer_(io), walker_(program, settings) {}
 
-void Upkeep::start() {
-    walk_started_ = std::chrono::steady_clock::now();
-    wait_for_next_walk();
-}
+using Clock = std::chrono::steady_clock;
 
-// Walks start kUpkeepInterval apart; one that took longer is followed at once.
-void Upkeep::wait_for_next_walk() {
-    timer_.expires_at(walk_started_ + kUpkeepInterval);
+void Upkeep::start() { wait_until(Clock::now() + kUpkeepInterval); }
+
+void Upkeep::wait_until(Clock::time_point next_walk) {
+    timer_.expires_at(next_walk);
     timer_.async_wait([this](const boost::system::error_code& error) {
         if (!error) begin_walk();
     });
 }
 
 void Upkeep::begin_walk() {
-    walk_started_ = std::chrono::steady_clock::now();
+    walk_started_ = Clock::now();
     try {
         walker_.begin();
     } catch (const dataplane::DataPlaneError& error) {
         spdlog::error("connection table upkeep: {}", error.what());
-        wait_for_next_walk();
+        wait_until(Clock::now() + kUpkeepInterval);
         return;
     }
     continue_walk();
@@ -41,7 +41,7 @@ void Upkeep::continue_walk() {
         done = walker_.step(kUpkeepChunk);
     } catch (const dataplane::DataPlaneError& error) {
         spdlog::error("connection table upkeep: {}", error.what());
-        wait_for_next_walk();
+        wait_until(Clock::now() + kUpkeepInterval);
         return;
     }
     if (!done) {
@@ -49,11 +49,13 @@ void Upkeep::continue_walk() {
         return;
     }
     const dataplane::WalkSummary& walk = walker_.last_walk();
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                           walk_started_);
+    const Clock::time_point now = Clock::now();
+    const Clock::duration took = now - walk_started_;
     spdlog::debug("connection table upkeep: {} entries, {} live connections, {} stale entries deleted, {} ms",
-                  walk.entries, walk.live_connections, walk.stale_deleted, took.count());
-    wait_for_next_walk();
+                  walk.entries, walk.live_connections, walk.stale_deleted,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    // Walks start kUpkeepInterval apart, unless the last one was long.
+    wait_until(std::max(walk_started_ + kUpkeepInterval, now + took * kUpkeepIdleFactor));
 }
 
 }  // namespace xdplb::daemon

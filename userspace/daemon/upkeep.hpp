@@ -17,12 +17,16 @@ namespace xdplb::daemon {
 // backend_load is how an ended connection leaves its backend's count, which
 // --maxconn caps: a second is as long as an ended connection may keep a slot.
 // Walking more often gains nothing: the data path refreshes an entry's clock
-// at most once a second. A walk of a full million-entry table costs about a
-// tenth of a second of one core (docs/sessions.md).
+// at most once a second.
 inline constexpr std::chrono::seconds kUpkeepInterval{1};
+// A walk of a large table takes long (about a second of CPU for a full
+// million entries on a loaded 2-core machine: docs/sessions.md); the next one
+// then waits until upkeep has taken at most a tenth of lbd's time, so the
+// interval stretches only for tables that large.
+inline constexpr int kUpkeepIdleFactor = 9;
 // Entries per turn of the event loop: a few milliseconds of work, so that an
 // API request waits for no longer than that.
-inline constexpr std::uint32_t kUpkeepChunk = 16384;
+inline constexpr std::uint32_t kUpkeepChunk = 4096;
 
 class Upkeep {
 public:
@@ -34,7 +38,7 @@ public:
     void start();
 
 private:
-    void wait_for_next_walk();
+    void wait_until(std::chrono::steady_clock::time_point next_walk);
     void begin_walk();
     void continue_walk();
 
