@@ -260,7 +260,8 @@ TEST_P(UpkeepChunks, WalkInSmallChunksSurvivesEntriesVanishingMidway) {
         ASSERT_EQ(bpf_map_delete_elem(program_->map_fd("conntrack"), &keys_[i]), 0);
     }
     for (; !done; ++steps) done = upkeep.step(100);
-    EXPECT_GE(steps, 16);
+    // About 100 entries a step (a batch read takes at least 64 at once): 1600-2400 entries.
+    EXPECT_GE(steps, 10);
     EXPECT_LE(upkeep.last_walk().entries, 2400u);
     EXPECT_GE(upkeep.last_walk().entries, 1600u);
     EXPECT_EQ(load(), upkeep.last_walk().live_connections);

@@ -13,7 +13,7 @@
 # Environment: LBD, LBCTL (default: <repo>/build/...), DT_RATE (curl
 # --limit-rate of the download, default 2M: about 5 s), DT_DEADLINE (seconds
 # before the watchdog stops the run, default 85).
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR disable=SC2119  # optional args left out on purpose
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -91,8 +91,10 @@ transfer_survives() {
   fi
   note "the download from client port $port runs through $backend; lbctl backend set $FARM $backend --state $state"
   lbctl_ns backend set "$FARM" "$backend" --state "$state" >/dev/null
+  local -a others=()
+  mapfile -t others < <(printf '%s\n' b1 b2 | grep -vx "$backend")
   check "$state: $NEW_CONNECTIONS new connections during the download, none to $backend" \
-    new_connections_only_reach $(printf '%s\n' b1 b2 | grep -vx "$backend")
+    new_connections_only_reach "${others[@]}"
   still_running() { _topo_alive "$pid" || { note "the download ended before the new connections did"; return 1; }; }
   check "$state: the download was still running meanwhile" still_running
   wait "$pid" || rc=$?

@@ -11,7 +11,7 @@
 #
 # Environment: LBD, LBCTL (default: <repo>/build/...), SE_DEADLINE (seconds
 # before the watchdog stops the run, default 60).
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR disable=SC2119  # optional args left out on purpose
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -104,7 +104,7 @@ main() {
   # shellcheck disable=SC2153  # KA_PID is set by coproc
   KA_OUT=${KA[0]} KA_IN=${KA[1]}
   topo_register_pid "$KA_PID"
-  local backend other table one
+  local backend other table one line
   backend=$(ask_keepalive)
   case "$backend" in
     b1) other=b2 ;;
@@ -114,7 +114,7 @@ main() {
   note "the keep-alive connection from port $CLIENT_PORT is served by $backend"
 
   table=$(lbctl_ns sessions "$FARM")
-  echo "$table" | sed 's/^/    | /'
+  while IFS= read -r line; do note "  | $line"; done <<<"$table"
   shows_connection() {
     grep -Eq "^web +tcp +$CLIENT_IP:$CLIENT_PORT +$VIP:$HTTP_PORT +$backend +$LB_BACKEND_IP:[0-9]+ > $(backend_ip "${backend#b}"):$HTTP_PORT +open +[0-9]+s$" <<<"$table" &&
       [[ "$(tail -n 1 <<<"$table")" == "1 connection, 0 persistence entries" ]]
@@ -124,11 +124,11 @@ main() {
 
   one=$(sessions_json "$FARM" --client "$CLIENT_IP")
   json_fields_right() {
-    local got
+    local got want
     got=$(json_get "$one" '[(c["farm"], c["proto"], c["client_addr"], c["client_port"], c["vip"], c["vip_port"],
       c["backend"], c["source_addr"], c["backend_addr"], c["backend_port"], c["state"], c["idle_s"] < 5,
       1024 <= c["source_port"] <= 32767) for c in j["connections"]] + [j["connection_count"]]')
-    local want="[('web', 'tcp', '$CLIENT_IP', $CLIENT_PORT, '$VIP', $HTTP_PORT, '$backend', '$LB_BACKEND_IP', '$(backend_ip "${backend#b}")', $HTTP_PORT, 'open', True, True), 1]"
+    want="[('web', 'tcp', '$CLIENT_IP', $CLIENT_PORT, '$VIP', $HTTP_PORT, '$backend', '$LB_BACKEND_IP', '$(backend_ip "${backend#b}")', $HTTP_PORT, 'open', True, True), 1]"
     [[ "$got" == "$want" ]] || { note "got  $got"; note "want $want"; return 1; }
   }
   check "lbctl --json sessions $FARM --client $CLIENT_IP: every field of the connection" json_fields_right
@@ -172,8 +172,17 @@ main() {
   note "gone after $((i / 10)).$((i % 10)) s more"
   check "  ... and gone from the table within $TIME_WAIT_S s + 2 upkeep intervals" \
     test "$(json_get "$(sessions_json "$FARM")" 'j["connection_count"]')" -eq 0
-  refused_flush() { ! lbctl_ns sessions flush "$FARM" --backend nosuch >/dev/null 2>&1; }
-  check "sessions flush of an unknown backend is refused" refused_flush
+  # refused ARGS... -> lbctl exits non-zero with one line on stderr.
+  refused() {
+    local err rc=0
+    err=$(lbctl_ns "$@" 2>&1 >/dev/null) || rc=$?
+    note "lbctl $*: exit $rc: $err"
+    ((rc != 0)) && [[ -n "$err" && "$(wc -l <<<"$err")" -eq 1 ]]
+  }
+  check "sessions flush of an unknown backend is refused" refused sessions flush "$FARM" --backend nosuch
+  check "sessions --backend without a farm is refused" refused sessions --backend b1
+  check "sessions --client that is no address is refused" refused sessions --client 198.18.0
+  check "sessions of an unknown farm is refused" refused sessions nosuch
 
   lb_stop || fail "lbd stops cleanly"
   topo_down

@@ -211,9 +211,8 @@ json Commands::sessions_flush(const json& args) {
     }
     refuse_other_fields(rest, {});
     dataplane::FlushCount removed = sessions_.flush(farm.id, backend_id);
-    spdlog::info("farm {}: flushed {} connection(s) and {} persistence entr{}{}", farm.name, removed.connections,
-                 removed.persistence, removed.persistence == 1 ? "y" : "ies",
-                 backend_id ? " of backend " + backend_name : "");
+    spdlog::info("farm {}{}: flushed {} connection(s) and {} persistence entries", farm.name,
+                 backend_id ? ", backend " + backend_name : "", removed.connections, removed.persistence);
     return {{"connections", removed.connections}, {"persistence", removed.persistence}};
 }
 
