@@ -4,8 +4,9 @@
 # is listed with its client, backend and SNAT tuple, in the table and in
 # JSON, and filters select it or not; `sessions flush web --backend B`
 # removes it and says so; the client's next request on it is then answered
-# by the balancer's own stack with a reset; new connections work as before;
-# lbd's upkeep deletes closed connections once their timeout has passed.
+# by the balancer's own stack with a reset (in DNAT mode too); new
+# connections work as before; lbd's upkeep deletes closed connections once
+# their timeout has passed; bad requests are refused.
 # Prints PASS:/FAIL: lines and "N passed, M failed"; exits non-zero on any
 # failure. Everything it builds is removed at the end, pass or fail.
 #
@@ -66,6 +67,17 @@ for _ in sys.stdin:
 '
 
 KA_PID="" KA_IN="" KA_OUT=""
+# start_keepalive CLIENT_PORT / stop_keepalive: the client above, as a coprocess.
+start_keepalive() {
+  coproc KA { exec ip netns exec "$(topo_ns client)" python3 -u -c "$_KEEPALIVE_PY" "$VIP" "$HTTP_PORT" "$1"; }
+  # shellcheck disable=SC2153  # KA_PID is set by coproc
+  KA_OUT=${KA[0]} KA_IN=${KA[1]}
+  topo_register_pid "$KA_PID"
+}
+stop_keepalive() {
+  exec {KA_IN}>&-   # EOF: the client closes its connection and exits
+  wait "$KA_PID" 2>/dev/null || true
+}
 # ask_keepalive -> the answer of the keep-alive client to one more request.
 ask_keepalive() {
   local answer
@@ -100,10 +112,7 @@ main() {
   section "an open connection is listed"
   check "no connection is tracked before the client connects" \
     test "$(lbctl_ns sessions)" == "0 connections, 0 persistence entries"
-  coproc KA { exec ip netns exec "$(topo_ns client)" python3 -u -c "$_KEEPALIVE_PY" "$VIP" "$HTTP_PORT" "$CLIENT_PORT"; }
-  # shellcheck disable=SC2153  # KA_PID is set by coproc
-  KA_OUT=${KA[0]} KA_IN=${KA[1]}
-  topo_register_pid "$KA_PID"
+  start_keepalive "$CLIENT_PORT"
   local backend other table one line
   backend=$(ask_keepalive)
   case "$backend" in
@@ -152,8 +161,7 @@ main() {
   note "the client's next request on the flushed connection: $answer; pass_tcp_not_syn $before -> $after"
   check "the client's next request on it is reset (by the balancer's own stack)" test "$answer" == RESET
   check "  ... its packet reached no tracked flow and went to the stack (pass_tcp_not_syn)" test "$after" -gt "$before"
-  exec {KA_IN}>&-
-  wait "$KA_PID" 2>/dev/null || true
+  stop_keepalive
 
   vip_tally tcp client "$VIP" "$HTTP_PORT" 20 || fail "the tally client ran"
   check "20 new connections after the flush are all answered" test "$(tally_total)" -eq 20
@@ -172,6 +180,21 @@ main() {
   note "gone after $((i / 10)).$((i % 10)) s more"
   check "  ... and gone from the table within $TIME_WAIT_S s + 2 upkeep intervals" \
     test "$(json_get "$(sessions_json "$FARM")" 'j["connection_count"]')" -eq 0
+
+  section "dnat: a flushed connection is reset too"
+  lbctl_ns farm set "$FARM" --mode dnat >/dev/null
+  start_keepalive $((CLIENT_PORT + 1))
+  answer=$(ask_keepalive)
+  check "dnat: the keep-alive connection answers (got '$answer')" test "${answer:0:1}" == b
+  flushed=$(lbctl_ns sessions flush "$FARM")
+  check "dnat: sessions flush $FARM removed its one connection" \
+    test "$flushed" == "1 connection and 0 persistence entries removed from farm $FARM"
+  answer=$(ask_keepalive)
+  check "dnat: the client's next request on it is reset" test "$answer" == RESET
+  stop_keepalive
+  lbctl_ns farm set "$FARM" --mode snat >/dev/null
+
+  section "refused requests"
   # refused ARGS... -> lbctl exits non-zero with one line on stderr.
   refused() {
     local err rc=0
