@@ -11,7 +11,7 @@
 # failure. Everything it builds is removed at the end, pass or fail.
 #
 # Environment: LBD, LBCTL (default: <repo>/build/...), DT_RATE (curl
-# --limit-rate of the download, default 2M: about 5 s), DT_DEADLINE (seconds
+# --limit-rate of the download, default 1M: about 10 s), DT_DEADLINE (seconds
 # before the watchdog stops the run, default 85).
 # shellcheck source-path=SCRIPTDIR disable=SC2119  # optional args left out on purpose
 set -euo pipefail
@@ -32,18 +32,18 @@ if [[ $EUID -ne 0 ]]; then
 fi
 
 FARM=web
-RATE="${DT_RATE:-2M}"
-NEW_CONNECTIONS=200
+RATE="${DT_RATE:-1M}"
+NEW_CONNECTIONS=100
 WORK=""
 
 note() { echo "  $*"; }
 section() { echo; echo "== $* (t=${SECONDS}s)"; }
 
-# tally_line -> "b1 97 b2 103 failed 0"
+# tally_line -> "b1 47 b2 53 failed 0, 0.40s"
 tally_line() {
   local name line=""
   for name in $(printf '%s\n' "${!TALLY[@]}" | sort); do line+="$name ${TALLY[$name]} "; done
-  echo "${line}failed $TALLY_FAILED"
+  echo "${line}failed $TALLY_FAILED, ${TALLY_SECONDS}s"
 }
 
 # new_connections_only_reach NAME... -> NEW_CONNECTIONS fresh HTTP
