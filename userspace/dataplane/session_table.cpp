@@ -16,9 +16,10 @@ namespace xdplb::dataplane {
 namespace {
 
 constexpr std::uint64_t kNsPerSecond = 1'000'000'000;
-// Large enough for the fullest hash bucket, which a batch read must take whole.
+// Entries per read of a whole table: a few syscalls per thousand entries.
 constexpr std::uint32_t kReadChunk = 4096;
-// Room for a few hash buckets however small the chunk asked for.
+// A batch read takes whole hash buckets: room for a few, however small the
+// chunk asked for, and a bound on growing it for a bucket that will not fit.
 constexpr std::uint32_t kMinBatch = 64;
 constexpr std::uint32_t kMaxBatch = 1 << 20;
 // The kernel's ENOTSUPP (not in user-space headers): a map type without batch operations.
