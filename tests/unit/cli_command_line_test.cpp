@@ -123,6 +123,23 @@ TEST(CliCommandLine, StatsOfAllFarmsOrOne) {
     expect_request({"stats", "web"}, "stats", {{"farm", "web"}});
 }
 
+TEST(CliCommandLine, SessionsWithFilters) {
+    expect_request({"sessions"}, "sessions", json::object());
+    expect_request({"sessions", "web", "--backend", "web1", "--client", "192.0.2.7"}, "sessions",
+                   {{"farm", "web"}, {"backend", "web1"}, {"client", "192.0.2.7"}});
+}
+
+TEST(CliCommandLine, SessionsFlushIsTheTwoWordCommand) {
+    expect_request({"sessions", "flush", "web"}, "sessions.flush", {{"farm", "web"}});
+    expect_request({"sessions", "flush", "web", "--backend", "web1"}, "sessions.flush",
+                   {{"farm", "web"}, {"backend", "web1"}});
+    EXPECT_EQ(usage_error_of({"sessions", "flush"}), "sessions flush: FARM is missing");
+    EXPECT_EQ(usage_error_of({"sessions", "flush", "web", "--client", "192.0.2.7"}),
+              "sessions flush: unknown option '--client'");
+    EXPECT_TRUE(help_of({"sessions", "flush", "--help"}).starts_with("NAME\n    lbctl sessions flush - "));
+    EXPECT_TRUE(help_of({"help", "sessions"}).starts_with("NAME\n    lbctl sessions - "));
+}
+
 TEST(CliCommandLine, NegativeNumbersReachLbdForItToRefuse) {
     expect_request({"backend", "set", "web", "web1", "--weight", "-5"}, "backend.set",
                    {{"farm", "web"}, {"name", "web1"}, {"weight", -5}});

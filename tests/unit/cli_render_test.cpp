@@ -172,6 +172,60 @@ TEST(CliTable, AlignsColumnsAndDropsTrailingBlanks) {
               "longer-name  12345  x\n");
 }
 
+json sample_sessions() {
+    return {{"connections",
+             {{{"farm", "web"}, {"proto", "tcp"}, {"client_addr", "198.18.0.2"}, {"client_port", 40000},
+               {"vip", "198.18.0.100"}, {"vip_port", 80}, {"backend", "web1"}, {"source_addr", "198.18.1.1"},
+               {"source_port", 5000}, {"backend_addr", "198.18.1.11"}, {"backend_port", 8080},
+               {"state", "open"}, {"idle_s", 3}},
+              {{"farm", "web"}, {"proto", "udp"}, {"client_addr", "fd00::2"}, {"client_port", 53000},
+               {"vip", "fd00::100"}, {"vip_port", 53}, {"backend", nullptr}, {"source_addr", "fd00::2"},
+               {"source_port", 53000}, {"backend_addr", "fd00:1::12"}, {"backend_port", 53},
+               {"state", "unanswered"}, {"idle_s", 12}}}},
+            {"connection_count", 2},
+            {"persistence", {{{"farm", "web"}, {"source", "198.18.0.2"}, {"backend", "web1"}, {"expires_in_s", 297}}}},
+            {"persistence_count", 1}};
+}
+
+TEST(CliRender, Sessions) {
+    EXPECT_EQ(people("sessions", json::object(), sample_sessions()),
+              "FARM  PROTO  CLIENT            VIP              BACKEND  BACKEND SIDE                        STATE"
+              "       IDLE\n"
+              "web   tcp    198.18.0.2:40000  198.18.0.100:80  web1     198.18.1.1:5000 > 198.18.1.11:8080  open"
+              "          3s\n"
+              "web   udp    [fd00::2]:53000   [fd00::100]:53   -        [fd00::2]:53000 > [fd00:1::12]:53   unanswered"
+              "   12s\n"
+              "\n"
+              "FARM  SOURCE      BACKEND  EXPIRES IN\n"
+              "web   198.18.0.2  web1           297s\n"
+              "\n"
+              "2 connections, 1 persistence entry\n");
+}
+
+TEST(CliRender, SessionsCountLineSaysWhenTheListIsCapped) {
+    json result = sample_sessions();
+    result["connection_count"] = 1500;
+    result["persistence"] = json::array();
+    result["persistence_count"] = 0;
+    const std::string shown = people("sessions", json::object(), result);
+    EXPECT_TRUE(shown.ends_with("\n1500 connections (2 listed), 0 persistence entries\n")) << shown;
+    EXPECT_EQ(shown.find("EXPIRES IN"), std::string::npos) << shown;
+}
+
+TEST(CliRender, NoSessions) {
+    EXPECT_EQ(people("sessions", {{"farm", "web"}},
+                     {{"connections", json::array()}, {"connection_count", 0}, {"persistence", json::array()},
+                      {"persistence_count", 0}}),
+              "0 connections, 0 persistence entries\n");
+}
+
+TEST(CliRender, SessionsFlush) {
+    EXPECT_EQ(people("sessions.flush", {{"farm", "web"}}, {{"connections", 1}, {"persistence", 0}}),
+              "1 connection and 0 persistence entries removed from farm web\n");
+    EXPECT_EQ(people("sessions.flush", {{"farm", "web"}, {"backend", "web1"}}, {{"connections", 3}, {"persistence", 1}}),
+              "3 connections and 1 persistence entry removed from farm web, backend web1\n");
+}
+
 TEST(CliTable, RowNeedsOneCellPerColumn) {
     Table table({{"A"}, {"B"}});
     EXPECT_THROW(table.add_row({"only one"}), std::invalid_argument);

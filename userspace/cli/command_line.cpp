@@ -74,6 +74,10 @@ NamedCommand split_command(const Words& words) {
     if (first.starts_with("-")) {
         throw UsageError("unknown option '" + first + "'");
     }
+    // "sessions flush FARM" before "sessions [FARM]": a two-word command wins.
+    if (const CommandSpec* command = words.size() > 1 ? find_command(first + " " + words[1]) : nullptr) {
+        return {*command, Words(words.begin() + 2, words.end())};
+    }
     if (const CommandSpec* command = find_command(first)) {
         return {*command, Words(words.begin() + 1, words.end())};
     }

@@ -133,6 +133,28 @@ std::vector<CommandSpec> make_commands() {
          {{"FARM", "farm", false}},
          {},
          {"lbctl stats web"}},
+        {"sessions", "sessions", "list tracked connections and persistence entries",
+         "Lists the connections the balancer tracks, of every farm or only of FARM: client, "
+         "virtual address, backend, the addresses the backend sees (the SNAT address and port "
+         "in snat mode), state and idle time; then the persistence entries: which backend a "
+         "source sticks to and for how much longer. At most 1000 of each are listed; the counts "
+         "cover all.",
+         {{"FARM", "farm", false}},
+         {{"backend", "backend", "NAME", ValueKind::text, false,
+           "Only the connections and entries of this backend of FARM."},
+          {"client", "client", "ADDR", ValueKind::text, false,
+           "Only the connections from this client address, and its persistence entries."}},
+         {"lbctl sessions web --backend web1", "lbctl sessions --client 192.0.2.7"}},
+        {"sessions flush", "sessions.flush", "cut the connections of a farm or backend",
+         "Removes the tracked connections (both directions) and persistence entries of the farm "
+         "FARM, or only those of one of its backends. The next packet of a removed TCP "
+         "connection finds no tracked flow and reaches the balancer's own stack, which answers "
+         "it with a reset: the client sees the connection cut. A persistent source chooses a "
+         "backend afresh.",
+         {{"FARM", "farm", true}},
+         {{"backend", "backend", "NAME", ValueKind::text, false,
+           "Only the connections and entries of this backend."}},
+         {"lbctl sessions flush web --backend web1"}},
     };
 }
 

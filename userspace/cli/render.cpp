@@ -174,6 +174,56 @@ std::string statistics(const json& stats) {
     return text;
 }
 
+// ADDR:PORT, with an IPv6 address in brackets.
+std::string endpoint(const json& object, const char* address_key, const char* port_key) {
+    const std::string address = text_of(object, address_key);
+    const std::string shown = address.find(':') == std::string::npos ? address : "[" + address + "]";
+    return shown + ":" + text_of(object, port_key);
+}
+
+std::string plural(std::uint64_t count, const char* one, const char* many) {
+    return std::to_string(count) + " " + (count == 1 ? one : many);
+}
+
+std::uint64_t count_of(const json& value) { return is_counter(value) ? value.get<std::uint64_t>() : 0; }
+
+// The count line says how many matched, and how many are listed when that is fewer.
+std::string count_line(const json& listed, const json& total, const char* one, const char* many) {
+    const std::uint64_t shown = elements(listed).size();
+    const std::uint64_t all = is_counter(total) ? count_of(total) : shown;
+    return plural(all, one, many) + (shown < all ? " (" + std::to_string(shown) + " listed)" : "");
+}
+
+std::string sessions(const json& result) {
+    const json& connections = field(result, "connections");
+    const json& persistence = field(result, "persistence");
+    std::string text;
+    if (!elements(connections).empty()) {
+        Table table({{"FARM"}, {"PROTO"}, {"CLIENT"}, {"VIP"}, {"BACKEND"}, {"BACKEND SIDE"}, {"STATE"},
+                     {"IDLE", Align::right}});
+        for (const json& connection : elements(connections)) {
+            table.add_row({text_of(connection, "farm"), text_of(connection, "proto"),
+                           endpoint(connection, "client_addr", "client_port"), endpoint(connection, "vip", "vip_port"),
+                           text_of(connection, "backend"),
+                           endpoint(connection, "source_addr", "source_port") + " > " +
+                               endpoint(connection, "backend_addr", "backend_port"),
+                           text_of(connection, "state"), text_of(connection, "idle_s") + "s"});
+        }
+        text += table.str() + "\n";
+    }
+    if (!elements(persistence).empty()) {
+        Table table({{"FARM"}, {"SOURCE"}, {"BACKEND"}, {"EXPIRES IN", Align::right}});
+        for (const json& entry : elements(persistence)) {
+            table.add_row({text_of(entry, "farm"), text_of(entry, "source"), text_of(entry, "backend"),
+                           text_of(entry, "expires_in_s") + "s"});
+        }
+        text += table.str() + "\n";
+    }
+    return text + count_line(connections, field(result, "connection_count"), "connection", "connections") + ", " +
+           count_line(persistence, field(result, "persistence_count"), "persistence entry", "persistence entries") +
+           "\n";
+}
+
 std::string argument(const api::Request& request, const char* key) {
     return text_of(request.args, key);
 }
@@ -191,7 +241,16 @@ std::string render_for_people(const api::Request& request, const json& result) {
     if (command == "stats") {
         return statistics(result);
     }
+    if (command == "sessions") {
+        return sessions(result);
+    }
     const std::string farm = "farm " + argument(request, command.starts_with("farm.") ? "name" : "farm");
+    if (command == "sessions.flush") {
+        const bool one_backend = request.args.contains("backend");
+        return plural(count_of(field(result, "connections")), "connection", "connections") + " and " +
+               plural(count_of(field(result, "persistence")), "persistence entry", "persistence entries") +
+               " removed from " + farm + (one_backend ? ", backend " + argument(request, "backend") : "") + "\n";
+    }
     const std::string backend = "backend " + argument(request, "name");
     if (command == "farm.add") {
         return farm + " added\n";

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/sessions.hpp"
 #include "model/config_json.hpp"
 #include "model/operations.hpp"
 #include "model/validation_error.hpp"
@@ -36,8 +37,9 @@ void refuse_other_fields(const json& args, std::initializer_list<const char*> al
 
 }  // namespace
 
-Commands::Commands(Controller& controller, const dataplane::CountersReader& counters)
-    : controller_(controller), counters_(counters) {}
+Commands::Commands(Controller& controller, const dataplane::CountersReader& counters,
+                   const dataplane::SessionTable& sessions)
+    : controller_(controller), counters_(counters), sessions_(sessions) {}
 
 std::string Commands::answer(const std::string& line) {
     try {
@@ -61,7 +63,8 @@ json Commands::run(const api::Request& request) {
         {"farm.del", &Commands::farm_del},       {"farm.list", &Commands::farm_list},
         {"farm.show", &Commands::farm_show},     {"backend.add", &Commands::backend_add},
         {"backend.set", &Commands::backend_set}, {"backend.del", &Commands::backend_del},
-        {"stats", &Commands::stats},
+        {"stats", &Commands::stats},             {"sessions", &Commands::sessions},
+        {"sessions.flush", &Commands::sessions_flush},
     };
     auto handler = kHandlers.find(request.command);
     if (handler == kHandlers.end()) throw ValidationError("unknown command '" + request.command + "'");
@@ -174,6 +177,43 @@ json Commands::stats(const json& args) {
         for (const auto& [reason, count] : counters_.reasons()) result["reasons"][reason] = count;
     }
     return result;
+}
+
+json Commands::sessions(const json& args) {
+    json rest = args;
+    SessionFilter filter;
+    const model::Farm* farm = nullptr;
+    if (rest.contains("farm")) farm = &model::existing_farm(controller_.config(), take_name(rest, "farm"));
+    if (rest.contains("backend")) {
+        if (farm == nullptr) throw ValidationError("'backend' needs 'farm': backend names are per farm");
+        filter.backend_id = model::existing_backend(*farm, take_name(rest, "backend")).id;
+    }
+    if (rest.contains("client")) {
+        std::string client = take_name(rest, "client");
+        filter.client = IpAddress::parse(client);
+        if (!filter.client) throw ValidationError("'client' must be an IPv4 or IPv6 address, not '" + client + "'");
+    }
+    refuse_other_fields(rest, {});
+    if (farm != nullptr) filter.farm_id = farm->id;
+    SessionSnapshot snapshot{sessions_.connections(), sessions_.persistence_entries(), sessions_.persistence_ttls(),
+                             dataplane::data_plane_clock_ns()};
+    return sessions_view(snapshot, controller_.config(), filter);
+}
+
+json Commands::sessions_flush(const json& args) {
+    json rest = args;
+    const model::Farm& farm = model::existing_farm(controller_.config(), take_name(rest, "farm"));
+    std::optional<std::uint32_t> backend_id;
+    std::string backend_name;
+    if (rest.contains("backend")) {
+        backend_name = take_name(rest, "backend");
+        backend_id = model::existing_backend(farm, backend_name).id;
+    }
+    refuse_other_fields(rest, {});
+    dataplane::FlushCount removed = sessions_.flush(farm.id, backend_id);
+    spdlog::info("farm {}{}: flushed {} connection(s) and {} persistence entries", farm.name,
+                 backend_id ? ", backend " + backend_name : "", removed.connections, removed.persistence);
+    return {{"connections", removed.connections}, {"persistence", removed.persistence}};
 }
 
 json Commands::farm_view(const std::string& name) const {

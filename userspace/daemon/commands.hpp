@@ -6,12 +6,14 @@
 #include "api/protocol.hpp"
 #include "daemon/controller.hpp"
 #include "dataplane/counters.hpp"
+#include "dataplane/session_table.hpp"
 
 namespace xdplb::daemon {
 
 class Commands {
 public:
-    Commands(Controller& controller, const dataplane::CountersReader& counters);
+    Commands(Controller& controller, const dataplane::CountersReader& counters,
+             const dataplane::SessionTable& sessions);
 
     // Runs one request. Throws model::ValidationError for a request that cannot
     // be accepted (nothing changed), other exceptions for failures of lbd itself.
@@ -31,12 +33,15 @@ private:
     nlohmann::json backend_set(const nlohmann::json& args);
     nlohmann::json backend_del(const nlohmann::json& args);
     nlohmann::json stats(const nlohmann::json& args);
+    nlohmann::json sessions(const nlohmann::json& args);
+    nlohmann::json sessions_flush(const nlohmann::json& args);
 
     nlohmann::json farm_view(const std::string& name) const;
     nlohmann::json counters_view(const dataplane::FlowCounters& counters) const;
 
     Controller& controller_;
     const dataplane::CountersReader& counters_;
+    const dataplane::SessionTable& sessions_;
 };
 
 }  // namespace xdplb::daemon

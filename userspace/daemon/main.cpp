@@ -14,9 +14,11 @@
 #include "daemon/instance_lock.hpp"
 #include "daemon/options.hpp"
 #include "daemon/system_setup.hpp"
+#include "daemon/upkeep.hpp"
 #include "dataplane/counters.hpp"
 #include "dataplane/map_writer.hpp"
 #include "dataplane/program.hpp"
+#include "dataplane/session_table.hpp"
 #include "model/operations.hpp"
 #include "model/validation_error.hpp"
 #include "state/state_store.hpp"
@@ -70,7 +72,10 @@ int run(const Options& options) {
     writer.write_settings(options.data_plane);
     Controller controller(writer, store, std::move(config));
     dataplane::CountersReader counters(program);
-    Commands commands(controller, counters);
+    dataplane::SessionTable sessions(program);
+    Commands commands(controller, counters, sessions);
+    Upkeep upkeep(io, program, options.data_plane);
+    upkeep.start();
 
     api::Server server(io, options.socket_path, [&commands](const std::string& line) { return commands.answer(line); });
     spdlog::info("ready: {} farm(s), API on {}", controller.config().farms.size(), options.socket_path);

@@ -203,4 +203,8 @@ int Program::map_fd(const char* map_name) const {
     return bpf_map__fd(map);
 }
 
+bool Program::has_map(const char* map_name) const {
+    return bpf_object__find_map_by_name(skeleton_->obj, map_name) != nullptr;
+}
+
 }  // namespace xdplb::dataplane

@@ -44,6 +44,8 @@ public:
     const std::vector<Interface>& interfaces() const { return interfaces_; }
     int program_fd() const;
     int map_fd(const char* map_name) const;
+    // Whether this build of the program has the map (some tables are optional).
+    bool has_map(const char* map_name) const;
 
 private:
     void prepare_attached_copy();

@@ -1,0 +1,181 @@
+// The connection and persistence tables as user space sees them: read chunk
+// by chunk, judged by the data path's own timeout rules, listed, flushed and
+// pruned. The data path keeps writing them meanwhile, and an LRU table may
+// evict any entry at any time: an entry read may be gone a moment later.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <xdplb/abi.h>
+
+#include "dataplane/map_writer.hpp"
+#include "dataplane/program.hpp"
+
+namespace xdplb::dataplane {
+
+// Every connection table a data plane may have, by map name, all with the
+// conntrack layout. A program without one of them simply has fewer tables.
+inline constexpr std::array<const char*, 2> kConnectionTableNames = {"conntrack", "conntrack_halfopen"};
+
+template <class Key, class Value>
+struct MapEntry {
+    Key key;
+    Value value;
+};
+
+using FlowEntry = MapEntry<xdplb_flow_key, xdplb_flow>;
+using PersistenceEntry = MapEntry<xdplb_persistence_key, xdplb_persistence>;
+
+// How a table is read: BPF_MAP_LOOKUP_BATCH, or key by key for kernels
+// without batch operations on the map type.
+enum class ReadMethod { batch, key_by_key };
+
+// Reads a map a chunk at a time; deleting entries between chunks is safe.
+// Entries added meanwhile may or may not be seen; none is taken twice.
+template <class Key, class Value>
+class MapCursor {
+public:
+    using Entry = MapEntry<Key, Value>;
+
+    MapCursor(int map_fd, ReadMethod method);
+
+    // Appends about `limit` entries to `out` (a batch read takes whole hash
+    // buckets: a few more may come). Returns false once the whole map has
+    // been read (the last entries may come with that answer).
+    // Throws DataPlaneError.
+    bool read_chunk(std::vector<Entry>& out, std::uint32_t limit);
+
+private:
+    bool read_batch(std::vector<Entry>& out, std::uint32_t limit);
+    bool read_key_by_key(std::vector<Entry>& out, std::uint32_t limit);
+
+    int fd_;
+    ReadMethod method_;
+    bool started_ = false;
+    std::uint64_t batch_token_ = 0;  // where the kernel's batch read resumes (opaque)
+    // Key by key:
+    Key last_key_{};
+    bool has_last_key_ = false;
+    std::uint64_t keys_left_ = 0;
+    std::unordered_set<std::string> seen_;  // the bytes of every key taken
+    std::vector<Key> keys_;
+    std::vector<Value> values_;
+};
+
+// The clock of bpf_ktime_get_coarse_ns, which stamps last_seen_ns.
+std::uint64_t data_plane_clock_ns();
+
+// ------------------------------------------------ the data path's rules, in C++
+// The connection timeouts are dataplane::Settings's (lbd --timeout-*).
+
+// The entry that stands for its connection: the one toward the backend.
+// A TO_CLIENT entry is the other half of one.
+bool leads_to_backend(const xdplb_flow& flow);
+// As flow_is_stale in bpf/lib/conntrack.h: idle at least its timeout. A clock
+// ahead of `now_ns` (refreshed meanwhile) is fresh.
+std::uint32_t timeout_s(const xdplb_flow& flow, std::uint8_t proto, const Settings& timeouts);
+bool is_stale(const xdplb_flow& flow, std::uint8_t proto, std::uint64_t now_ns, const Settings& timeouts);
+std::uint64_t idle_seconds(std::uint64_t last_seen_ns, std::uint64_t now_ns);
+// "unanswered", "open", "closing-by-client", "closing-by-backend" or "reset".
+std::string_view state_name(const xdplb_flow& flow);
+
+// Each backend's live connections, counted over one walk of the tables.
+class BackendCensus {
+public:
+    BackendCensus();
+    // Counts the entry when it is a live connection toward a backend.
+    // Returns whether it is stale (then it is not counted).
+    bool judge(const FlowEntry& entry, std::uint64_t now_ns, const Settings& timeouts);
+    std::uint64_t connections_of(std::uint32_t backend_id) const;
+
+private:
+    std::vector<std::uint64_t> connections_;  // by backend_id
+};
+
+// What to write into backend_load for a backend: the census, plus what the
+// data path added while the walk ran (connections opened after the walk
+// passed their slot). A connection opened during the walk may be counted
+// twice for one walk: a cap errs on the safe side.
+std::uint64_t load_to_write(std::uint64_t census, std::uint64_t load_before_walk, std::uint64_t load_after_walk);
+
+// ------------------------------------------------------------ listing, flushing
+struct FlushCount {
+    std::uint64_t connections = 0;  // each counted once, whatever its halves
+    std::uint64_t persistence = 0;
+};
+
+class SessionTable {
+public:
+    explicit SessionTable(const Program& program, ReadMethod method = ReadMethod::batch);
+
+    // Every entry of every connection table, both directions. Throws DataPlaneError.
+    std::vector<FlowEntry> connections() const;
+    std::vector<PersistenceEntry> persistence_entries() const;
+    // farm_id -> persist_ttl_s, as the farms map holds it.
+    std::unordered_map<std::uint32_t, std::uint32_t> persistence_ttls() const;
+
+    // Removes every connection entry (either direction) and persistence entry
+    // of the farm, or of one of its backends. Throws DataPlaneError.
+    FlushCount flush(std::uint32_t farm_id, std::optional<std::uint32_t> backend_id) const;
+
+private:
+    std::vector<int> connection_table_fds_;
+    int persistence_fd_;
+    int farms_fd_;
+    ReadMethod method_;
+};
+
+// ------------------------------------------------------------------ upkeep
+struct WalkSummary {
+    std::uint64_t entries = 0;          // read in every table
+    std::uint64_t live_connections = 0; // counted toward their backends
+    std::uint64_t stale_deleted = 0;
+};
+
+// One walk over the connection tables, taken a chunk at a time so that a
+// large table never holds up lbd's event loop: recounts each backend's live
+// connections into backend_load and deletes stale entries, so that the count
+// and the table's occupancy reflect the connections that still live.
+class ConnectionUpkeep {
+public:
+    ConnectionUpkeep(const Program& program, const Settings& settings, ReadMethod method = ReadMethod::batch);
+
+    // Starts a walk (abandoning an unfinished one).
+    void begin();
+    // Walks up to `limit` more entries. Returns true when the walk is over
+    // and backend_load written. Throws DataPlaneError.
+    bool step(std::uint32_t limit);
+    // begin() and every step().
+    WalkSummary walk_all();
+
+    const WalkSummary& last_walk() const { return finished_; }
+
+private:
+    // The one place the timeouts come from: per farm once farms have their own.
+    const Settings& timeouts_for(std::uint32_t farm_id) const;
+    std::vector<std::uint64_t> read_loads() const;
+    void write_loads();
+    void delete_if_still_stale(int table_fd, const xdplb_flow_key& key);
+
+    std::vector<int> table_fds_;
+    int load_fd_;
+    Settings settings_;
+    ReadMethod method_;
+
+    std::size_t table_ = 0;
+    std::optional<MapCursor<xdplb_flow_key, xdplb_flow>> cursor_;
+    BackendCensus census_;
+    std::vector<std::uint64_t> loads_before_;
+    std::vector<FlowEntry> chunk_;
+    WalkSummary current_;
+    WalkSummary finished_;
+};
+
+}  // namespace xdplb::dataplane
