@@ -3,7 +3,8 @@
  * xdplb data plane: one pass per packet, IPv4 and IPv6 alike.
  *
  *   tracked flow  -> rewrite to the entry's tuple, forward
- *   new flow to a farm -> choose a backend by weight, record both directions,
+ *   new flow to a farm -> choose a backend by the farm's scheduler (or its
+ *                         persistence), record both directions,
  *                         rewrite, forward
  *   anything else -> XDP_PASS, untouched
  */
@@ -16,6 +17,7 @@
 #include "lib/maps.h"
 #include "lib/nat.h"
 #include "lib/parse.h"
+#include "lib/persistence.h"
 #include "lib/select.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -104,11 +106,18 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	if (!hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 
-	__u32 backend_id = select_backend(farm->farm_id);
-	struct xdplb_backend *backend = bpf_map_lookup_elem(&backends, &backend_id);
+	/* A persistent source's live entry comes first; a new choice is remembered. */
+	bool persistent = farm->flags & XDPLB_FARM_PERSIST_SRCIP;
+	struct xdplb_backend *backend = NULL;
+	__u32 backend_id = persistent ? persistent_backend(farm, &pkt->key, scratch, &backend) : 0;
+	bool remember = persistent && backend_id == 0;
 
-	if (backend_id == 0 || !backend)
-		return leave(XDP_DROP, XDPLB_DROP_NO_BACKEND);
+	if (backend_id == 0) {
+		int select_drop = select_backend(farm, &pkt->key, &backend_id, &backend, ipv4);
+
+		if (select_drop >= 0)
+			return leave(XDP_DROP, select_drop);
+	}
 
 	struct xdplb_flow *flow = &scratch->new_flow;
 	struct bpf_fib_lookup *fib = &scratch->fib;
@@ -135,6 +144,9 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 			return forward_tracked(ctx, pkt, existing, scratch, ipv4);
 		return leave(XDP_DROP, drop_reason);
 	}
+	count_backend_connection(backend_id);
+	if (remember)
+		remember_backend(scratch, backend_id, flow->last_seen_ns);
 	return forward_with_flow(pkt, flow, fib, fib_result, true, ipv4);
 }
 

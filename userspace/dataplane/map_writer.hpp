@@ -39,7 +39,8 @@ public:
     // Brings the maps from describing `from` to describing `to`, touching only
     // what differs. The order keeps every intermediate state coherent for the
     // packets that arrive meanwhile: backends, then selection tables, then farm
-    // entries are written; removals go the other way round. Counters are left
+    // entries are written; removals go the other way round (farm entries,
+    // the tables no farm uses, then the backends that are gone). Counters are left
     // alone. Throws DataPlaneError; the caller rolls back by applying (to, from).
     void apply(const model::Config& from, const model::Config& to) const;
 
@@ -56,9 +57,13 @@ private:
     void write_tables(const model::Config& from, const model::Config& to) const;
     void write_farms(const model::Config& from, const model::Config& to) const;
     void remove_farms(const model::Config& from, const model::Config& to) const;
+    void remove_tables(const model::Config& from, const model::Config& to) const;
+    void retire_backends(const model::Config& from, const model::Config& to) const;
 
     int farms_fd_;
     int tables_fd_;
+    int rr_tables_fd_;
+    int maglev_tables_fd_;
     int backends_fd_;
     int settings_fd_;
     int farm_stats_fd_;

@@ -87,6 +87,12 @@ void validate_snat_addrs(const Farm& farm, const std::string& where) {
     }
 }
 
+void validate_scheduler(const Farm& farm, const std::string& where) {
+    if (farm.scheduler != Scheduler::hash && farm.hash_key) {
+        throw ValidationError(where + ": hash_key applies to the hash scheduler only; clear it with --hash-key none");
+    }
+}
+
 void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
     std::string where = "farm '" + farm.name + "'";
     if (farm.backends.size() > XDPLB_MAX_FARM_BACKENDS) {
@@ -125,6 +131,7 @@ void validate(const Config& config) {
         if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
         check_usable(farm.vip, where + ": VIP");
         validate_snat_addrs(farm, where);
+        validate_scheduler(farm, where);
         if (!services.insert({farm.vip.to_string(), farm.port, farm.proto}).second) {
             throw ValidationError(where + ": another farm already serves " + farm.vip.to_string() + " port " +
                                   std::to_string(farm.port) + "/" + to_string(farm.proto));

@@ -78,6 +78,14 @@ struct xdplb_farm {
 };
 
 /*
+ * How many backends a new connection may be offered before it is refused
+ * because each was at its max_connections: the scheduler's first choice and
+ * further ones (another draw, the next turn, another hash). Only a farm whose
+ * backends are full pays for them.
+ */
+#define XDPLB_SELECT_ATTEMPTS 8
+
+/*
  * select_tables: farm_id -> a Vose alias table over the farm's schedulable
  * backends. A new connection draws a slot uniformly, then keeps the slot's
  * backend with probability keep_threshold / 2^32, or takes the slot's alias.
@@ -97,6 +105,33 @@ struct xdplb_select_table {
 	struct xdplb_select_slot slots[XDPLB_MAX_FARM_BACKENDS];
 };
 
+/*
+ * rr_tables: farm_id -> the turns of weighted round robin, interleaved so that
+ * a backend's turns are spread evenly. Each backend has turns in proportion to
+ * its weight, exactly when the reduced weights sum to at most the table's
+ * size, else within one turn in XDPLB_RR_TABLE_SIZE. Each CPU steps its own
+ * cursor (rr_cursors) through the turns.
+ */
+#define XDPLB_RR_TABLE_SIZE 4096 /* a power of two: the data path masks indexes with it */
+
+struct xdplb_rr_table {
+	__u32 length; /* turns in use; 0: no backend takes new connections */
+	__u32 pad;
+	__u32 backend_ids[XDPLB_RR_TABLE_SIZE];
+};
+
+/*
+ * maglev_tables: farm_id -> a weighted Maglev lookup table: a connection's
+ * hash (over the farm's hash_key fields) picks a slot, the slot its backend.
+ * The size is prime, as the permutations that fill it require. A farm without
+ * a backend to take new connections has no table.
+ */
+#define XDPLB_MAGLEV_TABLE_SIZE 65537
+
+struct xdplb_maglev_table {
+	__u32 backend_ids[XDPLB_MAGLEV_TABLE_SIZE];
+};
+
 /* backends: backend_id -> where its connections go. */
 struct xdplb_backend {
 	struct xdplb_addr addr;
@@ -104,6 +139,7 @@ struct xdplb_backend {
 	__u8 family;
 	__u8 available;       /* may take new connections (persistent ones included) */
 	__u32 max_connections; /* 0: no cap */
+	__u32 farm_id;         /* its farm: an id may pass to another farm's backend */
 };
 
 /*
