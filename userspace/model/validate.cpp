@@ -89,7 +89,7 @@ void validate_snat_addrs(const Farm& farm, const std::string& where) {
 
 void validate_scheduler(const Farm& farm, const std::string& where) {
     if (farm.scheduler != Scheduler::hash && farm.hash_key) {
-        throw ValidationError(where + ": hash_key applies to the hash scheduler only; clear it with --hash-key none");
+        throw ValidationError(where + ": hash_key applies to the hash scheduler only (--hash-key none clears it)");
     }
 }
 
