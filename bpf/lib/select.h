@@ -47,6 +47,47 @@ static __always_inline __u32 scheduled_backend(const struct xdplb_farm *farm,
 	return weighted_random_backend(farm->farm_id);
 }
 
+struct room_search {
+	const struct xdplb_select_table *table;
+	__u32 start;      /* the slot to look at first */
+	__u32 backend_id; /* the one found, or 0 */
+};
+
+/* One slot of the search below; returning 1 ends it. */
+static long try_slot_with_room(__u32 index, void *data)
+{
+	struct room_search *search = data;
+	__u32 slot = search->start + index;
+
+	if (slot >= search->table->slot_count)
+		slot -= search->table->slot_count;
+	if (slot >= XDPLB_MAX_FARM_BACKENDS)
+		return 1;
+
+	__u32 id = search->table->slots[slot].backend_id;
+	struct xdplb_backend *backend = bpf_map_lookup_elem(&backends, &id);
+
+	if (!backend || !has_room(id, backend))
+		return 0;
+	search->backend_id = id;
+	return 1;
+}
+
+/* A serving backend that is not full, looked for in slot order from a slot
+ * chosen by `spread`; 0 when every one is full. bpf_loop spares the verifier
+ * from walking every slot. */
+static __always_inline __u32 backend_with_room(__u32 farm_id, __u32 spread)
+{
+	struct room_search search = {};
+
+	search.table = bpf_map_lookup_elem(&select_tables, &farm_id);
+	if (!search.table)
+		return 0;
+	search.start = scale_random(spread, search.table->slot_count);
+	bpf_loop(search.table->slot_count, try_slot_with_room, &search, 0);
+	return search.backend_id;
+}
+
 /*
  * Chooses the backend of a new connection into *backend_id and *backend.
  * Returns a reason to drop, or -1 when a backend was chosen.
@@ -67,7 +108,19 @@ static __always_inline int select_backend(const struct xdplb_farm *farm,
 			return -1;
 		}
 	}
-	return XDPLB_DROP_BACKENDS_FULL;
+	/* Every choice was full: any serving backend with room will do; a hashed
+	 * key keeps going to the same one. */
+	__u32 spread = farm->scheduler == XDPLB_SCHED_HASH
+			       ? connection_hash(key, farm->hash_key, XDPLB_SELECT_ATTEMPTS, ipv4)
+			       : bpf_get_prandom_u32();
+	__u32 id = backend_with_room(farm->farm_id, spread);
+	struct xdplb_backend *candidate = bpf_map_lookup_elem(&backends, &id);
+
+	if (id == 0 || !candidate)
+		return XDPLB_DROP_BACKENDS_FULL;
+	*backend_id = id;
+	*backend = candidate;
+	return -1;
 }
 
 #endif

@@ -245,15 +245,16 @@ void MapWriter::retire_backends(const Config& from, const Config& to) const {
     }
 }
 
-// Each farm has the table of its scheduler, and only that one.
+// Each farm has a selection table, which lists its serving backends for every
+// scheduler, and the table of its scheduler if that is another.
 void MapWriter::write_tables(const Config& from, const Config& to) const {
     auto old_farms = farms_by_id(from);
     for (const auto& [id, farm] : farms_by_id(to)) {
         auto old = old_farms.find(id);
         if (old != old_farms.end() && table_inputs_of(*old->second) == table_inputs_of(*farm)) continue;
+        update(tables_fd_, &id, select_table_of(*farm).get(), "selection table");
         switch (farm->scheduler) {
         case model::Scheduler::weight:
-            update(tables_fd_, &id, select_table_of(*farm).get(), "selection table");
             break;
         case model::Scheduler::rr:
             update(rr_tables_fd_, &id, rr_table_of(*farm).get(), "round robin table");
@@ -301,10 +302,11 @@ void MapWriter::remove_tables(const Config& from, const Config& to) const {
     auto new_farms = farms_by_id(to);
     for (const auto& [id, farm] : farms_by_id(from)) {
         auto now = new_farms.find(id);
-        if (now != new_farms.end() && now->second->scheduler == farm->scheduler) continue;
+        const bool gone = now == new_farms.end();
+        if (gone) remove(tables_fd_, &id, "selection table");
+        if (!gone && now->second->scheduler == farm->scheduler) continue;
         switch (farm->scheduler) {
         case model::Scheduler::weight:
-            remove(tables_fd_, &id, "selection table");
             break;
         case model::Scheduler::rr:
             remove(rr_tables_fd_, &id, "round robin table");

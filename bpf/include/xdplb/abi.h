@@ -78,16 +78,19 @@ struct xdplb_farm {
 };
 
 /*
- * How many backends a new connection may be offered before it is refused
- * because each was at its max_connections: the scheduler's first choice and
- * further ones (another draw, the next turn, another hash). Only a farm whose
- * backends are full pays for them.
+ * How many of the scheduler's choices a new connection tries while they are
+ * at their max_connections: the first and further ones (another draw, the next
+ * turn, another hash). After those, every serving backend of the farm's
+ * select table is tried once, so a connection is refused only when all are
+ * full. Only a farm whose backends are full pays for either.
  */
-#define XDPLB_SELECT_ATTEMPTS 8
+#define XDPLB_SELECT_ATTEMPTS 4
 
 /*
  * select_tables: farm_id -> a Vose alias table over the farm's schedulable
- * backends. A new connection draws a slot uniformly, then keeps the slot's
+ * backends, whatever the farm's scheduler: its slots' backend_id list every
+ * serving backend once, which is where a connection looks when the
+ * scheduler's choices are full. A new connection draws a slot uniformly, then keeps the slot's
  * backend with probability keep_threshold / 2^32, or takes the slot's alias.
  * This is exact to the weights (within 2^-32) and costs two random numbers.
  * The control plane replaces a whole table at once, so a reader never sees
