@@ -144,7 +144,7 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 			return forward_tracked(ctx, pkt, existing, scratch, ipv4);
 		return leave(XDP_DROP, drop_reason);
 	}
-	count_backend_connection(backend_id);
+	count_backend_connection(backend_id, backend);
 	if (remember)
 		remember_backend(scratch, backend_id, flow->last_seen_ns);
 	return forward_with_flow(pkt, flow, fib, fib_result, true, ipv4);

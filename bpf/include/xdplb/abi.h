@@ -147,8 +147,9 @@ struct xdplb_backend {
 
 /*
  * backend_load: backend_id -> its tracked connections, for max_connections.
- * The data path adds each new connection atomically; lbd recounts from the
- * connection table every second, which is how ended connections leave it.
+ * The data path adds each new connection of a capped backend atomically (an
+ * uncapped one is spared the atomic); lbd recounts from the connection table
+ * every second, which is how ended connections leave it.
  */
 struct xdplb_backend_load {
 	__u64 connections;
