@@ -73,6 +73,18 @@ TEST_P(Persistence, ARemovedBackendIsNotReused) {
     EXPECT_EQ(open(40001), 2);
 }
 
+TEST_P(Persistence, ABackendIdThatPassedToAnotherFarmIsNotFollowed) {
+    EXPECT_EQ(open(40000), 1);
+    model::Config changed = config_;
+    changed.farms[0].backends.erase(changed.farms[0].backends.begin());
+    model::Farm other = farm("other", model::Mode::dnat, 81, model::Protocol::tcp, family());
+    other.backends = {backend("x1", family().backend1, 9090)};
+    changed.farms.push_back(other);
+    configure(changed);
+    ASSERT_EQ(config_.farms[1].backends[0].id, backend_id("b2") - 1) << "x1 should have taken b1's id";
+    EXPECT_EQ(open(40001), 2);
+}
+
 TEST_P(Persistence, AnExpiredEntryIsIgnored) {
     model::Config short_lived = config_;
     short_lived.farms[0].persist_ttl_s = 1;
