@@ -61,6 +61,8 @@ static long try_slot_with_room(__u32 index, void *data)
 
 	if (slot >= search->table->slot_count)
 		slot -= search->table->slot_count;
+	/* slot < slot_count <= XDPLB_MAX_FARM_BACKENDS already (the loop runs
+	 * slot_count times); this is the form of that bound the verifier follows. */
 	if (slot >= XDPLB_MAX_FARM_BACKENDS)
 		return 1;
 

@@ -9,7 +9,7 @@
 #
 # Environment: LBD, LBCTL (default: <repo>/build/...), MD_KEYS (default 600),
 # MD_MAX_MOVED_PCT (default 5).
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR disable=SC2119  # optional args left out on purpose
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -36,8 +36,9 @@ WORK=""
 
 # connect_keys FILE -> one connection per key (client port), "PORT BACKEND" lines into FILE.
 connect_keys() {
-  in_ns client python3 "$here/lib/from_ports.py" "$VIP" "$HTTP_PORT" - \
-    $(seq "$FIRST_PORT" $((FIRST_PORT + KEYS - 1))) >"$1"
+  local -a ports
+  mapfile -t ports < <(seq "$FIRST_PORT" $((FIRST_PORT + KEYS - 1)))
+  in_ns client python3 "$here/lib/from_ports.py" "$VIP" "$HTTP_PORT" - "${ports[@]}" >"$1"
 }
 
 all_answered() {

@@ -6,7 +6,7 @@
 # other addresses are spread; once a client's backend is drained, its
 # connections move to one other backend and stay there. Everything it builds
 # is removed at the end.
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR disable=SC2119  # optional args left out on purpose
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -32,9 +32,10 @@ WORK=""
 # client's own address), each from a port the kernel picks; "PORT BACKEND"
 # lines into FILE.
 connect() {
-  local vip="$1" source="$2" count="$3" file="$4"
-  in_ns client python3 "$here/lib/from_ports.py" "$vip" "$HTTP_PORT" "$source" \
-    $(printf '0 %.0s' $(seq "$count")) >"$file"
+  local vip="$1" source="$2" count="$3" file="$4" i
+  local -a any_ports=()
+  for ((i = 0; i < count; i++)); do any_ports+=(0); done
+  in_ns client python3 "$here/lib/from_ports.py" "$vip" "$HTTP_PORT" "$source" "${any_ports[@]}" >"$file"
 }
 
 # one_backend FILE -> every connection in FILE answered, all by one backend,
