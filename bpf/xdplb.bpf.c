@@ -3,8 +3,9 @@
  * xdplb data plane: one pass per packet, IPv4 and IPv6 alike.
  *
  *   tracked flow  -> rewrite to the entry's tuple, forward
- *   new flow to a farm -> choose a backend by weight, record both directions,
- *                         rewrite, forward (DSR: record one, only the MACs change)
+ *   new flow to a farm -> choose a backend by the farm's scheduler (or its
+ *                         persistence), record both directions, rewrite,
+ *                         forward (DSR: record one, only the MACs change)
  *   ICMP          -> echo to a VIP answered, errors about tracked flows
  *                    translated (lib/icmp.h)
  *   fragment to a VIP -> dropped (lib/vip.h)
@@ -21,6 +22,7 @@
 #include "lib/maps.h"
 #include "lib/nat.h"
 #include "lib/parse.h"
+#include "lib/persistence.h"
 #include "lib/select.h"
 #include "lib/vip.h"
 
@@ -106,9 +108,22 @@ static __always_inline int follow_racing_entry(struct xdp_md *ctx, struct packet
 	return leave(XDP_DROP, XDPLB_DROP_CONNTRACK_INSERT);
 }
 
+/* What a recorded connection adds: its backend's load, and for a persistent
+ * farm's new choice, the source's entry. */
+static __always_inline void account_new_connection(struct scratch *scratch,
+						   const struct xdplb_flow *flow,
+						   const struct xdplb_backend *backend, bool remember)
+{
+	count_backend_connection(flow->backend_id, backend);
+	if (remember)
+		remember_backend(scratch, flow->backend_id, flow->last_seen_ns);
+}
+
 /* A new DSR connection: one entry, only the MACs change (see lib/dsr.h). */
 static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet *pkt,
-					       struct scratch *scratch, const bool ipv4)
+					       struct scratch *scratch,
+					       const struct xdplb_backend *backend, bool remember,
+					       const bool ipv4)
 {
 	struct xdplb_flow *flow = &scratch->new_flow;
 	int drop_reason = dsr_route(ctx, &scratch->fib, pkt, flow, ipv4);
@@ -121,6 +136,7 @@ static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet
 	flow->replied = 1;
 	if (bpf_map_update_elem(&conntrack, &pkt->key, flow, BPF_NOEXIST) != 0)
 		return follow_racing_entry(ctx, pkt, scratch, ipv4);
+	account_new_connection(scratch, flow, backend, remember);
 	return send_dsr(pkt, flow, &scratch->fib, true);
 }
 
@@ -144,18 +160,25 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	if (farm->mode != XDPLB_MODE_DSR && !hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 
-	__u32 backend_id = select_backend(farm->farm_id);
-	struct xdplb_backend *backend = bpf_map_lookup_elem(&backends, &backend_id);
+	/* A persistent source's live entry comes first; a new choice is remembered. */
+	bool persistent = farm->flags & XDPLB_FARM_PERSIST_SRCIP;
+	struct xdplb_backend *backend = NULL;
+	__u32 backend_id = persistent ? persistent_backend(farm, &pkt->key, scratch, &backend) : 0;
+	bool remember = persistent && backend_id == 0;
 
-	if (backend_id == 0 || !backend)
-		return leave(XDP_DROP, XDPLB_DROP_NO_BACKEND);
+	if (backend_id == 0) {
+		int select_drop = select_backend(farm, &pkt->key, &backend_id, &backend, ipv4);
+
+		if (select_drop >= 0)
+			return leave(XDP_DROP, select_drop);
+	}
 
 	struct xdplb_flow *flow = &scratch->new_flow;
 	struct bpf_fib_lookup *fib = &scratch->fib;
 
 	forward_flow_of(flow, pkt, farm, backend_id, backend);
 	if (farm->mode == XDPLB_MODE_DSR)
-		return open_dsr_connection(ctx, pkt, scratch, ipv4);
+		return open_dsr_connection(ctx, pkt, scratch, backend, remember, ipv4);
 	bool snat_from_route = farm->mode == XDPLB_MODE_SNAT && farm->snat_addr_count == 0;
 	/* The route is asked with the source the packet will leave with: the
 	 * pool's first address, or none yet (zero) when the route is to choose it. */
@@ -173,6 +196,7 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 		return follow_racing_entry(ctx, pkt, scratch, ipv4);
 	if (drop_reason >= 0)
 		return leave(XDP_DROP, drop_reason);
+	account_new_connection(scratch, flow, backend, remember);
 	return forward_with_flow(pkt, flow, fib, fib_result, true, ipv4);
 }
 

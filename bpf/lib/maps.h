@@ -31,6 +31,34 @@ struct {
 	__type(value, struct xdplb_select_table);
 } select_tables SEC(".maps");
 
+/* Replaced whole, like select_tables. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPLB_MAX_FARMS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct xdplb_rr_table);
+} rr_tables SEC(".maps");
+
+/* Per CPU: each CPU walks the whole sequence of turns, so the proportions hold
+ * without the CPUs contending for one cache line on every new connection. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPLB_MAX_FARMS);
+	__type(key, __u32);
+	__type(value, __u32);
+} rr_cursors SEC(".maps");
+
+/* Replaced whole, like select_tables; 256 KiB each, allocated only for the
+ * farms that hash. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPLB_MAX_FARMS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct xdplb_maglev_table);
+} maglev_tables SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDPLB_MAX_BACKENDS);
@@ -105,6 +133,8 @@ struct scratch {
 	struct bpf_fib_lookup fib;
 	struct xdplb_flow new_flow;
 	struct xdplb_flow_key quote_key; /* an ICMP error's flow (icmp.h) */
+	struct xdplb_persistence_key persistence_key; /* of a new connection's source */
+	struct xdplb_persistence persistence;
 };
 
 struct {

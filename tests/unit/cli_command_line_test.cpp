@@ -51,10 +51,12 @@ TEST(CliCommandLine, FarmAddWithRequiredOptions) {
 
 TEST(CliCommandLine, FarmAddWithEveryOption) {
     expect_request({"farm", "add", "web", "--vip=192.0.2.1", "--port=443", "--proto=udp", "--mode",
-                    "dnat", "--scheduler", "weight", "--snat-addr", "10.0.0.1"},
+                    "dnat", "--scheduler", "hash", "--hash-key", "srcip-srcport", "--persistence", "srcip",
+                    "--persist-ttl", "600", "--snat-addr", "10.0.0.1"},
                    "farm.add",
                    {{"name", "web"}, {"vip", "192.0.2.1"}, {"port", "443"}, {"proto", "udp"},
-                    {"mode", "dnat"}, {"scheduler", "weight"}, {"snat_addr", "10.0.0.1"}});
+                    {"mode", "dnat"}, {"scheduler", "hash"}, {"hash_key", "srcip-srcport"},
+                    {"persistence", "srcip"}, {"persist_ttl", 600}, {"snat_addr", "10.0.0.1"}});
 }
 
 TEST(CliCommandLine, FarmAddSendsNoneAsAnAddressForLbdToRefuse) {
@@ -70,10 +72,27 @@ TEST(CliCommandLine, FarmSetSendsOnlyWhatIsGiven) {
 
 TEST(CliCommandLine, FarmSetWithEveryOption) {
     expect_request({"farm", "set", "web", "--vip", "192.0.2.2", "--port", "81", "--proto", "udp",
-                    "--mode", "snat", "--scheduler", "weight", "--snat-addr", "10.0.0.2"},
+                    "--mode", "snat", "--scheduler", "hash", "--hash-key", "5tuple", "--persistence", "none",
+                    "--persist-ttl", "60", "--snat-addr", "10.0.0.2"},
                    "farm.set",
                    {{"name", "web"}, {"vip", "192.0.2.2"}, {"port", "81"}, {"proto", "udp"},
-                    {"mode", "snat"}, {"scheduler", "weight"}, {"snat_addr", "10.0.0.2"}});
+                    {"mode", "snat"}, {"scheduler", "hash"}, {"hash_key", "5tuple"}, {"persistence", "none"},
+                    {"persist_ttl", 60}, {"snat_addr", "10.0.0.2"}});
+}
+
+TEST(CliCommandLine, FarmSetHashKeyNoneSendsNull) {
+    expect_request({"farm", "set", "web", "--scheduler", "rr", "--hash-key", "none"}, "farm.set",
+                   {{"name", "web"}, {"scheduler", "rr"}, {"hash_key", nullptr}});
+}
+
+TEST(CliCommandLine, FarmAddSendsHashKeyNoneForLbdToRefuse) {
+    const api::Request request = request_of({"farm", "add", "web", "--vip", "1.1.1.1", "--port", "1", "--proto",
+                                             "tcp", "--scheduler", "hash", "--hash-key", "none"});
+    EXPECT_EQ(request.args["hash_key"], "none");
+}
+
+TEST(CliCommandLine, PersistTtlMustBeAWholeNumber) {
+    EXPECT_THROW(request_of({"farm", "set", "web", "--persist-ttl", "5m"}), UsageError);
 }
 
 TEST(CliCommandLine, FarmPortListAndDsrModeReachLbdAsText) {
@@ -102,16 +121,18 @@ TEST(CliCommandLine, BackendAddWithRequiredOptions) {
 
 TEST(CliCommandLine, BackendAddWithEveryOption) {
     expect_request({"backend", "add", "web", "web1", "--ip", "10.0.0.1", "--port", "8080",
-                    "--weight", "5", "--priority", "2", "--state", "drain"},
+                    "--weight", "5", "--priority", "2", "--state", "drain", "--maxconn", "100"},
                    "backend.add",
                    {{"farm", "web"}, {"name", "web1"}, {"ip", "10.0.0.1"}, {"port", 8080},
-                    {"weight", 5}, {"priority", 2}, {"state", "drain"}});
+                    {"weight", 5}, {"priority", 2}, {"state", "drain"}, {"maxconn", 100}});
 }
 
 TEST(CliCommandLine, BackendSet) {
-    expect_request({"backend", "set", "web", "web1", "--weight", "0", "--priority", "3", "--state", "maint"},
+    expect_request({"backend", "set", "web", "web1", "--weight", "0", "--priority", "3", "--state", "maint",
+                    "--maxconn", "0"},
                    "backend.set",
-                   {{"farm", "web"}, {"name", "web1"}, {"weight", 0}, {"priority", 3}, {"state", "maint"}});
+                   {{"farm", "web"}, {"name", "web1"}, {"weight", 0}, {"priority", 3}, {"state", "maint"},
+                    {"maxconn", 0}});
 }
 
 TEST(CliCommandLine, BackendDel) {

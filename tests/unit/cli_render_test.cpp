@@ -17,12 +17,15 @@ json sample_farm() {
             {"proto", "tcp"},
             {"mode", "snat"},
             {"scheduler", "weight"},
+            {"hash_key", nullptr},
+            {"persistence", "none"},
+            {"persist_ttl", 300},
             {"snat_addr", nullptr},
             {"backends",
              {{{"name", "web1"}, {"ip", "10.0.0.11"}, {"port", 8443}, {"weight", 100},
-               {"priority", 1}, {"state", "up"}, {"health", "unknown"}},
+               {"priority", 1}, {"state", "up"}, {"maxconn", 0}, {"health", "unknown"}},
               {{"name", "web-standby"}, {"ip", "10.0.0.200"}, {"port", nullptr}, {"weight", 1},
-               {"priority", 10}, {"state", "drain"}, {"health", "unknown"}}}}};
+               {"priority", 10}, {"state", "drain"}, {"maxconn", 500}, {"health", "unknown"}}}}};
 }
 
 json traffic(std::uint64_t connections, std::uint64_t packets_out, std::uint64_t bytes_out,
@@ -84,17 +87,31 @@ TEST(CliRender, EmptyFarmList) {
 
 TEST(CliRender, FarmShow) {
     EXPECT_EQ(people("farm.show", {{"name", "web"}}, sample_farm()),
-              "farm:       web\n"
-              "vip:        192.0.2.10\n"
-              "port:       443\n"
-              "proto:      tcp\n"
-              "mode:       snat\n"
-              "scheduler:  weight\n"
-              "snat addr:  address of the egress interface\n"
+              "farm:         web\n"
+              "vip:          192.0.2.10\n"
+              "port:         443\n"
+              "proto:        tcp\n"
+              "mode:         snat\n"
+              "scheduler:    weight\n"
+              "persistence:  none\n"
+              "snat addr:    address of the egress interface\n"
               "\n"
-              "NAME         IP          PORT  WEIGHT  PRIORITY  STATE  HEALTH\n"
-              "web1         10.0.0.11   8443     100         1  up     unknown\n"
-              "web-standby  10.0.0.200     -       1        10  drain  unknown\n");
+              "NAME         IP          PORT  WEIGHT  PRIORITY  MAXCONN  STATE  HEALTH\n"
+              "web1         10.0.0.11   8443     100         1        -  up     unknown\n"
+              "web-standby  10.0.0.200     -       1        10      500  drain  unknown\n");
+}
+
+TEST(CliRender, FarmShowWithHashAndPersistence) {
+    json farm = sample_farm();
+    farm["scheduler"] = "hash";
+    farm["persistence"] = "srcip";
+    farm["persist_ttl"] = 600;
+    std::string shown = people("farm.show", {{"name", "web"}}, farm);
+    EXPECT_NE(shown.find("scheduler:    hash of srcip\n"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("persistence:  srcip for 600 s\n"), std::string::npos) << shown;
+    farm["hash_key"] = "5tuple";
+    shown = people("farm.show", {{"name", "web"}}, farm);
+    EXPECT_NE(shown.find("scheduler:    hash of 5tuple\n"), std::string::npos) << shown;
 }
 
 TEST(CliRender, FarmShowWithSnatAddressAndNoBackends) {
@@ -102,7 +119,7 @@ TEST(CliRender, FarmShowWithSnatAddressAndNoBackends) {
     farm["snat_addr"] = "10.0.0.1";
     farm["backends"] = json::array();
     const std::string shown = people("farm.show", {{"name", "web"}}, farm);
-    EXPECT_NE(shown.find("snat addr:  10.0.0.1\n"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("snat addr:    10.0.0.1\n"), std::string::npos) << shown;
     EXPECT_TRUE(shown.ends_with("\n\nno backends\n")) << shown;
 }
 
@@ -138,8 +155,8 @@ TEST(CliRender, ResultsOfUnexpectedShapeShowAsDashes) {
               "NAME  VIP  PORT  PROTO  MODE  SCHEDULER  BACKENDS\n"
               "web   -       -  -      -     -                 0\n");
     EXPECT_EQ(people("farm.show", {{"name", "web"}}, "surprise"),
-              "farm:       -\nvip:        -\nport:       -\nproto:      -\nmode:       -\n"
-              "scheduler:  -\nsnat addr:  address of the egress interface\n\nno backends\n");
+              "farm:         -\nvip:          -\nport:         -\nproto:        -\nmode:         -\n"
+              "scheduler:    -\npersistence:  -\nsnat addr:    address of the egress interface\n\nno backends\n");
 }
 
 TEST(CliRender, ConfirmationsOfChanges) {

@@ -96,8 +96,13 @@ Farm sample_farm() {
     farm.port = 8080;
     farm.proto = Protocol::udp;
     farm.mode = Mode::dnat;
+    farm.scheduler = Scheduler::hash;
+    farm.hash_key = HashKey::srcip_srcport;
+    farm.persistence = Persistence::srcip;
+    farm.persist_ttl_s = 600;
     farm.snat_addrs = {*IpAddress::parse("192.0.2.1")};
     Backend first = sample_backend(3, "api1", "10.0.1.1");
+    first.max_connections = 50;
     first.port = 9090;
     first.weight = 250;
     first.priority = 2;
@@ -114,7 +119,15 @@ Farm sample_farm() {
 TEST(EnumNames, RoundTripEveryValue) {
     for (Protocol value : {Protocol::tcp, Protocol::udp}) EXPECT_EQ(protocol_from_string(to_string(value)), value);
     for (Mode value : {Mode::snat, Mode::dnat, Mode::dsr}) EXPECT_EQ(mode_from_string(to_string(value)), value);
-    EXPECT_EQ(scheduler_from_string(to_string(Scheduler::weight)), Scheduler::weight);
+    for (Scheduler value : {Scheduler::weight, Scheduler::rr, Scheduler::hash}) {
+        EXPECT_EQ(scheduler_from_string(to_string(value)), value);
+    }
+    for (HashKey value : {HashKey::srcip, HashKey::srcip_srcport, HashKey::five_tuple}) {
+        EXPECT_EQ(hash_key_from_string(to_string(value)), value);
+    }
+    for (Persistence value : {Persistence::none, Persistence::srcip}) {
+        EXPECT_EQ(persistence_from_string(to_string(value)), value);
+    }
     for (AdminState value : {AdminState::up, AdminState::drain, AdminState::maint}) {
         EXPECT_EQ(admin_state_from_string(to_string(value)), value);
     }
@@ -127,6 +140,13 @@ TEST(EnumNames, AreTheDocumentedWords) {
     EXPECT_EQ(to_string(Mode::dnat), "dnat");
     EXPECT_EQ(to_string(Mode::dsr), "dsr");
     EXPECT_EQ(to_string(Scheduler::weight), "weight");
+    EXPECT_EQ(to_string(Scheduler::rr), "rr");
+    EXPECT_EQ(to_string(Scheduler::hash), "hash");
+    EXPECT_EQ(to_string(HashKey::srcip), "srcip");
+    EXPECT_EQ(to_string(HashKey::srcip_srcport), "srcip-srcport");
+    EXPECT_EQ(to_string(HashKey::five_tuple), "5tuple");
+    EXPECT_EQ(to_string(Persistence::none), "none");
+    EXPECT_EQ(to_string(Persistence::srcip), "srcip");
     EXPECT_EQ(to_string(AdminState::up), "up");
     EXPECT_EQ(to_string(AdminState::drain), "drain");
     EXPECT_EQ(to_string(AdminState::maint), "maint");
@@ -136,7 +156,9 @@ TEST(EnumNames, RefuseUnknownAndDifferentlyCasedWords) {
     EXPECT_FALSE(protocol_from_string("TCP").has_value());
     EXPECT_FALSE(protocol_from_string("sctp").has_value());
     EXPECT_FALSE(mode_from_string("").has_value());
-    EXPECT_FALSE(scheduler_from_string("rr").has_value());
+    EXPECT_FALSE(scheduler_from_string("roundrobin").has_value());
+    EXPECT_FALSE(hash_key_from_string("dstip").has_value());
+    EXPECT_FALSE(persistence_from_string("cookie").has_value());
     EXPECT_FALSE(admin_state_from_string("down").has_value());
 }
 
@@ -310,6 +332,20 @@ TEST(BackendFromJson, RefusesAPriorityThatIsNotAnInteger) {
 
 // ---- backend: state -------------------------------------------------------------
 
+TEST(BackendFromJson, AcceptsTheMaxconnBounds) {
+    EXPECT_EQ(backend_from_json(with(backend_json(), "maxconn", 0), kApiForm).max_connections, 0u);
+    EXPECT_EQ(backend_from_json(with(backend_json(), "maxconn", 100000000), kApiForm).max_connections, 100000000u);
+    EXPECT_EQ(backend_from_json(backend_json(), kApiForm).max_connections, 0u);
+}
+
+TEST(BackendFromJson, RefusesAMaxconnOutOfRange) {
+    for (json maxconn : {json(-1), json(100000001), json(1.5), json("10")}) {
+        EXPECT_TRUE(backend_refused(with(backend_json(), "maxconn", maxconn), kApiForm,
+                                    {"'maxconn'", "from 0 to 100000000"}))
+            << maxconn;
+    }
+}
+
 TEST(BackendFromJson, RefusesAnUnknownState) {
     EXPECT_TRUE(backend_refused(with(backend_json(), "state", "down"), kApiForm,
                                 {"backend 'web1'", "'state'", "up, drain, maint", "got 'down'"}));
@@ -391,6 +427,44 @@ TEST(FarmFromJson, ReadsEveryField) {
 
 TEST(FarmFromJson, NullSnatAddressMeansTheEgressAddress) {
     EXPECT_TRUE(farm_from_json(with(farm_json(), "snat_addr", nullptr), kApiForm).snat_addrs.empty());
+}
+
+TEST(FarmFromJson, ReadsTheSchedulerAndPersistenceFields) {
+    json value = farm_json();
+    value["scheduler"] = "hash";
+    value["hash_key"] = "5tuple";
+    value["persistence"] = "srcip";
+    value["persist_ttl"] = 86400;
+    Farm farm = farm_from_json(value, kApiForm);
+    EXPECT_EQ(farm.scheduler, Scheduler::hash);
+    EXPECT_EQ(farm.hash_key, HashKey::five_tuple);
+    EXPECT_EQ(farm.persistence, Persistence::srcip);
+    EXPECT_EQ(farm.persist_ttl_s, 86400u);
+    EXPECT_EQ(farm_from_json(with(farm_json(), "scheduler", "rr"), kApiForm).scheduler, Scheduler::rr);
+}
+
+TEST(FarmFromJson, SchedulerAndPersistenceDefaults) {
+    Farm farm = farm_from_json(farm_json(), kApiForm);
+    EXPECT_FALSE(farm.hash_key.has_value());
+    EXPECT_EQ(farm.persistence, Persistence::none);
+    EXPECT_EQ(farm.persist_ttl_s, 300u);
+    EXPECT_FALSE(farm_from_json(with(farm_json(), "hash_key", nullptr), kApiForm).hash_key.has_value());
+}
+
+TEST(FarmFromJson, RefusesAnUnknownHashKeyOrPersistence) {
+    EXPECT_TRUE(farm_refused(with(farm_json(), "hash_key", "dstip"), kApiForm,
+                             {"farm 'web'", "'hash_key'", "srcip, srcip-srcport, 5tuple", "got 'dstip'"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "persistence", "cookie"), kApiForm,
+                             {"farm 'web'", "'persistence'", "got 'cookie'"}));
+}
+
+TEST(FarmFromJson, RefusesAPersistTtlOutsideOneSecondToOneDay) {
+    for (json ttl : {json(0), json(86401), json(-1), json("300")}) {
+        EXPECT_TRUE(farm_refused(with(farm_json(), "persist_ttl", ttl), kApiForm,
+                                 {"farm 'web'", "'persist_ttl'", "from 1 to 86400"}))
+            << ttl;
+    }
+    EXPECT_EQ(farm_from_json(with(farm_json(), "persist_ttl", 1), kApiForm).persist_ttl_s, 1u);
 }
 
 TEST(FarmFromJson, NullModeAndSchedulerTakeTheirDefaults) {
@@ -650,13 +724,15 @@ TEST(ConfigFromJson, NamesTheFarmAtFault) {
 
 TEST(FarmToJson, ApiFormHasExactlyTheUserFacingFields) {
     EXPECT_EQ(keys_of(farm_to_json(sample_farm(), kApiForm)),
-              (std::set<std::string>{"name", "vip", "port", "proto", "mode", "scheduler", "snat_addr"}));
+              (std::set<std::string>{"name", "vip", "port", "proto", "mode", "scheduler", "hash_key", "persistence",
+                                     "persist_ttl", "snat_addr"}));
 }
 
 TEST(FarmToJson, ConfigFormAddsBackendsWithoutIds) {
     json value = farm_to_json(sample_farm(), kConfigForm);
     EXPECT_EQ(keys_of(value),
-              (std::set<std::string>{"name", "vip", "port", "proto", "mode", "scheduler", "snat_addr", "backends"}));
+              (std::set<std::string>{"name", "vip", "port", "proto", "mode", "scheduler", "hash_key", "persistence",
+                                     "persist_ttl", "snat_addr", "backends"}));
     ASSERT_EQ(value["backends"].size(), 2u);
     EXPECT_FALSE(value["backends"][0].contains("id"));
 }
@@ -675,7 +751,10 @@ TEST(FarmToJson, WritesEveryValue) {
     EXPECT_EQ(value["port"], 8080);
     EXPECT_EQ(value["proto"], "udp");
     EXPECT_EQ(value["mode"], "dnat");
-    EXPECT_EQ(value["scheduler"], "weight");
+    EXPECT_EQ(value["scheduler"], "hash");
+    EXPECT_EQ(value["hash_key"], "srcip-srcport");
+    EXPECT_EQ(value["persistence"], "srcip");
+    EXPECT_EQ(value["persist_ttl"], 600);
     EXPECT_EQ(value["snat_addr"], nlohmann::json::array({"192.0.2.1"}));
 }
 
@@ -695,13 +774,14 @@ TEST(FarmToJson, ConfigFormWritesAnEmptyBackendListAsAnArray) {
 
 TEST(BackendToJson, WritesEveryValue) {
     json value = backend_to_json(sample_farm().backends[0], kApiForm);
-    EXPECT_EQ(keys_of(value), (std::set<std::string>{"name", "ip", "port", "weight", "priority", "state"}));
+    EXPECT_EQ(keys_of(value), (std::set<std::string>{"name", "ip", "port", "weight", "priority", "state", "maxconn"}));
     EXPECT_EQ(value["name"], "api1");
     EXPECT_EQ(value["ip"], "10.0.1.1");
     EXPECT_EQ(value["port"], 9090);
     EXPECT_EQ(value["weight"], 250);
     EXPECT_EQ(value["priority"], 2);
     EXPECT_EQ(value["state"], "drain");
+    EXPECT_EQ(value["maxconn"], 50);
 }
 
 TEST(BackendToJson, WritesAnAbsentPortAsNull) {

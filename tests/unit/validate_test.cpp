@@ -322,6 +322,26 @@ TEST(Validate, AcceptsADnatFarmWithoutSnatAddresses) {
     EXPECT_TRUE(accepted(one_farm_with(web)));
 }
 
+// ---- the scheduler's hash key ------------------------------------------------------
+
+TEST(Validate, RefusesAHashKeyWithoutTheHashScheduler) {
+    for (Scheduler scheduler : {Scheduler::weight, Scheduler::rr}) {
+        Farm web = farm("web", "192.0.2.10", 80);
+        web.scheduler = scheduler;
+        web.hash_key = HashKey::srcip;
+        EXPECT_TRUE(refused(one_farm_with(web),
+                            {"farm 'web': hash_key applies to the hash scheduler only", "--hash-key none"}));
+    }
+}
+
+TEST(Validate, AcceptsTheHashSchedulerWithOrWithoutAKey) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.scheduler = Scheduler::hash;
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+    web.hash_key = HashKey::five_tuple;
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+}
+
 // ---- backends -------------------------------------------------------------------
 
 TEST(Validate, RefusesABackendAtTheFarmsOwnVip) {

@@ -126,7 +126,7 @@ json option_value(const OptionSpec& option, const std::string& text) {
     if (option.kind == ValueKind::number) {
         return whole_number(option, text);
     }
-    if (option.kind == ValueKind::address_or_none && text == "none") {
+    if (option.kind == ValueKind::text_or_none && text == "none") {
         return nullptr;
     }
     return text;

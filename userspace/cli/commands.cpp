@@ -9,6 +9,36 @@ namespace {
 // farm add and farm set share their options; only add needs some, only set can unset.
 enum class FarmUse { create, change };
 
+// How a farm chooses backends: the scheduler, its hash key, persistence.
+std::vector<OptionSpec> scheduling_options(FarmUse use) {
+    OptionSpec hash_key{"hash-key", "hash_key", "srcip|srcip-srcport|5tuple", ValueKind::text, false,
+                        "With --scheduler hash: the fields hashed. srcip (the default) sends each "
+                        "client address to one backend; srcip-srcport each client socket; 5tuple "
+                        "each connection."};
+    if (use == FarmUse::change) {
+        hash_key = {"hash-key", "hash_key", "srcip|srcip-srcport|5tuple|none", ValueKind::text_or_none, false,
+                    "With --scheduler hash: the fields hashed (see farm add). none returns to the "
+                    "default, srcip, and is needed to leave the hash scheduler after choosing a "
+                    "key."};
+    }
+    return {
+        {"scheduler", "scheduler", "weight|rr|hash", ValueKind::text, false,
+         "How a backend is chosen for a new connection, always among the backends of the serving "
+         "priority and in proportion to their weights. weight (the default) draws at random; rr "
+         "takes them in turns, spread evenly; hash hashes the fields of --hash-key into a "
+         "consistent-hashing (Maglev) table, so that one key always goes to the same backend and "
+         "a change of backends moves few keys."},
+        hash_key,
+        {"persistence", "persistence", "srcip|none", ValueKind::text, false,
+         "srcip sends a client's new connections to the backend of its previous ones, while that "
+         "backend takes new connections and the client has opened one within --persist-ttl. none "
+         "(the default) lets the scheduler choose every time."},
+        {"persist-ttl", "persist_ttl", "SECONDS", ValueKind::number, false,
+         "How long a client's persistence lasts after its last new connection, 1-86400 (default "
+         "300)."},
+    };
+}
+
 std::vector<OptionSpec> farm_options(FarmUse use) {
     const bool needed = use == FarmUse::create;
     std::vector<OptionSpec> options = {
@@ -25,17 +55,17 @@ std::vector<OptionSpec> farm_options(FarmUse use) {
          "through the balancer. dsr (direct server return) rewrites only the destination MAC "
          "address: each backend holds the VIP on its loopback, gets the client's port, answers "
          "the client directly, and must be on a link of the balancer."},
-        {"scheduler", "scheduler", "weight", ValueKind::text, false,
-         "How a backend is chosen for a new connection. weight (the default and only one) "
-         "shares connections in proportion to the backends' weights."},
     };
+    for (OptionSpec& option : scheduling_options(use)) {
+        options.push_back(std::move(option));
+    }
     if (use == FarmUse::create) {
         options.push_back({"snat-addr", "snat_addr", "ADDR[,ADDR]...", ValueKind::text, false,
                            "The source addresses (up to 8) that snat mode gives to packets "
                            "towards the backends; connections are spread over them. Default: "
                            "the address of the interface they leave by."});
     } else {
-        options.push_back({"snat-addr", "snat_addr", "ADDR[,ADDR]...|none", ValueKind::address_or_none,
+        options.push_back({"snat-addr", "snat_addr", "ADDR[,ADDR]...|none", ValueKind::text_or_none,
                            false,
                            "The source addresses (up to 8) that snat mode gives to packets "
                            "towards the backends; none returns to the address of the interface "
@@ -56,6 +86,9 @@ std::vector<OptionSpec> backend_tuning_options() {
          "up (the default) takes new connections. drain takes no new connections while its "
          "established ones continue; maint does the same and marks the backend as under "
          "maintenance."},
+        {"maxconn", "maxconn", "N", ValueKind::number, false,
+         "The most connections the backend takes, 0-100000000 (default 0: no cap). New "
+         "connections beyond it go to the other backends, or are refused when all are full."},
     };
 }
 
@@ -85,13 +118,17 @@ std::vector<CommandSpec> make_commands() {
          {kFarmName},
          farm_options(FarmUse::create),
          {"lbctl farm add web --vip 192.0.2.10 --port 443 --proto tcp",
-          "lbctl farm add media --vip 192.0.2.10 --port 80,8000-8100 --proto tcp"}},
+          "lbctl farm add media --vip 192.0.2.10 --port 80,8000-8100 --proto tcp",
+          "lbctl farm add cache --vip 192.0.2.11 --port 80 --proto tcp --scheduler hash",
+          "lbctl farm add db --vip 192.0.2.2 --port 80 --proto tcp --persistence srcip"}},
         {"farm set", "farm.set", "change a farm",
          "Changes the given fields of the farm NAME; the others keep their values.",
          {kFarmName},
          farm_options(FarmUse::change),
          {"lbctl farm set web --mode dnat", "lbctl farm set web --snat-addr none",
-          "lbctl farm set media --mode dsr"}},
+          "lbctl farm set media --mode dsr",
+          "lbctl farm set cache --hash-key srcip-srcport",
+          "lbctl farm set web --persistence srcip --persist-ttl 600"}},
         {"farm del", "farm.del", "delete a farm",
          "Deletes the farm NAME together with its backends.",
          {kFarmName},
@@ -112,9 +149,10 @@ std::vector<CommandSpec> make_commands() {
          "follows the same rules as farm names.",
          {kBackendFarm, kBackendName},
          backend_add_options(),
-         {"lbctl backend add web web1 --ip 10.0.0.11 --port 8443 --weight 2"}},
+         {"lbctl backend add web web1 --ip 10.0.0.11 --port 8443 --weight 2",
+          "lbctl backend add db db1 --ip 10.0.0.21 --maxconn 500"}},
         {"backend set", "backend.set", "change a backend",
-         "Changes the weight, priority or state of the backend NAME of the farm FARM; what is "
+         "Changes the weight, priority, state or connection cap of the backend NAME of the farm FARM; what is "
          "not given keeps its value. Setting the state to drain takes a backend out of service "
          "without breaking its connections.",
          {kBackendFarm, kBackendName},

@@ -9,7 +9,7 @@ namespace xdplb::cli {
 enum class ValueKind {
     text,             // sent as a JSON string
     number,           // a whole number, sent as a JSON number
-    address_or_none,  // sent as a JSON string, except "none", sent as null
+    text_or_none,     // sent as a JSON string, except "none", sent as null (the default)
 };
 
 struct OptionSpec {

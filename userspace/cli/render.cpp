@@ -87,12 +87,15 @@ std::string backend_table(const json& backends) {
         return "no backends\n";
     }
     Table table({{"NAME"}, {"IP"}, {"PORT", Align::right}, {"WEIGHT", Align::right},
-                 {"PRIORITY", Align::right}, {"STATE"}, {"HEALTH"}});
+                 {"PRIORITY", Align::right}, {"MAXCONN", Align::right}, {"STATE"}, {"HEALTH"}});
     for (const json& backend : elements(backends)) {
-        // A null port means the backend gets the port the client connected to: shown as "-".
+        // A null port means the backend gets the port the client connected to, and a
+        // maxconn of 0 no cap: both shown as "-".
+        const json& maxconn = field(backend, "maxconn");
         table.add_row({text_of(backend, "name"), text_of(backend, "ip"), text_of(backend, "port"),
                        text_of(backend, "weight"), text_of(backend, "priority"),
-                       text_of(backend, "state"), text_of(backend, "health")});
+                       maxconn == 0 ? "-" : text_cell(maxconn), text_of(backend, "state"),
+                       text_of(backend, "health")});
     }
     return table.str();
 }
@@ -105,6 +108,20 @@ std::string address_list(const json& addresses) {
     return line;
 }
 
+// The scheduler with what it hashes, for a hash farm (srcip unless chosen).
+std::string scheduler_line(const json& farm) {
+    const std::string scheduler = text_of(farm, "scheduler");
+    if (scheduler != "hash") return scheduler;
+    const json& hash_key = field(farm, "hash_key");
+    return scheduler + " of " + (hash_key.is_null() ? "srcip" : text_cell(hash_key));
+}
+
+std::string persistence_line(const json& farm) {
+    const std::string persistence = text_of(farm, "persistence");
+    if (persistence != "srcip") return persistence;
+    return persistence + " for " + text_of(farm, "persist_ttl") + " s";
+}
+
 std::string farm_details(const json& farm) {
     const json& snat_addr = field(farm, "snat_addr");
     return key_values({
@@ -113,7 +130,8 @@ std::string farm_details(const json& farm) {
                {"port", text_of(farm, "port")},
                {"proto", text_of(farm, "proto")},
                {"mode", text_of(farm, "mode")},
-               {"scheduler", text_of(farm, "scheduler")},
+               {"scheduler", scheduler_line(farm)},
+               {"persistence", persistence_line(farm)},
                {"snat addr", snat_addr.is_null() ? "address of the egress interface" : address_list(snat_addr)},
            }) +
            "\n" + backend_table(field(farm, "backends"));

@@ -6,13 +6,20 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include <xdplb/abi.h>
 
+#include "model/maglev_table.hpp"
+#include "model/round_robin_table.hpp"
 #include "model/selection_table.hpp"
 
 namespace xdplb::dataplane {
@@ -53,29 +60,69 @@ std::uint8_t abi_mode(model::Mode mode) {
     throw DataPlaneError("unknown farm mode");
 }
 
+std::uint8_t abi_scheduler(model::Scheduler scheduler) {
+    switch (scheduler) {
+    case model::Scheduler::rr:
+        return XDPLB_SCHED_RR;
+    case model::Scheduler::hash:
+        return XDPLB_SCHED_HASH;
+    case model::Scheduler::weight:
+        break;
+    }
+    return XDPLB_SCHED_WEIGHT;
+}
+
+std::uint8_t abi_hash_key(std::optional<model::HashKey> hash_key) {
+    switch (hash_key.value_or(model::HashKey::srcip)) {
+    case model::HashKey::srcip_srcport:
+        return XDPLB_HASH_SRCIP_SRCPORT;
+    case model::HashKey::five_tuple:
+        return XDPLB_HASH_5TUPLE;
+    case model::HashKey::srcip:
+        break;
+    }
+    return XDPLB_HASH_SRCIP;
+}
+
 xdplb_farm farm_value_of(const Farm& farm) {
     xdplb_farm value{};
     value.farm_id = farm.id;
     value.mode = abi_mode(farm.mode);
+    value.scheduler = abi_scheduler(farm.scheduler);
+    value.hash_key = abi_hash_key(farm.hash_key);
+    if (farm.persistence == model::Persistence::srcip) value.flags |= XDPLB_FARM_PERSIST_SRCIP;
+    value.persist_ttl_s = farm.persist_ttl_s;
     value.snat_addr_count = static_cast<__u8>(farm.snat_addrs.size());
     for (std::size_t i = 0; i < farm.snat_addrs.size(); ++i) value.snat_addrs[i] = abi_address(farm.snat_addrs[i]);
     return value;
 }
 
-xdplb_backend backend_value_of(const model::Backend& backend) {
+// A backend with the farm it belongs to.
+struct FarmBackend {
+    const Farm* farm;
+    const model::Backend* backend;
+};
+
+xdplb_backend backend_value_of(const FarmBackend& member) {
+    const model::Backend& backend = *member.backend;
     xdplb_backend value{};
     value.addr = abi_address(backend.ip);
     value.port = backend.port ? htons(*backend.port) : 0;
     value.family = abi_family(backend.ip);
+    std::vector<const model::Backend*> serving = model::serving_backends(*member.farm);
+    value.available = std::find(serving.begin(), serving.end(), &backend) != serving.end();
+    value.max_connections = backend.max_connections;
+    value.farm_id = member.farm->id;
     return value;
 }
 
-xdplb_select_table table_value_of(const Farm& farm) {
-    xdplb_select_table table{};
+// The table of the farm's scheduler, built on the heap: it is large.
+std::unique_ptr<xdplb_select_table> select_table_of(const Farm& farm) {
+    auto table = std::make_unique<xdplb_select_table>();
     std::vector<model::SelectionSlot> slots = model::build_selection_table(farm);
-    table.slot_count = static_cast<__u32>(slots.size());
+    table->slot_count = static_cast<__u32>(slots.size());
     for (std::size_t i = 0; i < slots.size(); ++i) {
-        table.slots[i] = {slots[i].keep_threshold, slots[i].backend_id, slots[i].alias_backend_id};
+        table->slots[i] = {slots[i].keep_threshold, slots[i].backend_id, slots[i].alias_backend_id};
     }
     return table;
 }
@@ -97,16 +144,43 @@ std::map<std::string, VipEntry> vips_of(const Config& config) {
     return result;
 }
 
+std::unique_ptr<xdplb_rr_table> rr_table_of(const Farm& farm) {
+    auto table = std::make_unique<xdplb_rr_table>();
+    std::vector<std::uint32_t> turns = model::build_round_robin_table(farm, XDPLB_RR_TABLE_SIZE);
+    table->length = static_cast<__u32>(turns.size());
+    std::copy(turns.begin(), turns.end(), table->backend_ids);
+    return table;
+}
+
+// None when no backend serves: the data plane finds no table and no backend.
+std::unique_ptr<xdplb_maglev_table> maglev_table_of(const Farm& farm) {
+    std::vector<std::uint32_t> slots = model::build_maglev_table(farm, XDPLB_MAGLEV_TABLE_SIZE);
+    if (slots.empty()) return nullptr;
+    auto table = std::make_unique<xdplb_maglev_table>();
+    std::copy(slots.begin(), slots.end(), table->backend_ids);
+    return table;
+}
+
+// What a farm's table is built from: a table is rebuilt only when this
+// changes (a Maglev table takes milliseconds to build).
+auto table_inputs_of(const Farm& farm) {
+    std::vector<std::tuple<std::uint32_t, std::string, std::uint32_t>> serving;
+    for (const model::Backend* backend : model::serving_backends(farm)) {
+        serving.emplace_back(backend->id, backend->name, backend->weight);
+    }
+    return std::pair{farm.scheduler, serving};
+}
+
 std::map<std::uint32_t, const Farm*> farms_by_id(const Config& config) {
     std::map<std::uint32_t, const Farm*> result;
     for (const Farm& farm : config.farms) result[farm.id] = &farm;
     return result;
 }
 
-std::map<std::uint32_t, const model::Backend*> backends_by_id(const Config& config) {
-    std::map<std::uint32_t, const model::Backend*> result;
+std::map<std::uint32_t, FarmBackend> backends_by_id(const Config& config) {
+    std::map<std::uint32_t, FarmBackend> result;
     for (const Farm& farm : config.farms) {
-        for (const model::Backend& backend : farm.backends) result[backend.id] = &backend;
+        for (const model::Backend& backend : farm.backends) result[backend.id] = {&farm, &backend};
     }
     return result;
 }
@@ -158,6 +232,8 @@ void zero_per_cpu(int fd, std::uint32_t id, const char* what) {
 MapWriter::MapWriter(const Program& program)
     : farms_fd_(program.map_fd("farms")),
       tables_fd_(program.map_fd("select_tables")),
+      rr_tables_fd_(program.map_fd("rr_tables")),
+      maglev_tables_fd_(program.map_fd("maglev_tables")),
       backends_fd_(program.map_fd("backends")),
       vips_fd_(program.map_fd("vips")),
       settings_fd_(program.map_fd("settings")),
@@ -170,7 +246,9 @@ void MapWriter::apply(const Config& from, const Config& to) const {
     write_vips(from, to);
     write_farms(from, to);
     remove_farms(from, to);
+    remove_tables(from, to);
     remove_vips(from, to);
+    retire_backends(from, to);
 }
 
 void MapWriter::write_settings(const Settings& settings) const {
@@ -192,30 +270,53 @@ void MapWriter::reset_stats_of_new_ids(const Config& from, const Config& to) con
         if (!old_farms.contains(id)) zero_per_cpu(farm_stats_fd_, id, "farm statistics");
     }
     auto old_backends = backends_by_id(from);
-    for (const auto& [id, backend] : backends_by_id(to)) {
+    for (const auto& [id, member] : backends_by_id(to)) {
         if (!old_backends.contains(id)) zero_per_cpu(backend_stats_fd_, id, "backend statistics");
     }
 }
 
 void MapWriter::write_backends(const Config& from, const Config& to) const {
     auto old_backends = backends_by_id(from);
-    for (const auto& [id, backend] : backends_by_id(to)) {
+    for (const auto& [id, member] : backends_by_id(to)) {
         auto old = old_backends.find(id);
-        xdplb_backend value = backend_value_of(*backend);
-        if (old == old_backends.end() || !same_bytes(value, backend_value_of(*old->second))) {
+        xdplb_backend value = backend_value_of(member);
+        if (old == old_backends.end() || !same_bytes(value, backend_value_of(old->second))) {
             update(backends_fd_, &id, &value, "backend");
         }
     }
 }
 
+// A backend that is gone is blanked, so that no persistence entry leads to it
+// any more; its established connections carry their own addresses.
+void MapWriter::retire_backends(const Config& from, const Config& to) const {
+    auto new_backends = backends_by_id(to);
+    const xdplb_backend blank{};
+    for (const auto& [id, member] : backends_by_id(from)) {
+        if (!new_backends.contains(id)) update(backends_fd_, &id, &blank, "backend");
+    }
+}
+
+// Each farm has a selection table, which lists its serving backends for every
+// scheduler, and the table of its scheduler if that is another.
 void MapWriter::write_tables(const Config& from, const Config& to) const {
     auto old_farms = farms_by_id(from);
     for (const auto& [id, farm] : farms_by_id(to)) {
         auto old = old_farms.find(id);
-        // The table is large (several KiB): build it on the heap.
-        auto table = std::make_unique<xdplb_select_table>(table_value_of(*farm));
-        if (old == old_farms.end() || !same_bytes(*table, table_value_of(*old->second))) {
-            update(tables_fd_, &id, table.get(), "selection table");
+        if (old != old_farms.end() && table_inputs_of(*old->second) == table_inputs_of(*farm)) continue;
+        update(tables_fd_, &id, select_table_of(*farm).get(), "selection table");
+        switch (farm->scheduler) {
+        case model::Scheduler::weight:
+            break;
+        case model::Scheduler::rr:
+            update(rr_tables_fd_, &id, rr_table_of(*farm).get(), "round robin table");
+            break;
+        case model::Scheduler::hash:
+            if (auto table = maglev_table_of(*farm)) {
+                update(maglev_tables_fd_, &id, table.get(), "Maglev table");
+            } else {
+                remove(maglev_tables_fd_, &id, "Maglev table");
+            }
+            break;
         }
     }
 }
@@ -239,15 +340,33 @@ void MapWriter::write_farms(const Config& from, const Config& to) const {
 }
 
 // Farm keys no farm uses any more (a farm is gone, or its VIP, ports or
-// protocol changed) stop matching packets; then the tables of gone farms go.
+// protocol changed) stop matching packets.
 void MapWriter::remove_farms(const Config& from, const Config& to) const {
     FarmEntries live_entries = farm_entries(to);
     for (const auto& [key, value] : farm_entries(from)) {
         if (!live_entries.contains(key)) remove(farms_fd_, &key, "farm");
     }
+}
+
+// The tables that no farm uses any more: those of a farm that is gone or
+// that changed its scheduler. The farm entries no longer lead to them.
+void MapWriter::remove_tables(const Config& from, const Config& to) const {
     auto new_farms = farms_by_id(to);
     for (const auto& [id, farm] : farms_by_id(from)) {
-        if (!new_farms.contains(id)) remove(tables_fd_, &id, "selection table");
+        auto now = new_farms.find(id);
+        const bool gone = now == new_farms.end();
+        if (gone) remove(tables_fd_, &id, "selection table");
+        if (!gone && now->second->scheduler == farm->scheduler) continue;
+        switch (farm->scheduler) {
+        case model::Scheduler::weight:
+            break;
+        case model::Scheduler::rr:
+            remove(rr_tables_fd_, &id, "round robin table");
+            break;
+        case model::Scheduler::hash:
+            remove(maglev_tables_fd_, &id, "Maglev table");
+            break;
+        }
     }
 }
 

@@ -40,8 +40,9 @@ public:
     // what differs. The order keeps every intermediate state coherent for the
     // packets that arrive meanwhile: backends, then selection tables, then VIPs,
     // then farm entries (one per port of each farm) are written; removals go
-    // the other way round, so a VIP comes with its first farm and goes with its
-    // last. Counters are left
+    // the other way round (farm entries, the tables no farm uses, VIPs no farm
+    // uses, then the backends that are gone), so a VIP comes with its first
+    // farm and goes with its last. Counters are left
     // alone. Throws DataPlaneError; the caller rolls back by applying (to, from).
     void apply(const model::Config& from, const model::Config& to) const;
 
@@ -59,10 +60,14 @@ private:
     void write_vips(const model::Config& from, const model::Config& to) const;
     void write_farms(const model::Config& from, const model::Config& to) const;
     void remove_farms(const model::Config& from, const model::Config& to) const;
+    void remove_tables(const model::Config& from, const model::Config& to) const;
+    void retire_backends(const model::Config& from, const model::Config& to) const;
     void remove_vips(const model::Config& from, const model::Config& to) const;
 
     int farms_fd_;
     int tables_fd_;
+    int rr_tables_fd_;
+    int maglev_tables_fd_;
     int backends_fd_;
     int vips_fd_;
     int settings_fd_;

@@ -161,6 +161,7 @@ json backend_to_json(const Backend& backend, JsonForm form) {
         {"weight", backend.weight},
         {"priority", backend.priority},
         {"state", to_string(backend.state)},
+        {"maxconn", backend.max_connections},
     };
     if (form.ids) value["id"] = backend.id;
     return value;
@@ -174,6 +175,9 @@ json farm_to_json(const Farm& farm, JsonForm form) {
         {"proto", to_string(farm.proto)},
         {"mode", to_string(farm.mode)},
         {"scheduler", to_string(farm.scheduler)},
+        {"hash_key", farm.hash_key ? json(to_string(*farm.hash_key)) : json(nullptr)},
+        {"persistence", to_string(farm.persistence)},
+        {"persist_ttl", farm.persist_ttl_s},
         {"snat_addr", snat_addrs_to_json(farm.snat_addrs)},
     };
     if (form.ids) value["id"] = farm.id;
@@ -192,7 +196,7 @@ json config_to_json(const Config& config, JsonForm form) {
 
 Backend backend_from_json(const json& value, JsonForm form) {
     FieldReader reader(value, name_of(value, "backend"));
-    std::vector<std::string> known = {"name", "ip", "port", "weight", "priority", "state"};
+    std::vector<std::string> known = {"name", "ip", "port", "weight", "priority", "state", "maxconn"};
     if (form.ids) known.push_back("id");
     reader.refuse_unknown(known);
     Backend backend;
@@ -204,13 +208,17 @@ Backend backend_from_json(const json& value, JsonForm form) {
     if (reader.has("state")) {
         backend.state = reader.choice<AdminState>("state", admin_state_from_string, "up, drain, maint");
     }
+    if (reader.has("maxconn")) {
+        backend.max_connections = static_cast<std::uint32_t>(reader.integer("maxconn", 0, kMaxConnectionsCap));
+    }
     if (form.ids) backend.id = static_cast<std::uint32_t>(reader.integer("id", 1, kMaxId));
     return backend;
 }
 
 Farm farm_from_json(const json& value, JsonForm form) {
     FieldReader reader(value, name_of(value, "farm"));
-    std::vector<std::string> known = {"name", "vip", "port", "proto", "mode", "scheduler", "snat_addr"};
+    std::vector<std::string> known = {"name", "vip", "port", "proto", "mode",
+                                      "scheduler", "hash_key", "persistence", "persist_ttl", "snat_addr"};
     if (form.ids) known.push_back("id");
     if (form.backends) known.push_back("backends");
     reader.refuse_unknown(known);
@@ -221,7 +229,16 @@ Farm farm_from_json(const json& value, JsonForm form) {
     farm.proto = reader.choice<Protocol>("proto", protocol_from_string, "tcp, udp");
     if (reader.has("mode")) farm.mode = reader.choice<Mode>("mode", mode_from_string, "snat, dnat, dsr");
     if (reader.has("scheduler")) {
-        farm.scheduler = reader.choice<Scheduler>("scheduler", scheduler_from_string, "weight");
+        farm.scheduler = reader.choice<Scheduler>("scheduler", scheduler_from_string, "weight, rr, hash");
+    }
+    if (reader.has("hash_key")) {
+        farm.hash_key = reader.choice<HashKey>("hash_key", hash_key_from_string, "srcip, srcip-srcport, 5tuple");
+    }
+    if (reader.has("persistence")) {
+        farm.persistence = reader.choice<Persistence>("persistence", persistence_from_string, "srcip, none");
+    }
+    if (reader.has("persist_ttl")) {
+        farm.persist_ttl_s = static_cast<std::uint32_t>(reader.integer("persist_ttl", 1, kMaxPersistTtl));
     }
     if (reader.has("snat_addr")) farm.snat_addrs = reader.address_list("snat_addr");
     if (form.ids) farm.id = static_cast<std::uint32_t>(reader.integer("id", 1, kMaxId));

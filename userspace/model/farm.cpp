@@ -27,7 +27,12 @@ std::optional<Enum> value_of(const std::string& text, const std::array<std::pair
 constexpr std::array<std::pair<Protocol, const char*>, 2> kProtocols{{{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}}};
 constexpr std::array<std::pair<Mode, const char*>, 3> kModes{
     {{Mode::snat, "snat"}, {Mode::dnat, "dnat"}, {Mode::dsr, "dsr"}}};
-constexpr std::array<std::pair<Scheduler, const char*>, 1> kSchedulers{{{Scheduler::weight, "weight"}}};
+constexpr std::array<std::pair<Scheduler, const char*>, 3> kSchedulers{
+    {{Scheduler::weight, "weight"}, {Scheduler::rr, "rr"}, {Scheduler::hash, "hash"}}};
+constexpr std::array<std::pair<HashKey, const char*>, 3> kHashKeys{
+    {{HashKey::srcip, "srcip"}, {HashKey::srcip_srcport, "srcip-srcport"}, {HashKey::five_tuple, "5tuple"}}};
+constexpr std::array<std::pair<Persistence, const char*>, 2> kPersistences{
+    {{Persistence::none, "none"}, {Persistence::srcip, "srcip"}}};
 constexpr std::array<std::pair<AdminState, const char*>, 3> kAdminStates{
     {{AdminState::up, "up"}, {AdminState::drain, "drain"}, {AdminState::maint, "maint"}}};
 
@@ -48,9 +53,13 @@ std::string to_string(Protocol proto) { return name_of(proto, kProtocols); }
 std::string to_string(Mode mode) { return name_of(mode, kModes); }
 std::string to_string(Scheduler scheduler) { return name_of(scheduler, kSchedulers); }
 std::string to_string(AdminState state) { return name_of(state, kAdminStates); }
+std::string to_string(HashKey hash_key) { return name_of(hash_key, kHashKeys); }
+std::string to_string(Persistence persistence) { return name_of(persistence, kPersistences); }
 std::optional<Protocol> protocol_from_string(const std::string& text) { return value_of(text, kProtocols); }
 std::optional<Mode> mode_from_string(const std::string& text) { return value_of(text, kModes); }
 std::optional<Scheduler> scheduler_from_string(const std::string& text) { return value_of(text, kSchedulers); }
 std::optional<AdminState> admin_state_from_string(const std::string& text) { return value_of(text, kAdminStates); }
+std::optional<HashKey> hash_key_from_string(const std::string& text) { return value_of(text, kHashKeys); }
+std::optional<Persistence> persistence_from_string(const std::string& text) { return value_of(text, kPersistences); }
 
 }  // namespace xdplb::model

@@ -13,12 +13,18 @@ namespace xdplb::model {
 
 enum class Protocol : std::uint8_t { tcp, udp };
 enum class Mode : std::uint8_t { snat, dnat, dsr };
-enum class Scheduler : std::uint8_t { weight };
+enum class Scheduler : std::uint8_t { weight, rr, hash };
+// The fields of a new connection that the hash scheduler hashes.
+enum class HashKey : std::uint8_t { srcip, srcip_srcport, five_tuple };
+enum class Persistence : std::uint8_t { none, srcip };
 // What the operator wants: up serves; drain and maint take no new connections
 // while the established ones run to their end.
 enum class AdminState : std::uint8_t { up, drain, maint };
 
 inline constexpr std::uint32_t kMaxWeight = 1000000;
+inline constexpr std::uint32_t kMaxConnectionsCap = 100000000;
+inline constexpr std::uint32_t kDefaultPersistTtl = 300;
+inline constexpr std::uint32_t kMaxPersistTtl = 86400;
 
 struct Backend {
     std::uint32_t id = 0;  // its index in the data plane, stable for its lifetime
@@ -28,6 +34,7 @@ struct Backend {
     std::uint32_t weight = 1;  // 0 to kMaxWeight
     std::uint32_t priority = 1;
     AdminState state = AdminState::up;
+    std::uint32_t max_connections = 0;  // 0: no cap
 
     friend bool operator==(const Backend&, const Backend&) = default;
 };
@@ -40,6 +47,9 @@ struct Farm {
     Protocol proto = Protocol::tcp;
     Mode mode = Mode::snat;
     Scheduler scheduler = Scheduler::weight;
+    std::optional<HashKey> hash_key;  // with the hash scheduler only; none: srcip
+    Persistence persistence = Persistence::none;
+    std::uint32_t persist_ttl_s = kDefaultPersistTtl;
     std::vector<IpAddress> snat_addrs;  // empty: the address of the egress interface
     std::vector<Backend> backends;
 
@@ -63,9 +73,13 @@ std::string to_string(Protocol proto);
 std::string to_string(Mode mode);
 std::string to_string(Scheduler scheduler);
 std::string to_string(AdminState state);
+std::string to_string(HashKey hash_key);
+std::string to_string(Persistence persistence);
 std::optional<Protocol> protocol_from_string(const std::string& text);
 std::optional<Mode> mode_from_string(const std::string& text);
 std::optional<Scheduler> scheduler_from_string(const std::string& text);
 std::optional<AdminState> admin_state_from_string(const std::string& text);
+std::optional<HashKey> hash_key_from_string(const std::string& text);
+std::optional<Persistence> persistence_from_string(const std::string& text);
 
 }  // namespace xdplb::model

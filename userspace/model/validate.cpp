@@ -96,6 +96,12 @@ void check_dsr_backend_port(const Farm& farm, const Backend& backend, const std:
                           "or the port of a farm that has only one");
 }
 
+void validate_scheduler(const Farm& farm, const std::string& where) {
+    if (farm.scheduler != Scheduler::hash && farm.hash_key) {
+        throw ValidationError(where + ": hash_key applies to the hash scheduler only (--hash-key none clears it)");
+    }
+}
+
 void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
     std::string where = "farm '" + farm.name + "'";
     if (farm.backends.size() > XDPLB_MAX_FARM_BACKENDS) {
@@ -181,6 +187,7 @@ void validate(const Config& config) {
         if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
         check_usable(farm.vip, where + ": VIP");
         validate_snat_addrs(farm, where);
+        validate_scheduler(farm, where);
         check_id(farm.id, XDPLB_MAX_FARMS, farm_ids, where);
         validate_backends(farm, backend_ids);
     }

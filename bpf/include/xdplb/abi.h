@@ -99,8 +99,19 @@ struct xdplb_vip {
 };
 
 /*
+ * How many of the scheduler's choices a new connection tries while they are
+ * at their max_connections: the first and further ones (another draw, the next
+ * turn, another hash). After those, every serving backend of the farm's
+ * select table is tried once, so a connection is refused only when all are
+ * full. Only a farm whose backends are full pays for either.
+ */
+#define XDPLB_SELECT_ATTEMPTS 4
+
+/*
  * select_tables: farm_id -> a Vose alias table over the farm's schedulable
- * backends. A new connection draws a slot uniformly, then keeps the slot's
+ * backends, whatever the farm's scheduler: its slots' backend_id list every
+ * serving backend once, which is where a connection looks when the
+ * scheduler's choices are full. A new connection draws a slot uniformly, then keeps the slot's
  * backend with probability keep_threshold / 2^32, or takes the slot's alias.
  * This is exact to the weights (within 2^-32) and costs two random numbers.
  * The control plane replaces a whole table at once, so a reader never sees
@@ -118,6 +129,33 @@ struct xdplb_select_table {
 	struct xdplb_select_slot slots[XDPLB_MAX_FARM_BACKENDS];
 };
 
+/*
+ * rr_tables: farm_id -> the turns of weighted round robin, interleaved so that
+ * a backend's turns are spread evenly. Each backend has turns in proportion to
+ * its weight, exactly when the reduced weights sum to at most the table's
+ * size, else within one turn in XDPLB_RR_TABLE_SIZE. Each CPU steps its own
+ * cursor (rr_cursors) through the turns.
+ */
+#define XDPLB_RR_TABLE_SIZE 4096 /* a power of two: the data path masks indexes with it */
+
+struct xdplb_rr_table {
+	__u32 length; /* turns in use; 0: no backend takes new connections */
+	__u32 pad;
+	__u32 backend_ids[XDPLB_RR_TABLE_SIZE];
+};
+
+/*
+ * maglev_tables: farm_id -> a weighted Maglev lookup table: a connection's
+ * hash (over the farm's hash_key fields) picks a slot, the slot its backend.
+ * The size is prime, as the permutations that fill it require. A farm without
+ * a backend to take new connections has no table.
+ */
+#define XDPLB_MAGLEV_TABLE_SIZE 65537
+
+struct xdplb_maglev_table {
+	__u32 backend_ids[XDPLB_MAGLEV_TABLE_SIZE];
+};
+
 /* backends: backend_id -> where its connections go. */
 struct xdplb_backend {
 	struct xdplb_addr addr;
@@ -125,12 +163,14 @@ struct xdplb_backend {
 	__u8 family;
 	__u8 available;       /* may take new connections (persistent ones included) */
 	__u32 max_connections; /* 0: no cap */
+	__u32 farm_id;         /* its farm: an id may pass to another farm's backend */
 };
 
 /*
  * backend_load: backend_id -> its tracked connections, for max_connections.
- * The data path adds each new connection atomically; lbd recounts from the
- * connection table every second, which is how ended connections leave it.
+ * The data path adds each new connection of a capped backend atomically (an
+ * uncapped one is spared the atomic); lbd recounts from the connection table
+ * every second, which is how ended connections leave it.
  */
 struct xdplb_backend_load {
 	__u64 connections;
