@@ -3,8 +3,8 @@
  * xdplb data plane: one pass per packet, IPv4 and IPv6 alike.
  *
  *   tracked flow  -> rewrite to the entry's tuple, forward
- *   new flow to a farm -> choose a backend by weight, record both directions,
- *                         rewrite, forward
+ *   new flow to a farm -> admit its source, choose a backend by weight,
+ *                         record both directions as half-open, rewrite, forward
  *   anything else -> XDP_PASS, untouched
  */
 #include <linux/bpf.h>
@@ -16,6 +16,7 @@
 #include "lib/maps.h"
 #include "lib/nat.h"
 #include "lib/parse.h"
+#include "lib/protection.h"
 #include "lib/select.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -59,7 +60,7 @@ static __always_inline void forward_flow_of(struct xdplb_flow *flow, const struc
 }
 
 /*
- * Records both directions of a new connection. SNAT takes its source address
+ * Records both directions of a new connection, as half-open. SNAT takes its source address
  * from the farm or, by default, from the route toward the backend, and claims a
  * port; DNAT only has to make sure the backend-side tuple is free.
  * Returns a reason to drop, or -1 when the entries are in place.
@@ -78,7 +79,7 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 	} else if (claim_reply_tuple(&pkt->key, flow, config) != 0) {
 		return XDPLB_DROP_NAT_COLLISION;
 	}
-	if (bpf_map_update_elem(&conntrack, &pkt->key, flow, BPF_NOEXIST) != 0) {
+	if (bpf_map_update_elem(&conntrack_halfopen, &pkt->key, flow, BPF_NOEXIST) != 0) {
 		delete_reply_entry(&pkt->key, flow);
 		return XDPLB_DROP_CONNTRACK_INSERT;
 	}
@@ -103,6 +104,11 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 		return leave(XDP_PASS, XDPLB_PASS_TCP_NOT_SYN);
 	if (!hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
+
+	int refusal = refusal_of(farm, pkt, ipv4);
+
+	if (refusal >= 0)
+		return leave(XDP_DROP, refusal);
 
 	__u32 backend_id = select_backend(farm->farm_id);
 	struct xdplb_backend *backend = bpf_map_lookup_elem(&backends, &backend_id);
@@ -129,7 +135,7 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 
 	if (drop_reason >= 0) {
 		/* A racing CPU may have recorded the same connection first: follow it. */
-		struct xdplb_flow *existing = bpf_map_lookup_elem(&conntrack, &pkt->key);
+		struct xdplb_flow *existing = bpf_map_lookup_elem(&conntrack_halfopen, &pkt->key);
 
 		if (drop_reason == XDPLB_DROP_CONNTRACK_INSERT && existing)
 			return forward_tracked(ctx, pkt, existing, scratch, ipv4);
@@ -161,11 +167,13 @@ static __noinline int handle_packet(struct xdp_md *ctx, struct packet *pkt,
 	__u32 zero = 0;
 	struct scratch *scratch = bpf_map_lookup_elem(&scratch_space, &zero);
 	struct xdplb_settings *config = current_settings();
-	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, &pkt->key);
 
 	if (!scratch || !config)
 		return XDP_PASS; /* cannot happen: one-slot arrays always have their slot */
-	if (flow && flow_is_usable(&pkt->key, flow, pkt, config))
+
+	struct xdplb_flow *flow = tracked_flow(pkt, config);
+
+	if (flow)
 		return forward_tracked(ctx, pkt, flow, scratch, ipv4);
 	return open_connection(ctx, pkt, scratch, config, ipv4);
 }

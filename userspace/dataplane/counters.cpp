@@ -18,7 +18,7 @@ constexpr std::array<const char*, XDPLB_REASON_COUNT> kReasonNames = {
     "pass_malformed",   "drop_ttl_exceeded",     "drop_no_backend",  "drop_snat_exhausted",
     "drop_no_snat_addr", "drop_nat_collision",   "drop_conntrack_insert",
     "drop_fragment_to_vip", "drop_denied_source", "drop_rate_limited", "drop_backends_full",
-    "tx_icmp_echo_reply", "fwd_icmp_error",
+    "tx_icmp_echo_reply", "fwd_icmp_error", "note_half_evicted",
 };
 static_assert(kReasonNames[XDPLB_REASON_COUNT - 1] != nullptr, "every enum xdplb_reason needs a name");
 
