@@ -277,8 +277,13 @@ static __always_inline void reply_flow_of(struct xdplb_flow *reply,
 	reply->last_seen_ns = forward->last_seen_ns;
 }
 
-/* Whether a live connection in one table holds this backend-side tuple. A
- * stale holder is forgotten: it holds nothing any more. */
+/*
+ * Whether a live connection in one table holds this backend-side tuple. A
+ * stale holder is forgotten: it holds nothing any more. CPUs that find the
+ * same stale holder at once race to move its clock on: only the winner
+ * forgets it, the others then see it live and try another tuple. So no CPU
+ * ever deletes an entry that another one has just inserted under that key.
+ */
 static __always_inline bool tuple_held(bool half_open, const struct xdplb_flow_key *reply_key,
 				       __u64 now, const struct xdplb_settings *config)
 {
@@ -286,7 +291,11 @@ static __always_inline bool tuple_held(bool half_open, const struct xdplb_flow_k
 
 	if (!holder)
 		return false;
-	if (!flow_is_stale(holder, reply_key->proto, now, half_open, config))
+
+	__u64 seen = holder->last_seen_ns;
+
+	if (!flow_is_stale(holder, reply_key->proto, now, half_open, config) ||
+	    __sync_val_compare_and_swap(&holder->last_seen_ns, seen, now) != seen)
 		return true;
 	forget_connection(half_open, reply_key, holder);
 	return false;
@@ -303,15 +312,21 @@ static __always_inline int claim_reply_tuple(const struct xdplb_flow_key *client
 					     const struct xdplb_flow *forward,
 					     const struct xdplb_settings *config)
 {
+	__u32 zero = 0;
+	struct scratch *scratch = bpf_map_lookup_elem(&scratch_space, &zero);
 	struct xdplb_flow_key reply_key;
-	struct xdplb_flow reply;
 	__u64 now = forward->last_seen_ns;
 
+	if (!scratch)
+		return -1; /* cannot happen: a one-slot array always has its slot */
+
+	struct xdplb_flow *reply = &scratch->reply_flow;
+
 	opposite_key_of(&reply_key, forward, client_key);
-	reply_flow_of(&reply, client_key, forward);
-	if (bpf_map_update_elem(&conntrack_halfopen, &reply_key, &reply, BPF_NOEXIST) != 0) {
+	reply_flow_of(reply, client_key, forward);
+	if (bpf_map_update_elem(&conntrack_halfopen, &reply_key, reply, BPF_NOEXIST) != 0) {
 		if (tuple_held(true, &reply_key, now, config) ||
-		    bpf_map_update_elem(&conntrack_halfopen, &reply_key, &reply, BPF_NOEXIST) != 0)
+		    bpf_map_update_elem(&conntrack_halfopen, &reply_key, reply, BPF_NOEXIST) != 0)
 			return -1;
 	}
 	if (tuple_held(false, &reply_key, now, config)) {

@@ -139,6 +139,7 @@ struct {
 struct scratch {
 	struct bpf_fib_lookup fib;
 	struct xdplb_flow new_flow;
+	struct xdplb_flow reply_flow; /* claim_reply_tuple's, inside the SNAT port search too */
 };
 
 struct {
