@@ -63,32 +63,35 @@ double median_ns(int program_fd, const Bytes& frame, int ingress_ifindex) {
     return rounds[kRounds / 2];
 }
 
-testing::FrameSpec client_syn(std::uint16_t dport, std::uint16_t sport) {
+testing::FrameSpec client_syn(const testing::Family& family, std::uint16_t dport, std::uint16_t sport) {
     testing::FrameSpec spec;
     spec.src_mac = testing::kClientMac;
     spec.dst_mac = testing::kEth0Mac;
-    spec.src_ip = LabAddresses::kClient;
-    spec.dst_ip = LabAddresses::kVip;
+    spec.src_ip = family.client;
+    spec.dst_ip = family.vip;
     spec.sport = sport;
     spec.dport = dport;
     return spec;
 }
 
+// A DNAT farm on port 80 and a SNAT farm on port 81, for each family.
 model::Config bench_config() {
     model::Config config;
-    for (auto [name, mode, port] : {std::tuple{"dnat", model::Mode::dnat, 80}, std::tuple{"snat", model::Mode::snat, 81}}) {
-        model::Farm farm;
-        farm.name = name;
-        farm.vip = *IpAddress::parse(LabAddresses::kVip);
-        farm.port = static_cast<std::uint16_t>(port);
-        farm.mode = mode;
-        for (auto [backend_name, ip] : {std::pair{"b1", LabAddresses::kBackend1}, std::pair{"b2", LabAddresses::kBackend2}}) {
-            model::Backend backend;
-            backend.name = backend_name;
-            backend.ip = *IpAddress::parse(ip);
-            farm.backends.push_back(backend);
+    for (const testing::Family* family : {&testing::kIpv4, &testing::kIpv6}) {
+        for (auto [mode, port] : {std::pair{model::Mode::dnat, 80}, std::pair{model::Mode::snat, 81}}) {
+            model::Farm farm;
+            farm.name = to_string(mode) + "-" + family->name;
+            farm.vip = *IpAddress::parse(family->vip);
+            farm.port = static_cast<std::uint16_t>(port);
+            farm.mode = mode;
+            for (auto [backend_name, ip] : {std::pair{"b1", family->backend1}, std::pair{"b2", family->backend2}}) {
+                model::Backend backend;
+                backend.name = backend_name;
+                backend.ip = *IpAddress::parse(ip);
+                farm.backends.push_back(backend);
+            }
+            config.farms.push_back(farm);
         }
-        config.farms.push_back(farm);
     }
     return model::with_ids_assigned(config);
 }
@@ -116,8 +119,9 @@ double single_run_ns(int program_fd, int eth0, const Bytes& frame) {
 // connection at the client's ACK), then time the client's ACKs. Single runs:
 // repetitions of one run would see the frame as the previous one rewrote it,
 // which no flow matches.
-double established_ns(int program_fd, const testing::DataPlaneLab& lab, std::uint16_t dport) {
-    testing::FrameSpec spec = client_syn(dport, 50000);
+double established_ns(int program_fd, const testing::DataPlaneLab& lab, const testing::Family& family,
+                      std::uint16_t dport) {
+    testing::FrameSpec spec = client_syn(family, dport, 50000);
     testing::TestRun syn = testing::run_program(program_fd, testing::build_frame(spec), lab.eth0());
     testing::run_program(program_fd, testing::build_frame(syn_ack_to(syn.frame)), lab.eth1());
     spec.tcp_flags = testing::kAck;
@@ -125,11 +129,12 @@ double established_ns(int program_fd, const testing::DataPlaneLab& lab, std::uin
 }
 
 // New flows: each SYN has a tuple never seen before, so each run is timed alone.
-double new_flow_ns(int program_fd, int eth0, std::uint16_t dport) {
+double new_flow_ns(int program_fd, int eth0, const testing::Family& family, std::uint16_t dport) {
     std::uint64_t total = 0;
     for (int i = 0; i < kNewFlows; ++i) {
-        testing::FrameSpec spec = client_syn(dport, static_cast<std::uint16_t>(1024 + i % 60000));
-        spec.src_ip = "198.18.0." + std::to_string(2 + i / 60000);
+        testing::FrameSpec spec = client_syn(family, dport, static_cast<std::uint16_t>(1024 + i % 60000));
+        const int host = 2 + i / 60000;
+        spec.src_ip = &family == &testing::kIpv4 ? "198.18.0." + std::to_string(host) : "fd00::" + std::to_string(host);
         total += run_repeated(program_fd, testing::build_frame(spec), eth0, 1);
     }
     return static_cast<double>(total) / kNewFlows;
@@ -137,7 +142,8 @@ double new_flow_ns(int program_fd, int eth0, std::uint16_t dport) {
 
 std::vector<Result> measure() {
     testing::DataPlaneLab lab;
-    dataplane::Program program(4 * kNewFlows);
+    // Every new flow stays half-open: 4 cases of kNewFlows connections, two entries each.
+    dataplane::Program program(4096, 8 * kNewFlows);
     program.load_detached();
     for (int ifindex : {lab.eth0(), lab.eth1()}) {
         __u32 key = static_cast<__u32>(ifindex);
@@ -153,17 +159,20 @@ std::vector<Result> measure() {
 
     const int fd = program.program_fd();
     const int eth0 = lab.eth0();
-    Bytes not_ours = testing::build_frame(client_syn(22, 50000));
+    Bytes not_ours = testing::build_frame(client_syn(testing::kIpv4, 22, 50000));
     std::vector<Result> results = {
         {"empty program", median_ns(empty_fd, not_ours, eth0)},
         {"no farm (pass)", median_ns(fd, not_ours, eth0)},
         {"empty program, single runs", single_run_ns(empty_fd, eth0, not_ours)},
         {"no farm (pass), single runs", single_run_ns(fd, eth0, not_ours)},
-        {"established flow, DNAT, single runs", established_ns(fd, lab, 80)},
-        {"established flow, SNAT, single runs", established_ns(fd, lab, 81)},
-        {"new flow, DNAT, single runs", new_flow_ns(fd, eth0, 80)},
-        {"new flow, SNAT, single runs", new_flow_ns(fd, eth0, 81)},
     };
+    for (const testing::Family* family : {&testing::kIpv4, &testing::kIpv6}) {
+        const std::string v = std::string(", ") + family->name + ", single runs";
+        results.push_back({"established flow, DNAT" + v, established_ns(fd, lab, *family, 80)});
+        results.push_back({"established flow, SNAT" + v, established_ns(fd, lab, *family, 81)});
+        results.push_back({"new flow, DNAT" + v, new_flow_ns(fd, eth0, *family, 80)});
+        results.push_back({"new flow, SNAT" + v, new_flow_ns(fd, eth0, *family, 81)});
+    }
     bpf_object__close(empty);
     return results;
 }
@@ -187,7 +196,7 @@ int main(int argc, char** argv) {
             }
             std::cout << rows.dump(2) << "\n";
         } else {
-            for (const Result& r : results) std::printf("%-38s %8.1f ns/packet\n", r.test.c_str(), r.ns_per_packet);
+            for (const Result& r : results) std::printf("%-44s %8.1f ns/packet\n", r.test.c_str(), r.ns_per_packet);
         }
     } catch (const std::exception& error) {
         std::cerr << "xdplb-progbench: " << error.what() << "\n";
