@@ -34,20 +34,19 @@ std::vector<OptionSpec> timeout_options(FarmUse use) {
     const std::string tail = use == FarmUse::create ? " Default: lbd's option of the same name."
                                                     : " default returns to lbd's option of the same name.";
     const std::pair<const char*, const char*> timeouts[] = {
-        {"timeout-unanswered", "a connection not yet confirmed (a SYN answered or not, a UDP flow the backend has "
-                               "not answered)"},
-        {"timeout-tcp", "an open TCP connection"},
-        {"timeout-tcp-time-wait", "a TCP connection the backend closed first"},
-        {"timeout-tcp-close", "a TCP connection the client closed first or that was reset"},
-        {"timeout-udp", "a UDP flow the backend has answered"},
+        {"timeout-unanswered", "connections not confirmed yet (TCP handshake not completed, UDP flow not answered)"},
+        {"timeout-tcp", "open TCP connections"},
+        {"timeout-tcp-time-wait", "TCP connections that the backend closed first"},
+        {"timeout-tcp-close", "TCP connections that the client closed first or that were reset"},
+        {"timeout-udp", "answered UDP flows"},
     };
     std::vector<OptionSpec> options;
     for (const auto& [flag, meaning] : timeouts) {
         std::string key = flag;
         std::replace(key.begin(), key.end(), '-', '_');
         options.push_back({flag, key, value_name, kind, false,
-                           std::string("Idle seconds (1-2592000) after which ") + meaning +
-                               " of this farm is stale: its tuple may go to a new connection." + tail});
+                           std::string("Idle seconds (1-2592000) after which the farm's ") + meaning +
+                               " are stale: their tuples may go to new connections." + tail});
     }
     return options;
 }
