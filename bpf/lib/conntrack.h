@@ -166,17 +166,19 @@ static __always_inline bool flow_is_usable(bool half_open, const struct xdplb_fl
 
 /*
  * Whether this packet confirms its half-open connection: in TCP the client's
- * first packet after the backend's answer (the ACK of the handshake), in UDP,
- * which has no handshake, the backend's first answer, and in DSR, whose
- * answers bypass the balancer, the client's first packet after its SYN. A
- * spoofed source never sees the answer, so its connection never confirms.
+ * first packet after the backend's answer (the ACK of the handshake), or in
+ * DSR, whose answers bypass the balancer, the client's first packet after its
+ * SYN; a spoofed source never sees the answer, so it never sends that packet.
+ * UDP has no handshake: a flow's second packet, either way, confirms it; a
+ * spoofed flood sends one datagram per source, and a one-way stream is not
+ * left among the half-open.
  */
 static __always_inline bool confirms(const struct xdplb_flow *flow, const struct packet *pkt)
 {
+	if (pkt->key.proto == IPPROTO_UDP)
+		return true;
 	if (flow->direction == XDPLB_DIR_DSR)
 		return !pkt->tcp_syn;
-	if (pkt->key.proto == IPPROTO_UDP)
-		return flow->replied;
 	return flow->direction == XDPLB_DIR_TO_BACKEND && flow->replied && !pkt->tcp_syn;
 }
 

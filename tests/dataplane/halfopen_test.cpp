@@ -155,14 +155,23 @@ protected:
 XDPLB_FOR_EACH_FAMILY(HalfOpenUdp);
 
 TEST_P(HalfOpenUdp, BackendsFirstAnswerConfirms) {
-    FrameSpec query = from_client(family().vip, 40000, 53, kUdp);
-    ASSERT_EQ(run_from_client(build_frame(query)).verdict, XDP_REDIRECT);
-    ASSERT_EQ(run_from_client(build_frame(query)).verdict, XDP_REDIRECT);
+    ASSERT_EQ(run_from_client(build_frame(from_client(family().vip, 40000, 53, kUdp))).verdict, XDP_REDIRECT);
     EXPECT_EQ(entries_in(program_->map_fd("conntrack_halfopen")), 2u);
 
     FrameSpec answer = from_backend1(53, family().client, 40000, 0);
     answer.proto = kUdp;
     ASSERT_EQ(run_from_backends(build_frame(answer)).verdict, XDP_REDIRECT);
+    EXPECT_EQ(entries_in(program_->map_fd("conntrack_halfopen")), 0u);
+    EXPECT_EQ(entries_in(program_->map_fd("conntrack")), 2u);
+}
+
+// A one-way stream is no spoofed source: it is confirmed by its second datagram.
+TEST_P(HalfOpenUdp, ClientsSecondDatagramConfirms) {
+    Bytes query = build_frame(from_client(family().vip, 40000, 53, kUdp));
+    ASSERT_EQ(run_from_client(query).verdict, XDP_REDIRECT);
+    EXPECT_EQ(entries_in(program_->map_fd("conntrack")), 0u);
+    TestRun second = run_from_client(query);
+    expect_frame(second, XDP_REDIRECT, build_frame(to_backend1(from_client(family().vip, 40000, 53, kUdp), 53)));
     EXPECT_EQ(entries_in(program_->map_fd("conntrack_halfopen")), 0u);
     EXPECT_EQ(entries_in(program_->map_fd("conntrack")), 2u);
 }

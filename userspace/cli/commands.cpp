@@ -34,7 +34,7 @@ std::vector<OptionSpec> timeout_options(FarmUse use) {
     const std::string tail = use == FarmUse::create ? " Default: lbd's option of the same name."
                                                     : " default returns to lbd's option of the same name.";
     const std::pair<const char*, const char*> timeouts[] = {
-        {"timeout-unanswered", "connections not confirmed yet (TCP handshake not completed, UDP flow not answered)"},
+        {"timeout-unanswered", "connections not confirmed yet (TCP handshake not completed) or never answered"},
         {"timeout-tcp", "open TCP connections"},
         {"timeout-tcp-time-wait", "TCP connections that the backend closed first"},
         {"timeout-tcp-close", "TCP connections that the client closed first or that were reset"},

@@ -74,7 +74,7 @@ struct TimeoutOption {
 
 constexpr TimeoutOption kTimeoutOptions[] = {
     {"timeout-unanswered", &dataplane::Settings::unanswered_timeout_s,
-     "a connection not confirmed yet (a TCP handshake not completed, a UDP flow not answered)"},
+     "a connection not confirmed yet (its TCP handshake not completed) or never answered by its backend"},
     {"timeout-tcp", &dataplane::Settings::tcp_timeout_s, "an open TCP connection"},
     {"timeout-tcp-time-wait", &dataplane::Settings::tcp_time_wait_timeout_s,
      "a TCP connection the backend closed first (it holds TIME_WAIT)"},
@@ -137,7 +137,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("state-dir", po::value<std::string>(&options.state_dir)->value_name("DIR"), "Keep the state file in DIR (default /var/lib/xdplb).")
         ("socket", po::value<std::string>(&options.socket_path)->value_name("PATH"), "Serve the API on the unix socket PATH (default /run/xdplb/lbd.sock, mode 0600).")
         ("conntrack-size", po::value<std::string>(&conntrack_size)->value_name("N"), conntrack_size_help.c_str())
-        ("halfopen-size", po::value<std::string>()->value_name("N"), "Size of the half-open table in entries, where connections wait until confirmed (their TCP handshake completed or their UDP flow answered) so that a flood of spoofed SYNs evicts only its own kind; each connection takes two. Default: a quarter of --conntrack-size (at least 2).")
+        ("halfopen-size", po::value<std::string>()->value_name("N"), "Size of the half-open table in entries, where connections wait until confirmed (a TCP handshake completed, a UDP flow's second packet) so that a flood of spoofed SYNs evicts only its own kind; each connection takes two. Default: a quarter of --conntrack-size (at least 2).")
         ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), snat_ports_help.c_str())
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
     for (const TimeoutOption& timeout : kTimeoutOptions) {
