@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The connection table: a new connection gets two entries, one per direction,
  * each keyed by the tuple its packets arrive with and holding the tuple to
@@ -138,11 +139,11 @@ static __always_inline bool flow_is_usable(bool half_open, const struct xdplb_fl
 {
 	__u64 now = bpf_ktime_get_coarse_ns();
 	bool first_reply = flow->direction == XDPLB_DIR_TO_CLIENT && !flow->replied;
-	bool reused = pkt->tcp_syn && flow->closing;
+	bool syn_on_closed = pkt->tcp_syn && flow->closing;
 
-	if (now - flow->last_seen_ns < NS_PER_SEC && !first_reply && !reused)
+	if (now - flow->last_seen_ns < NS_PER_SEC && !first_reply && !syn_on_closed)
 		return true;
-	if (reused || flow_is_stale(flow, key->proto, now, half_open, config)) {
+	if (syn_on_closed || flow_is_stale(flow, key->proto, now, half_open, config)) {
 		forget_connection(half_open, key, flow);
 		return false;
 	}

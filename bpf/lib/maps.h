@@ -56,7 +56,7 @@ struct {
 	__type(value, struct xdplb_timeouts);
 } farm_timeouts SEC(".maps");
 
-/* The values are unused: the longest matching prefix is all that is asked. */
+/* Whether a prefix matches is all that is asked: the value is a placeholder. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, XDPLB_SOURCE_LIST_SIZE);

@@ -52,18 +52,20 @@ static __always_inline bool within_rate(const struct xdplb_farm *farm, const str
 	struct xdplb_rate_key key = { .farm_id = farm->farm_id, .src = *src };
 	__u64 now = bpf_ktime_get_ns();
 	__u64 interval = PROTECTION_NS_PER_SEC / farm->rate_limit;
-	__u64 capacity = ((__u64)farm->rate_limit + farm->rate_burst) * interval;
+	/* How far ahead of now full_again_ns is when the bucket is empty. */
+	__u64 bucket_ns = ((__u64)farm->rate_limit + farm->rate_burst) * interval;
 	struct xdplb_rate_bucket *bucket = bpf_map_lookup_elem(&rate_buckets, &key);
 
 	if (!bucket) {
-		struct xdplb_rate_bucket full = { .full_again_ns = now + interval };
+		/* A full bucket, less this connection's token. */
+		struct xdplb_rate_bucket fresh = { .full_again_ns = now + interval };
 
-		bpf_map_update_elem(&rate_buckets, &key, &full, BPF_ANY);
+		bpf_map_update_elem(&rate_buckets, &key, &fresh, BPF_ANY);
 		return true;
 	}
 	__u64 from = bucket->full_again_ns > now ? bucket->full_again_ns : now;
 
-	if (from + interval - now > capacity)
+	if (from + interval - now > bucket_ns)
 		return false;
 	bucket->full_again_ns = from + interval;
 	return true;
