@@ -6,10 +6,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <set>
 #include <vector>
 
 #include <xdplb/abi.h>
@@ -70,12 +70,20 @@ xdplb_source_prefix_key source_key_of(std::uint32_t farm_id, const IpPrefix& pre
     return key;
 }
 
+// Orders keys by their bytes, which is all that tells them apart.
+struct ByBytes {
+    bool operator()(const xdplb_source_prefix_key& a, const xdplb_source_prefix_key& b) const {
+        return std::memcmp(&a, &b, sizeof(a)) < 0;
+    }
+};
+
+using SourceKeys = std::set<xdplb_source_prefix_key, ByBytes>;
+
 // Every (farm, prefix) key of one list in a configuration.
-std::vector<xdplb_source_prefix_key> source_keys(const Config& config,
-                                                 std::vector<IpPrefix> Farm::*list) {
-    std::vector<xdplb_source_prefix_key> keys;
+SourceKeys source_keys(const Config& config, std::vector<IpPrefix> Farm::*list) {
+    SourceKeys keys;
     for (const Farm& farm : config.farms) {
-        for (const IpPrefix& prefix : farm.*list) keys.push_back(source_key_of(farm.id, prefix));
+        for (const IpPrefix& prefix : farm.*list) keys.insert(source_key_of(farm.id, prefix));
     }
     return keys;
 }
@@ -117,10 +125,6 @@ bool same_bytes(const Value& a, const Value& b) {
     return std::memcmp(&a, &b, sizeof(Value)) == 0;
 }
 
-template <typename Value>
-bool contains_bytes(const std::vector<Value>& values, const Value& value) {
-    return std::any_of(values.begin(), values.end(), [&](const Value& v) { return same_bytes(v, value); });
-}
 
 void update(int fd, const void* key, const void* value, const char* what) {
     if (bpf_map_update_elem(fd, key, value, BPF_ANY) != 0) {
@@ -184,17 +188,17 @@ void MapWriter::write_timeouts(const Config& from, const Config& to) const {
 void MapWriter::write_source_lists(const Config& from, const Config& to, std::vector<IpPrefix> Farm::*list, int fd,
                                    const char* what) const {
     const std::uint8_t present = 1;
-    std::vector<xdplb_source_prefix_key> old_keys = source_keys(from, list);
+    SourceKeys old_keys = source_keys(from, list);
     for (const xdplb_source_prefix_key& key : source_keys(to, list)) {
-        if (!contains_bytes(old_keys, key)) update(fd, &key, &present, what);
+        if (!old_keys.contains(key)) update(fd, &key, &present, what);
     }
 }
 
 void MapWriter::remove_source_lists(const Config& from, const Config& to, std::vector<IpPrefix> Farm::*list, int fd,
                                     const char* what) const {
-    std::vector<xdplb_source_prefix_key> new_keys = source_keys(to, list);
+    SourceKeys new_keys = source_keys(to, list);
     for (const xdplb_source_prefix_key& key : source_keys(from, list)) {
-        if (!contains_bytes(new_keys, key)) remove(fd, &key, what);
+        if (!new_keys.contains(key)) remove(fd, &key, what);
     }
 }
 

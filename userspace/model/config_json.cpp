@@ -244,7 +244,7 @@ Backend backend_from_json(const json& value, JsonForm form) {
 
 Farm farm_from_json(const json& value, JsonForm form) {
     FieldReader reader(value, name_of(value, "farm"));
-    std::vector<std::string> known = {"name",  "vip",        "port",      "proto",      "mode", "scheduler",
+    std::vector<std::string> known = {"name", "vip", "port", "proto", "mode", "scheduler",
                                       "snat_addr", "allow", "deny", "rate_limit", "rate_burst"};
     for (const TimeoutField& timeout : kTimeoutFields) known.push_back(timeout.name);
     if (form.ids) known.push_back("id");
