@@ -124,6 +124,26 @@ TEST_P(HalfOpen, SynFloodEvictsNeitherEstablishedConnectionsNorNewOnes) {
     EXPECT_EQ(established(), 4u);
 }
 
+// A new connection claims its SNAT port in the half-open table, but the port
+// must be free in both.
+TEST_P(HalfOpen, EstablishedConnectionsPortIsNotClaimedAgain) {
+    set_settings({.snat_ports = {5000, 5000}});
+    ASSERT_EQ(handshake(40000), 5000);
+    ASSERT_EQ(established(), 2u);
+
+    Bytes other = build_frame(client_packet(40001, kSyn));
+    expect_frame(run_from_client(other), XDP_DROP, other);
+    EXPECT_EQ(reason_count("drop_snat_exhausted"), 1u);
+
+    // Once the established connection is stale, its port may go.
+    set_settings({.snat_ports = {5000, 5000}, .tcp_timeout_s = 0});
+    TestRun retried = run_from_client(other);
+    EXPECT_EQ(retried.verdict, XDP_REDIRECT);
+    EXPECT_EQ(source_port_of(retried.frame), 5000);
+    EXPECT_EQ(established(), 0u);
+    EXPECT_EQ(half_open(), 2u);
+}
+
 TEST_P(HalfOpen, HalfEvictedConnectionIsForgottenAndCounted) {
     TestRun syn = run_from_client(build_frame(client_packet(40000, kSyn)));
     xdplb_flow_key client_key{};
