@@ -3,9 +3,10 @@
  * xdplb data plane: one pass per packet, IPv4 and IPv6 alike.
  *
  *   tracked flow  -> rewrite to the entry's tuple, forward
- *   new flow to a farm -> choose a backend by the farm's scheduler (or its
- *                         persistence), record both directions, rewrite,
- *                         forward (DSR: record one, only the MACs change)
+ *   new flow to a farm -> admit its source, choose a backend by the farm's
+ *                         scheduler (or its persistence), record both
+ *                         directions as half-open, rewrite, forward (DSR:
+ *                         record one, only the MACs change)
  *   ICMP          -> echo to a VIP answered, errors about tracked flows
  *                    translated (lib/icmp.h)
  *   fragment to a VIP -> dropped (lib/vip.h)
@@ -23,6 +24,7 @@
 #include "lib/nat.h"
 #include "lib/parse.h"
 #include "lib/persistence.h"
+#include "lib/protection.h"
 #include "lib/select.h"
 #include "lib/vip.h"
 
@@ -71,9 +73,10 @@ static __always_inline void forward_flow_of(struct xdplb_flow *flow, const struc
 }
 
 /*
- * Records both directions of a new connection. SNAT takes its source address
- * from the farm or, by default, from the route toward the backend, and claims a
- * port; DNAT only has to make sure the backend-side tuple is free.
+ * Records both directions of a new connection, as half-open. SNAT takes its
+ * source address from the farm or, by default, from the route toward the
+ * backend, and claims a port; DNAT only has to make sure the backend-side tuple
+ * is free.
  * Returns a reason to drop, or -1 when the entries are in place.
  */
 static __always_inline int record_connection(struct packet *pkt, const struct xdplb_farm *farm,
@@ -90,18 +93,19 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 	} else if (claim_reply_tuple(&pkt->key, flow, config) != 0) {
 		return XDPLB_DROP_NAT_COLLISION;
 	}
-	if (bpf_map_update_elem(&conntrack, &pkt->key, flow, BPF_NOEXIST) != 0) {
+	if (bpf_map_update_elem(&conntrack_halfopen, &pkt->key, flow, BPF_NOEXIST) != 0) {
 		delete_reply_entry(&pkt->key, flow);
 		return XDPLB_DROP_CONNTRACK_INSERT;
 	}
 	return -1;
 }
 
-/* A racing CPU may have recorded the same connection first: follow it. */
+/* A racing CPU may have recorded the same connection first (as half-open,
+ * which it stays until the client answers): follow it. */
 static __always_inline int follow_racing_entry(struct xdp_md *ctx, struct packet *pkt,
 					       struct scratch *scratch, const bool ipv4)
 {
-	struct xdplb_flow *existing = bpf_map_lookup_elem(&conntrack, &pkt->key);
+	struct xdplb_flow *existing = bpf_map_lookup_elem(&conntrack_halfopen, &pkt->key);
 
 	if (existing)
 		return forward_tracked(ctx, pkt, existing, scratch, ipv4);
@@ -134,7 +138,7 @@ static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet
 	/* The balancer never sees a reply: the entry lives by its protocol's
 	 * timeout, not by the short one of unanswered connections. */
 	flow->replied = 1;
-	if (bpf_map_update_elem(&conntrack, &pkt->key, flow, BPF_NOEXIST) != 0)
+	if (bpf_map_update_elem(&conntrack_halfopen, &pkt->key, flow, BPF_NOEXIST) != 0)
 		return follow_racing_entry(ctx, pkt, scratch, ipv4);
 	account_new_connection(scratch, flow, backend, remember);
 	return send_dsr(pkt, flow, &scratch->fib, true);
@@ -159,6 +163,11 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	/* DSR switches the frame to the backend: no hop is taken. */
 	if (farm->mode != XDPLB_MODE_DSR && !hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
+
+	int refusal = refusal_of(farm, pkt, ipv4);
+
+	if (refusal >= 0)
+		return leave(XDP_DROP, refusal);
 
 	/* A persistent source's live entry comes first; a new choice is remembered. */
 	bool persistent = farm->flags & XDPLB_FARM_PERSIST_SRCIP;
@@ -223,11 +232,13 @@ static __noinline int handle_packet(struct xdp_md *ctx, struct packet *pkt,
 	__u32 zero = 0;
 	struct scratch *scratch = bpf_map_lookup_elem(&scratch_space, &zero);
 	struct xdplb_settings *config = current_settings();
-	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, &pkt->key);
 
 	if (!scratch || !config)
 		return XDP_PASS; /* cannot happen: one-slot arrays always have their slot */
-	if (flow && flow_is_usable(&pkt->key, flow, pkt, config))
+
+	struct xdplb_flow *flow = tracked_flow(pkt, config);
+
+	if (flow)
 		return forward_tracked(ctx, pkt, flow, scratch, ipv4);
 	return open_connection(ctx, pkt, scratch, config, ipv4);
 }

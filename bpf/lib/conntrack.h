@@ -7,6 +7,13 @@
  * A DSR connection has one entry only (XDPLB_DIR_DSR): its replies bypass the
  * balancer.
  *
+ * A connection starts in conntrack_halfopen and moves to conntrack once it is
+ * confirmed (see confirms()), so that a flood of connections that are never
+ * confirmed, spoofed SYNs above all, evicts only its own kind from a full
+ * table, never an established connection. Both halves of a connection are
+ * always in the same table, and a key is in at most one of them. Established
+ * packets cost one lookup; half-open ones a second.
+ *
  * Entries are inserted with BPF_NOEXIST, so that two CPUs racing on the same
  * new flow, or two flows wanting the same backend-side tuple, never overwrite
  * one another. An entry idle past its timeout is stale; its tuple may then be
@@ -15,6 +22,7 @@
 #ifndef XDPLB_CONNTRACK_H
 #define XDPLB_CONNTRACK_H
 
+#include "counters.h"
 #include "maps.h"
 #include "parse.h"
 #include "select.h"
@@ -26,6 +34,12 @@ static __always_inline struct xdplb_settings *current_settings(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&settings, &zero);
+}
+
+/* Every caller passes a constant, so each map access names one map. */
+static __always_inline void *table_of(bool half_open)
+{
+	return half_open ? (void *)&conntrack_halfopen : (void *)&conntrack;
 }
 
 static __always_inline void opposite_key_of(struct xdplb_flow_key *opposite,
@@ -41,15 +55,31 @@ static __always_inline void opposite_key_of(struct xdplb_flow_key *opposite,
 	opposite->family = key->family;
 }
 
-/* A clock ahead of `now` (refreshed meanwhile by another CPU) is fresh. */
-static __always_inline bool flow_is_stale(const struct xdplb_flow *flow, __u8 proto, __u64 now,
+/* The farm's own timeout where it has one, else lbd's default. */
+#define TIMEOUT_S(own, field, default_s) ((own) && (own)->field ? (own)->field : (default_s))
+
+/* An entry not confirmed yet is held only as long as an unanswered one. */
+static __always_inline __u32 timeout_s_of(const struct xdplb_flow *flow, __u8 proto, bool half_open,
 					  const struct xdplb_settings *config)
 {
-	__u32 timeout_s = flow->closing == XDPLB_FIN_FROM_BACKEND ? config->tcp_time_wait_timeout_s
-			  : flow->closing != XDPLB_OPEN		     ? config->tcp_close_timeout_s
-			  : !flow->replied			     ? config->unanswered_timeout_s
-			  : proto == IPPROTO_UDP		     ? config->udp_timeout_s
-								     : config->tcp_timeout_s;
+	const struct xdplb_timeouts *own = bpf_map_lookup_elem(&farm_timeouts, &flow->farm_id);
+
+	if (flow->closing == XDPLB_FIN_FROM_BACKEND)
+		return TIMEOUT_S(own, tcp_time_wait_s, config->tcp_time_wait_timeout_s);
+	if (flow->closing != XDPLB_OPEN)
+		return TIMEOUT_S(own, tcp_close_s, config->tcp_close_timeout_s);
+	if (half_open || !flow->replied)
+		return TIMEOUT_S(own, unanswered_s, config->unanswered_timeout_s);
+	if (proto == IPPROTO_UDP)
+		return TIMEOUT_S(own, udp_s, config->udp_timeout_s);
+	return TIMEOUT_S(own, tcp_s, config->tcp_timeout_s);
+}
+
+/* A clock ahead of `now` (refreshed meanwhile by another CPU) is fresh. */
+static __always_inline bool flow_is_stale(const struct xdplb_flow *flow, __u8 proto, __u64 now,
+					  bool half_open, const struct xdplb_settings *config)
+{
+	__u32 timeout_s = timeout_s_of(flow, proto, half_open, config);
 
 	return now >= flow->last_seen_ns && now - flow->last_seen_ns >= (__u64)timeout_s * NS_PER_SEC;
 }
@@ -71,51 +101,54 @@ static __always_inline bool mirrors(const struct xdplb_flow *opposite,
 	       opposite->new_dport == key->sport;
 }
 
-/* The other direction's entry, if it still belongs to the same connection. */
-static __always_inline struct xdplb_flow *opposite_of(const struct xdplb_flow_key *key,
+/* The other direction's entry in the same table, if it still belongs to the
+ * same connection. */
+static __always_inline struct xdplb_flow *opposite_of(bool half_open,
+						      const struct xdplb_flow_key *key,
 						      const struct xdplb_flow *flow,
 						      struct xdplb_flow_key *opposite_key)
 {
 	opposite_key_of(opposite_key, flow, key);
-	struct xdplb_flow *opposite = bpf_map_lookup_elem(&conntrack, opposite_key);
+	struct xdplb_flow *opposite = bpf_map_lookup_elem(table_of(half_open), opposite_key);
 
 	return opposite && mirrors(opposite, key) ? opposite : NULL;
 }
 
 /* Removes the entries of the connection that `flow` (keyed by `key`) belongs
  * to; an opposite entry that belongs to another connection stays. */
-static __always_inline void forget_connection(const struct xdplb_flow_key *key,
+static __always_inline void forget_connection(bool half_open, const struct xdplb_flow_key *key,
 					      const struct xdplb_flow *flow)
 {
 	struct xdplb_flow_key opposite_key;
 
-	if (opposite_of(key, flow, &opposite_key))
-		bpf_map_delete_elem(&conntrack, &opposite_key);
-	bpf_map_delete_elem(&conntrack, key);
+	if (opposite_of(half_open, key, flow, &opposite_key))
+		bpf_map_delete_elem(table_of(half_open), &opposite_key);
+	bpf_map_delete_elem(table_of(half_open), key);
 }
 
 /*
  * Whether a tracked entry may carry this packet. It may not when it is stale,
  * when a SYN reuses the tuple of a closed connection, or when its other half is
- * gone; it is then forgotten and the packet treated as new. The other half is
- * checked, and both clocks refreshed, at most once a second and at the first
- * reply: that keeps a one-way stream's silent half alive (and warm in the LRU)
- * without a lookup per packet.
+ * gone; it is then forgotten and the packet treated as new. Staleness and the
+ * other half are checked, and both clocks refreshed, at most once a second and
+ * at the first reply: no timeout is shorter than a second (lbd and the farm
+ * options refuse less), and a one-way stream's silent half is kept alive (and
+ * warm in the LRU) without a lookup per packet.
  */
-static __always_inline bool flow_is_usable(const struct xdplb_flow_key *key,
+static __always_inline bool flow_is_usable(bool half_open, const struct xdplb_flow_key *key,
 					   struct xdplb_flow *flow, const struct packet *pkt,
 					   const struct xdplb_settings *config)
 {
 	__u64 now = bpf_ktime_get_coarse_ns();
+	bool first_reply = flow->direction == XDPLB_DIR_TO_CLIENT && !flow->replied;
+	bool syn_on_closed = pkt->tcp_syn && flow->closing;
 
-	if (flow_is_stale(flow, key->proto, now, config) || (pkt->tcp_syn && flow->closing)) {
-		forget_connection(key, flow);
+	if (now - flow->last_seen_ns < NS_PER_SEC && !first_reply && !syn_on_closed)
+		return true;
+	if (syn_on_closed || flow_is_stale(flow, key->proto, now, half_open, config)) {
+		forget_connection(half_open, key, flow);
 		return false;
 	}
-	bool first_reply = flow->direction == XDPLB_DIR_TO_CLIENT && !flow->replied;
-
-	if (now - flow->last_seen_ns <= NS_PER_SEC && !first_reply)
-		return true;
 	if (flow->direction == XDPLB_DIR_DSR) {
 		/* Replies go from the backend straight to the client: no opposite. */
 		flow->last_seen_ns = now;
@@ -123,10 +156,11 @@ static __always_inline bool flow_is_usable(const struct xdplb_flow_key *key,
 	}
 
 	struct xdplb_flow_key opposite_key;
-	struct xdplb_flow *opposite = opposite_of(key, flow, &opposite_key);
+	struct xdplb_flow *opposite = opposite_of(half_open, key, flow, &opposite_key);
 
 	if (!opposite) {
-		bpf_map_delete_elem(&conntrack, key);
+		count_reason(XDPLB_NOTE_HALF_EVICTED);
+		bpf_map_delete_elem(table_of(half_open), key);
 		return false;
 	}
 	flow->last_seen_ns = now;
@@ -136,6 +170,75 @@ static __always_inline bool flow_is_usable(const struct xdplb_flow_key *key,
 		opposite->replied = 1;
 	}
 	return true;
+}
+
+/*
+ * Whether this packet confirms its half-open connection: in TCP the client's
+ * first packet after the backend's answer (the ACK of the handshake), or in
+ * DSR, whose answers bypass the balancer, the client's first packet after its
+ * SYN; a spoofed source never sees the answer, so it never sends that packet.
+ * UDP has no handshake: a flow's second packet, either way, confirms it; a
+ * spoofed flood sends one datagram per source, and a one-way stream is not
+ * left among the half-open.
+ */
+static __always_inline bool confirms(const struct xdplb_flow *flow, const struct packet *pkt)
+{
+	if (pkt->key.proto == IPPROTO_UDP)
+		return true;
+	if (flow->direction == XDPLB_DIR_DSR)
+		return !pkt->tcp_syn;
+	return flow->direction == XDPLB_DIR_TO_BACKEND && flow->replied && !pkt->tcp_syn;
+}
+
+/*
+ * Moves a confirmed connection from conntrack_halfopen to conntrack. Each
+ * entry is in conntrack before it leaves conntrack_halfopen, so that
+ * claim_reply_tuple, which looks at conntrack after claiming a tuple in
+ * conntrack_halfopen, never misses a connection on the move. Returns the
+ * packet's entry where it now is, or NULL when its other half is gone.
+ */
+static __always_inline struct xdplb_flow *promote(const struct xdplb_flow_key *key,
+						  struct xdplb_flow *flow)
+{
+	struct xdplb_flow_key opposite_key;
+	struct xdplb_flow *opposite = NULL;
+
+	if (flow->direction != XDPLB_DIR_DSR) {
+		opposite = opposite_of(true, key, flow, &opposite_key);
+		if (!opposite) {
+			count_reason(XDPLB_NOTE_HALF_EVICTED);
+			bpf_map_delete_elem(&conntrack_halfopen, key);
+			return NULL;
+		}
+	}
+	/* Should conntrack refuse (it evicts rather than fill up), the
+	 * connection simply stays half-open a little longer. */
+	if (bpf_map_update_elem(&conntrack, key, flow, BPF_ANY) != 0)
+		return flow;
+	if (opposite) {
+		if (bpf_map_update_elem(&conntrack, &opposite_key, opposite, BPF_ANY) != 0) {
+			bpf_map_delete_elem(&conntrack, key);
+			return flow;
+		}
+		bpf_map_delete_elem(&conntrack_halfopen, &opposite_key);
+	}
+	bpf_map_delete_elem(&conntrack_halfopen, key);
+	return bpf_map_lookup_elem(&conntrack, key);
+}
+
+/* The entry that carries this packet, if its connection is tracked: an
+ * established one first, then a half-open one, confirmed by this packet or not. */
+static __always_inline struct xdplb_flow *tracked_flow(const struct packet *pkt,
+						       const struct xdplb_settings *config)
+{
+	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, &pkt->key);
+
+	if (flow)
+		return flow_is_usable(false, &pkt->key, flow, pkt, config) ? flow : NULL;
+	flow = bpf_map_lookup_elem(&conntrack_halfopen, &pkt->key);
+	if (!flow || !flow_is_usable(true, &pkt->key, flow, pkt, config))
+		return NULL;
+	return confirms(flow, pkt) ? promote(&pkt->key, flow) : flow;
 }
 
 /* What this packet makes of its connection's closing state. */
@@ -149,7 +252,8 @@ static __always_inline __u8 closing_after(const struct xdplb_flow *flow, const s
 	return flow->closing;
 }
 
-/* Keeps the closing state in both directions, whichever side sends the FIN or RST. */
+/* Keeps the closing state in both directions, whichever side sends the FIN or
+ * RST. The opposite is looked for in both tables: closing is rare enough. */
 static __always_inline void note_closing(struct xdplb_flow *flow, const struct packet *pkt)
 {
 	__u8 closing = closing_after(flow, pkt);
@@ -158,8 +262,10 @@ static __always_inline void note_closing(struct xdplb_flow *flow, const struct p
 		return;
 
 	struct xdplb_flow_key opposite_key;
-	struct xdplb_flow *opposite = opposite_of(&pkt->key, flow, &opposite_key);
+	struct xdplb_flow *opposite = opposite_of(false, &pkt->key, flow, &opposite_key);
 
+	if (!opposite)
+		opposite = opposite_of(true, &pkt->key, flow, &opposite_key);
 	flow->closing = closing;
 	if (opposite)
 		opposite->closing = closing;
@@ -182,28 +288,62 @@ static __always_inline void reply_flow_of(struct xdplb_flow *reply,
 }
 
 /*
- * Inserts the reply entry of a new connection: succeeds only if no live
- * connection uses the same backend-side tuple. A stale holder is forgotten
- * and the insert tried once more. Returns 0 on success.
+ * Whether a live connection in one table holds this backend-side tuple. A
+ * stale holder is forgotten: it holds nothing any more. CPUs that find the
+ * same stale holder at once race to move its clock on: only the winner
+ * forgets it, the others then see it live and try another tuple. So no CPU
+ * ever deletes an entry that another one has just inserted under that key.
+ */
+static __always_inline bool tuple_held(bool half_open, const struct xdplb_flow_key *reply_key,
+				       __u64 now, const struct xdplb_settings *config)
+{
+	struct xdplb_flow *holder = bpf_map_lookup_elem(table_of(half_open), reply_key);
+
+	if (!holder)
+		return false;
+
+	__u64 seen = holder->last_seen_ns;
+
+	if (!flow_is_stale(holder, reply_key->proto, now, half_open, config) ||
+	    __sync_val_compare_and_swap(&holder->last_seen_ns, seen, now) != seen)
+		return true;
+	forget_connection(half_open, reply_key, holder);
+	return false;
+}
+
+/*
+ * Inserts the reply entry of a new connection into conntrack_halfopen:
+ * succeeds only if no live connection in either table uses the same
+ * backend-side tuple. The insert comes first and conntrack is looked at after
+ * it: a connection promoted meanwhile is in conntrack by then (see promote()).
+ * Returns 0 on success.
  */
 static __always_inline int claim_reply_tuple(const struct xdplb_flow_key *client_key,
 					     const struct xdplb_flow *forward,
 					     const struct xdplb_settings *config)
 {
+	__u32 zero = 0;
+	struct scratch *scratch = bpf_map_lookup_elem(&scratch_space, &zero);
 	struct xdplb_flow_key reply_key;
-	struct xdplb_flow reply;
+	__u64 now = forward->last_seen_ns;
+
+	if (!scratch)
+		return -1; /* cannot happen: a one-slot array always has its slot */
+
+	struct xdplb_flow *reply = &scratch->reply_flow;
 
 	opposite_key_of(&reply_key, forward, client_key);
-	reply_flow_of(&reply, client_key, forward);
-	if (bpf_map_update_elem(&conntrack, &reply_key, &reply, BPF_NOEXIST) == 0)
-		return 0;
-
-	struct xdplb_flow *holder = bpf_map_lookup_elem(&conntrack, &reply_key);
-
-	if (!holder || !flow_is_stale(holder, client_key->proto, forward->last_seen_ns, config))
+	reply_flow_of(reply, client_key, forward);
+	if (bpf_map_update_elem(&conntrack_halfopen, &reply_key, reply, BPF_NOEXIST) != 0) {
+		if (tuple_held(true, &reply_key, now, config) ||
+		    bpf_map_update_elem(&conntrack_halfopen, &reply_key, reply, BPF_NOEXIST) != 0)
+			return -1;
+	}
+	if (tuple_held(false, &reply_key, now, config)) {
+		bpf_map_delete_elem(&conntrack_halfopen, &reply_key);
 		return -1;
-	forget_connection(&reply_key, holder);
-	return bpf_map_update_elem(&conntrack, &reply_key, &reply, BPF_NOEXIST);
+	}
+	return 0;
 }
 
 struct snat_port_search {
@@ -279,7 +419,7 @@ static __always_inline void delete_reply_entry(const struct xdplb_flow_key *clie
 	struct xdplb_flow_key reply_key;
 
 	opposite_key_of(&reply_key, forward, client_key);
-	bpf_map_delete_elem(&conntrack, &reply_key);
+	bpf_map_delete_elem(&conntrack_halfopen, &reply_key);
 }
 
 #endif

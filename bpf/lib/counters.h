@@ -8,12 +8,17 @@
 
 /* Counts why a packet left the fast path and returns the verdict, so call
  * sites read as `return leave(XDP_PASS, XDPLB_PASS_NO_FARM);`. */
-static __always_inline int leave(int verdict, __u32 reason)
+static __always_inline void count_reason(__u32 reason)
 {
 	__u64 *count = bpf_map_lookup_elem(&reason_counters, &reason);
 
 	if (count)
 		*count += 1;
+}
+
+static __always_inline int leave(int verdict, __u32 reason)
+{
+	count_reason(reason);
 	return verdict;
 }
 

@@ -205,14 +205,20 @@ static __always_inline int parse_quote(struct quoted_packet *quote, struct xdplb
 /*
  * The tracked flow a quoted packet belongs to, given its reversed tuple; NULL
  * when there is none or it has gone stale. The one place the ICMP path reads
- * the connection table.
+ * the connection tables: established first, then half-open (a UDP flow's
+ * first datagram, answered by a port unreachable, is still half-open).
  */
 static __always_inline struct xdplb_flow *flow_of_quote(const struct xdplb_flow_key *key,
 							 const struct xdplb_settings *config)
 {
+	bool half_open = false;
 	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, key);
 
-	if (!flow || flow_is_stale(flow, key->proto, bpf_ktime_get_coarse_ns(), config))
+	if (!flow) {
+		half_open = true;
+		flow = bpf_map_lookup_elem(&conntrack_halfopen, key);
+	}
+	if (!flow || flow_is_stale(flow, key->proto, bpf_ktime_get_coarse_ns(), half_open, config))
 		return NULL;
 	return flow;
 }

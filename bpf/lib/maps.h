@@ -74,6 +74,48 @@ struct {
 	__type(value, struct xdplb_flow);
 } conntrack SEC(".maps");
 
+/* Connections not confirmed yet, kept apart so that a flood of them evicts
+ * only its own kind. Sized by the loader (lbd --halfopen-size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_DEFAULT_CONNTRACK_SIZE / 4);
+	__type(key, struct xdplb_flow_key);
+	__type(value, struct xdplb_flow);
+} conntrack_halfopen SEC(".maps");
+
+/* Indexed by farm_id; an all-zero entry takes every default from settings. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPLB_MAX_FARMS);
+	__type(key, __u32);
+	__type(value, struct xdplb_timeouts);
+} farm_timeouts SEC(".maps");
+
+/* Whether a prefix matches is all that is asked: the value is a placeholder. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XDPLB_SOURCE_LIST_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdplb_source_prefix_key);
+	__type(value, __u8);
+} allow_sources SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XDPLB_SOURCE_LIST_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdplb_source_prefix_key);
+	__type(value, __u8);
+} deny_sources SEC(".maps");
+
+/* Shared by every CPU, updated without a lock: see docs/protection.md. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPLB_RATE_LIMIT_SOURCES);
+	__type(key, struct xdplb_rate_key);
+	__type(value, struct xdplb_rate_bucket);
+} rate_buckets SEC(".maps");
+
 /* Not per-CPU: max_connections caps the sum over every CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -135,6 +177,7 @@ struct scratch {
 	struct xdplb_flow_key quote_key; /* an ICMP error's flow (icmp.h) */
 	struct xdplb_persistence_key persistence_key; /* of a new connection's source */
 	struct xdplb_persistence persistence;
+	struct xdplb_flow reply_flow; /* claim_reply_tuple's, inside the SNAT port search too */
 };
 
 struct {

@@ -189,6 +189,7 @@ TEST_F(Conntrack, SurvivingHalfOfAnEvictedConnectionIsForgotten) {
     set_settings({.snat_ports = {5000, 5000}});
     run_from_client(build_frame(syn()));
     run_from_backends(build_frame(from_backend1(8080, LabAddresses::kLbBackendSide, 5000, kSyn | kAck)));
+    run_from_client(build_frame(with_flags(syn(), kAck)));  // established: in the connection table
 
     xdplb_flow_key reply_key{};
     inet_pton(AF_INET, LabAddresses::kBackend1, &reply_key.src);

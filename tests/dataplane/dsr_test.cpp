@@ -46,17 +46,20 @@ protected:
         return spec;
     }
 
+    // The entries of both connection tables, established and half-open.
     std::vector<xdplb_flow> conntrack_entries() const {
-        int fd = program_->map_fd("conntrack");
         std::vector<xdplb_flow> entries;
-        xdplb_flow_key key{};
-        xdplb_flow_key next{};
-        const xdplb_flow_key* previous = nullptr;
-        while (bpf_map_get_next_key(fd, previous, &next) == 0) {
-            xdplb_flow flow{};
-            if (bpf_map_lookup_elem(fd, &next, &flow) == 0) entries.push_back(flow);
-            key = next;
-            previous = &key;
+        for (const char* table : {"conntrack", "conntrack_halfopen"}) {
+            int fd = program_->map_fd(table);
+            xdplb_flow_key key{};
+            xdplb_flow_key next{};
+            const xdplb_flow_key* previous = nullptr;
+            while (bpf_map_get_next_key(fd, previous, &next) == 0) {
+                xdplb_flow flow{};
+                if (bpf_map_lookup_elem(fd, &next, &flow) == 0) entries.push_back(flow);
+                key = next;
+                previous = &key;
+            }
         }
         return entries;
     }
@@ -100,9 +103,10 @@ TEST_P(Dsr, RecordsOneAnsweredEntryAndNoReplyEntry) {
 // The balancer never sees a reply: neither the unanswered timeout nor the
 // once-a-second check of the (absent) opposite entry may end the connection.
 TEST_P(Dsr, IdleConnectionOutlivesTheUnansweredTimeoutAndTheOppositeCheck) {
-    set_settings({.snat_ports = {1024, 32767}, .unanswered_timeout_s = 0});
+    set_settings({.snat_ports = {1024, 32767}, .unanswered_timeout_s = 1});
     run_from_client(build_frame(syn()));
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    run_from_client(build_frame(with_flags(syn(), kAck)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
     FrameSpec data = with_flags(syn(), kAck, "late");
     expect_frame(run_from_client(build_frame(data)), XDP_REDIRECT, switched_to_backend1(data));
     FrameSpec more = with_flags(syn(), kAck, "more");

@@ -160,10 +160,23 @@ std::uint16_t source_port_of(const Bytes& frame) {
     return static_cast<std::uint16_t>(frame.at(at) << 8 | frame.at(at + 1));
 }
 
+std::uint16_t destination_port_of(const Bytes& frame) {
+    const bool ipv6 = frame.at(12) == 0x86 && frame.at(13) == 0xdd;
+    const std::size_t at = kEthBytes + (ipv6 ? kIpv6Bytes : kIpBytes) + 2;
+    return static_cast<std::uint16_t>(frame.at(at) << 8 | frame.at(at + 1));
+}
+
 std::string source_address_of(const Bytes& frame) {
     const bool ipv6 = frame.at(12) == 0x86 && frame.at(13) == 0xdd;
     char text[INET6_ADDRSTRLEN] = {};
     inet_ntop(ipv6 ? AF_INET6 : AF_INET, frame.data() + kEthBytes + (ipv6 ? 8 : 12), text, sizeof(text));
+    return text;
+}
+
+std::string destination_address_of(const Bytes& frame) {
+    const bool ipv6 = frame.at(12) == 0x86 && frame.at(13) == 0xdd;
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(ipv6 ? AF_INET6 : AF_INET, frame.data() + kEthBytes + (ipv6 ? 24 : 16), text, sizeof(text));
     return text;
 }
 

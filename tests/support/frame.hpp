@@ -80,9 +80,11 @@ Bytes as_ipv6_fragment(const Bytes& frame, std::uint16_t offset_units, bool more
 
 // Host-order L4 source port of a frame without IPv4 options or IPv6 extension headers.
 std::uint16_t source_port_of(const Bytes& frame);
+std::uint16_t destination_port_of(const Bytes& frame);
 
 // Text form of the L3 source address of a frame.
 std::string source_address_of(const Bytes& frame);
+std::string destination_address_of(const Bytes& frame);
 
 Mac mac(std::uint8_t last);  // 02:00:00:00:00:<last>
 

@@ -339,5 +339,37 @@ TEST(CliCommandLine, NumbersAreParsedStrictly) {
               "backend set: --weight 99999999999999999999 is out of range");
 }
 
+TEST(CliCommandLine, FarmAddWithProtectionAndTimeouts) {
+    expect_request({"farm", "add", "web", "--vip", "192.0.2.1", "--port", "80", "--proto", "tcp", "--allow",
+                    "198.18.0.0/15,192.0.2.7", "--deny", "198.18.7.0/24", "--rate-limit", "50", "--rate-burst", "20",
+                    "--timeout-unanswered", "5", "--timeout-tcp", "600", "--timeout-tcp-time-wait", "60",
+                    "--timeout-tcp-close", "3", "--timeout-udp", "30"},
+                   "farm.add",
+                   {{"name", "web"}, {"vip", "192.0.2.1"}, {"port", "80"}, {"proto", "tcp"},
+                    {"allow", "198.18.0.0/15,192.0.2.7"}, {"deny", "198.18.7.0/24"}, {"rate_limit", 50},
+                    {"rate_burst", 20}, {"timeout_unanswered", 5}, {"timeout_tcp", 600},
+                    {"timeout_tcp_time_wait", 60}, {"timeout_tcp_close", 3}, {"timeout_udp", 30}});
+}
+
+TEST(CliCommandLine, FarmSetEmptyListClearsIt) {
+    expect_request({"farm", "set", "web", "--allow", "", "--deny", ""}, "farm.set",
+                   {{"name", "web"}, {"allow", ""}, {"deny", ""}});
+}
+
+TEST(CliCommandLine, FarmSetTimeoutDefaultSendsNull) {
+    expect_request({"farm", "set", "web", "--timeout-tcp", "default", "--timeout-udp", "60"}, "farm.set",
+                   {{"name", "web"}, {"timeout_tcp", nullptr}, {"timeout_udp", 60}});
+}
+
+TEST(CliCommandLine, FarmTimeoutsAndRatesAreParsedStrictly) {
+    EXPECT_EQ(usage_error_of({"farm", "set", "web", "--timeout-tcp", "10s"}),
+              "farm set: --timeout-tcp needs a whole number, not '10s'");
+    EXPECT_EQ(usage_error_of({"farm", "add", "web", "--vip", "1.1.1.1", "--port", "1", "--proto", "tcp",
+                              "--timeout-tcp", "default"}),
+              "farm add: --timeout-tcp needs a whole number, not 'default'");
+    EXPECT_EQ(usage_error_of({"farm", "set", "web", "--rate-limit", "many"}),
+              "farm set: --rate-limit needs a whole number, not 'many'");
+}
+
 }  // namespace
 }  // namespace xdplb::cli

@@ -78,7 +78,7 @@ TEST(CliRender, FarmListAndShowRenderAPortList) {
               "web    192.0.2.10               443  tcp    snat  weight            2\n"
               "media  192.0.2.10  80,443,8000-8100  tcp    dsr   weight            0\n");
     const std::string shown = people("farm.show", {{"name", "media"}}, media);
-    EXPECT_NE(shown.find("port:       80,443,8000-8100\nproto:      tcp\nmode:       dsr\n"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("port:         80,443,8000-8100\nproto:        tcp\nmode:         dsr\n"), std::string::npos) << shown;
 }
 
 TEST(CliRender, EmptyFarmList) {
@@ -121,6 +121,24 @@ TEST(CliRender, FarmShowWithSnatAddressAndNoBackends) {
     const std::string shown = people("farm.show", {{"name", "web"}}, farm);
     EXPECT_NE(shown.find("snat addr:    10.0.0.1\n"), std::string::npos) << shown;
     EXPECT_TRUE(shown.ends_with("\n\nno backends\n")) << shown;
+}
+
+TEST(CliRender, FarmShowNamesTheProtectionAndTimeoutsItSets) {
+    json farm = sample_farm();
+    farm["allow"] = json::array({"198.18.0.0/15", "192.0.2.7/32"});
+    farm["deny"] = json::array();
+    farm["rate_limit"] = 50;
+    farm["rate_burst"] = 20;
+    farm["timeout_tcp"] = 600;
+    farm["timeout_udp"] = nullptr;
+    const std::string shown = people("farm.show", {{"name", "web"}}, farm);
+    EXPECT_NE(shown.find("snat addr:    address of the egress interface\n"
+                         "allow:        198.18.0.0/15, 192.0.2.7/32\n"
+                         "rate limit:   50 new connections/s per source, burst 20\n"
+                         "timeouts:     tcp 600s (others: lbd's)\n\n"),
+              std::string::npos)
+        << shown;
+    EXPECT_EQ(shown.find("deny"), std::string::npos) << shown;
 }
 
 TEST(CliRender, StatsWithReasons) {

@@ -101,6 +101,12 @@ Farm sample_farm() {
     farm.persistence = Persistence::srcip;
     farm.persist_ttl_s = 600;
     farm.snat_addrs = {*IpAddress::parse("192.0.2.1")};
+    farm.allow = {IpPrefix::parse("198.18.0.0/15"), IpPrefix::parse("192.0.2.99")};
+    farm.deny = {IpPrefix::parse("198.18.7.0/24")};
+    farm.rate_limit = 50;
+    farm.rate_burst = 20;
+    farm.timeouts.tcp = 600;
+    farm.timeouts.unanswered = 5;
     Backend first = sample_backend(3, "api1", "10.0.1.1");
     first.max_connections = 50;
     first.port = 9090;
@@ -534,6 +540,74 @@ TEST(FarmFromJson, ReadsASnatPoolAsAnArrayOrACommaSeparatedList) {
                              {"'snat_addr'", "'' is not an IP address"}));
 }
 
+// ---- farm: protection and timeouts ----------------------------------------------
+
+TEST(FarmFromJson, WithoutProtectionOrTimeoutsTakesTheDefaults) {
+    Farm farm = farm_from_json(farm_json(), kApiForm);
+    EXPECT_TRUE(farm.allow.empty());
+    EXPECT_TRUE(farm.deny.empty());
+    EXPECT_EQ(farm.rate_limit, 0u);
+    EXPECT_EQ(farm.rate_burst, 0u);
+    EXPECT_EQ(farm.timeouts, FarmTimeouts{});
+}
+
+TEST(FarmFromJson, ReadsSourceListsAsArraysOrCommaSeparatedLists) {
+    std::vector<IpPrefix> expected = {IpPrefix::parse("198.18.0.0/15"), IpPrefix::parse("192.0.2.7/32")};
+    EXPECT_EQ(farm_from_json(with(farm_json(), "allow", "198.18.0.0/15,192.0.2.7"), kApiForm).allow, expected);
+    EXPECT_EQ(farm_from_json(with(farm_json(), "deny", json::array({"198.18.0.0/15", "192.0.2.7/32"})), kApiForm).deny,
+              expected);
+}
+
+TEST(FarmFromJson, EmptySourceListsAreNone) {
+    EXPECT_TRUE(farm_from_json(with(farm_json(), "allow", ""), kApiForm).allow.empty());
+    EXPECT_TRUE(farm_from_json(with(farm_json(), "deny", json::array()), kApiForm).deny.empty());
+}
+
+TEST(FarmFromJson, RefusesBadPrefixes) {
+    EXPECT_TRUE(farm_refused(with(farm_json(), "allow", "198.18.0.1/15"), kApiForm,
+                             {"farm 'web'", "'allow'", "host bits set", "198.18.0.0/15"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "deny", "198.18.0.0/33"), kApiForm,
+                             {"'deny'", "prefix length from 0 to 32"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "allow", "198.18.0.0/15,"), kApiForm, {"'allow'", "'' is not an address"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "allow", json::array({7})), kApiForm, {"'allow'", "strings"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "deny", 7), kApiForm, {"'deny'", "ADDR/LEN"}));
+}
+
+TEST(FarmFromJson, ReadsTheRateLimitWithinItsBounds) {
+    Farm farm = farm_from_json(with(with(farm_json(), "rate_limit", 1000000), "rate_burst", 0), kApiForm);
+    EXPECT_EQ(farm.rate_limit, 1000000u);
+    EXPECT_EQ(farm.rate_burst, 0u);
+    EXPECT_TRUE(farm_refused(with(farm_json(), "rate_limit", 1000001), kApiForm, {"'rate_limit'", "0 to 1000000"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "rate_burst", -1), kApiForm, {"'rate_burst'", "0 to 1000000"}));
+    EXPECT_TRUE(farm_refused(with(farm_json(), "rate_limit", "5"), kApiForm, {"'rate_limit'", "integer"}));
+}
+
+TEST(FarmFromJson, ReadsEachTimeoutWithinItsBoundsAndNullAsLbdsDefault) {
+    Farm farm = farm_from_json(with(with(with(farm_json(), "timeout_udp", 1), "timeout_tcp_close", 2592000),
+                                    "timeout_tcp", nullptr),
+                               kApiForm);
+    EXPECT_EQ(farm.timeouts.udp, 1u);
+    EXPECT_EQ(farm.timeouts.tcp_close, 2592000u);
+    EXPECT_FALSE(farm.timeouts.tcp.has_value());
+    for (const char* field : {"timeout_unanswered", "timeout_tcp", "timeout_tcp_time_wait", "timeout_tcp_close",
+                              "timeout_udp"}) {
+        EXPECT_TRUE(farm_refused(with(farm_json(), field, 0), kApiForm, {field, "1 to 2592000"}));
+        EXPECT_TRUE(farm_refused(with(farm_json(), field, 2592001), kApiForm, {field, "1 to 2592000"}));
+    }
+}
+
+TEST(FarmToJson, WritesProtectionAndTimeouts) {
+    json value = farm_to_json(sample_farm(), kApiForm);
+    EXPECT_EQ(value["allow"], json::array({"198.18.0.0/15", "192.0.2.99/32"}));
+    EXPECT_EQ(value["deny"], json::array({"198.18.7.0/24"}));
+    EXPECT_EQ(value["rate_limit"], 50);
+    EXPECT_EQ(value["rate_burst"], 20);
+    EXPECT_EQ(value["timeout_tcp"], 600);
+    EXPECT_EQ(value["timeout_unanswered"], 5);
+    EXPECT_TRUE(value["timeout_udp"].is_null());
+    EXPECT_EQ(farm_to_json(Farm{}, kApiForm)["allow"], json::array());
+}
+
 // ---- farm: port -----------------------------------------------------------------
 
 TEST(FarmFromJson, AcceptsThePortBounds) {
@@ -725,14 +799,18 @@ TEST(ConfigFromJson, NamesTheFarmAtFault) {
 TEST(FarmToJson, ApiFormHasExactlyTheUserFacingFields) {
     EXPECT_EQ(keys_of(farm_to_json(sample_farm(), kApiForm)),
               (std::set<std::string>{"name", "vip", "port", "proto", "mode", "scheduler", "hash_key", "persistence",
-                                     "persist_ttl", "snat_addr"}));
+                                     "persist_ttl", "snat_addr", "allow", "deny",
+                                     "rate_limit", "rate_burst", "timeout_unanswered", "timeout_tcp",
+                                     "timeout_tcp_time_wait", "timeout_tcp_close", "timeout_udp"}));
 }
 
 TEST(FarmToJson, ConfigFormAddsBackendsWithoutIds) {
     json value = farm_to_json(sample_farm(), kConfigForm);
     EXPECT_EQ(keys_of(value),
               (std::set<std::string>{"name", "vip", "port", "proto", "mode", "scheduler", "hash_key", "persistence",
-                                     "persist_ttl", "snat_addr", "backends"}));
+                                     "persist_ttl", "snat_addr", "allow", "deny",
+                                     "rate_limit", "rate_burst", "timeout_unanswered", "timeout_tcp",
+                                     "timeout_tcp_time_wait", "timeout_tcp_close", "timeout_udp", "backends"}));
     ASSERT_EQ(value["backends"].size(), 2u);
     EXPECT_FALSE(value["backends"][0].contains("id"));
 }

@@ -54,6 +54,21 @@ TEST(DaemonOptions, RefusesConntrackSizesThatAreNotIntegers) {
     }
 }
 
+TEST(DaemonOptions, HalfOpenSizeDefaultsToAQuarterOfTheConnectionTable) {
+    EXPECT_EQ(parse({}).halfopen_size, std::uint32_t{XDPLB_DEFAULT_CONNTRACK_SIZE / 4});
+    EXPECT_EQ(parse({"--conntrack-size", "4096"}).halfopen_size, 1024u);
+    EXPECT_EQ(parse({"--conntrack-size", "7"}).halfopen_size, 2u);
+}
+
+TEST(DaemonOptions, HalfOpenSizeCanBeSetWithinTheLimits) {
+    EXPECT_EQ(parse({"--halfopen-size", "2"}).halfopen_size, 2u);
+    EXPECT_EQ(parse({"--conntrack-size", "4096", "--halfopen-size", "67108864"}).halfopen_size, 67108864u);
+    for (const std::string size : {"1", "0", "-2", "67108865", "some", "64k"}) {
+        EXPECT_EQ(usage_error_of({"--halfopen-size", size}),
+                  "--halfopen-size must be an integer from 2 to 67108864, got '" + size + "'");
+    }
+}
+
 TEST(DaemonOptions, TimeoutsDefaultToTheDataPlanesDefaults) {
     const dataplane::Settings defaults;
     const Options options = parse({});

@@ -10,6 +10,7 @@ namespace xdplb::dataplane {
 namespace {
 
 constexpr std::uint64_t kSecond = 1'000'000'000;
+constexpr TableKind kEstablished = TableKind::established;
 constexpr std::uint64_t kNow = 10'000 * kSecond;
 
 Settings sample_timeouts() {
@@ -48,33 +49,53 @@ FlowEntry entry(const xdplb_flow& value, std::uint8_t proto = IPPROTO_TCP) {
 }
 
 TEST(SessionRules, EachStateHasItsTimeout) {
-    EXPECT_EQ(timeout_s(flow(XDPLB_OPEN, false, 0), IPPROTO_TCP, kTimeouts), 30u);
-    EXPECT_EQ(timeout_s(flow(XDPLB_OPEN, false, 0), IPPROTO_UDP, kTimeouts), 30u);
-    EXPECT_EQ(timeout_s(flow(XDPLB_OPEN, true, 0), IPPROTO_TCP, kTimeouts), 7200u);
-    EXPECT_EQ(timeout_s(flow(XDPLB_OPEN, true, 0), IPPROTO_UDP, kTimeouts), 300u);
-    EXPECT_EQ(timeout_s(flow(XDPLB_FIN_FROM_CLIENT, true, 0), IPPROTO_TCP, kTimeouts), 10u);
-    EXPECT_EQ(timeout_s(flow(XDPLB_RESET, false, 0), IPPROTO_TCP, kTimeouts), 10u);
-    EXPECT_EQ(timeout_s(flow(XDPLB_FIN_FROM_BACKEND, true, 0), IPPROTO_TCP, kTimeouts), 120u);
+    EXPECT_EQ(timeout_s(flow(XDPLB_OPEN, false, 0), IPPROTO_TCP, kEstablished, kTimeouts), 30u);
+    EXPECT_EQ(timeout_s(flow(XDPLB_OPEN, false, 0), IPPROTO_UDP, kEstablished, kTimeouts), 30u);
+    EXPECT_EQ(timeout_s(flow(XDPLB_OPEN, true, 0), IPPROTO_TCP, kEstablished, kTimeouts), 7200u);
+    EXPECT_EQ(timeout_s(flow(XDPLB_OPEN, true, 0), IPPROTO_UDP, kEstablished, kTimeouts), 300u);
+    EXPECT_EQ(timeout_s(flow(XDPLB_FIN_FROM_CLIENT, true, 0), IPPROTO_TCP, kEstablished, kTimeouts), 10u);
+    EXPECT_EQ(timeout_s(flow(XDPLB_RESET, false, 0), IPPROTO_TCP, kEstablished, kTimeouts), 10u);
+    EXPECT_EQ(timeout_s(flow(XDPLB_FIN_FROM_BACKEND, true, 0), IPPROTO_TCP, kEstablished, kTimeouts), 120u);
+}
+
+// Until its client confirms it, a connection is held as briefly as an
+// unanswered one, whether or not its backend answered.
+TEST(SessionRules, HalfOpenEntriesLiveByTheUnansweredTimeout) {
+    EXPECT_EQ(timeout_s(flow(XDPLB_OPEN, true, 0), IPPROTO_TCP, TableKind::half_open, kTimeouts), 30u);
+    EXPECT_TRUE(is_stale(flow(XDPLB_OPEN, true, 30), IPPROTO_UDP, TableKind::half_open, kNow, kTimeouts));
+    EXPECT_EQ(timeout_s(flow(XDPLB_FIN_FROM_BACKEND, true, 0), IPPROTO_TCP, TableKind::half_open, kTimeouts), 120u);
+}
+
+TEST(SessionRules, AFarmsOwnTimeoutsReplaceLbdsDefaults) {
+    xdplb_timeouts own{};
+    own.tcp_s = 600;
+    own.udp_s = 20;
+    const Settings resolved = with_farm_timeouts(kTimeouts, own);
+    EXPECT_EQ(resolved.tcp_timeout_s, 600u);
+    EXPECT_EQ(resolved.udp_timeout_s, 20u);
+    EXPECT_EQ(resolved.unanswered_timeout_s, 30u);
+    EXPECT_EQ(resolved.tcp_time_wait_timeout_s, 120u);
+    EXPECT_EQ(resolved.tcp_close_timeout_s, 10u);
 }
 
 TEST(SessionRules, StaleOnceIdleForItsWholeTimeout) {
-    EXPECT_FALSE(is_stale(flow(XDPLB_OPEN, true, 7199), IPPROTO_TCP, kNow, kTimeouts));
-    EXPECT_TRUE(is_stale(flow(XDPLB_OPEN, true, 7200), IPPROTO_TCP, kNow, kTimeouts));
-    EXPECT_FALSE(is_stale(flow(XDPLB_OPEN, false, 29), IPPROTO_UDP, kNow, kTimeouts));
-    EXPECT_TRUE(is_stale(flow(XDPLB_OPEN, false, 30), IPPROTO_UDP, kNow, kTimeouts));
-    EXPECT_TRUE(is_stale(flow(XDPLB_RESET, true, 10), IPPROTO_TCP, kNow, kTimeouts));
-    EXPECT_FALSE(is_stale(flow(XDPLB_FIN_FROM_BACKEND, true, 119), IPPROTO_TCP, kNow, kTimeouts));
+    EXPECT_FALSE(is_stale(flow(XDPLB_OPEN, true, 7199), IPPROTO_TCP, kEstablished, kNow, kTimeouts));
+    EXPECT_TRUE(is_stale(flow(XDPLB_OPEN, true, 7200), IPPROTO_TCP, kEstablished, kNow, kTimeouts));
+    EXPECT_FALSE(is_stale(flow(XDPLB_OPEN, false, 29), IPPROTO_UDP, kEstablished, kNow, kTimeouts));
+    EXPECT_TRUE(is_stale(flow(XDPLB_OPEN, false, 30), IPPROTO_UDP, kEstablished, kNow, kTimeouts));
+    EXPECT_TRUE(is_stale(flow(XDPLB_RESET, true, 10), IPPROTO_TCP, kEstablished, kNow, kTimeouts));
+    EXPECT_FALSE(is_stale(flow(XDPLB_FIN_FROM_BACKEND, true, 119), IPPROTO_TCP, kEstablished, kNow, kTimeouts));
 }
 
 TEST(SessionRules, ClockAheadOfNowIsFresh) {
     xdplb_flow refreshed = flow(XDPLB_RESET, true, 0);
     refreshed.last_seen_ns = kNow + kSecond;
-    EXPECT_FALSE(is_stale(refreshed, IPPROTO_TCP, kNow, kNoTimeouts));
+    EXPECT_FALSE(is_stale(refreshed, IPPROTO_TCP, kEstablished, kNow, kNoTimeouts));
     EXPECT_EQ(idle_seconds(refreshed.last_seen_ns, kNow), 0u);
 }
 
 TEST(SessionRules, ZeroTimeoutMakesEveryIdleEntryStale) {
-    EXPECT_TRUE(is_stale(flow(XDPLB_OPEN, true, 0), IPPROTO_TCP, kNow, kNoTimeouts));
+    EXPECT_TRUE(is_stale(flow(XDPLB_OPEN, true, 0), IPPROTO_TCP, kEstablished, kNow, kNoTimeouts));
 }
 
 TEST(SessionRules, IdleSecondsRoundDown) {
@@ -97,10 +118,10 @@ TEST(SessionRules, TheEntryTowardTheBackendStandsForTheConnection) {
 
 TEST(BackendCensus, CountsLiveConnectionsOncePerBackend) {
     BackendCensus census;
-    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, true, 5, XDPLB_DIR_TO_BACKEND, 7)), kNow, kTimeouts));
-    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, true, 5, XDPLB_DIR_TO_CLIENT, 7)), kNow, kTimeouts));
-    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, false, 1, XDPLB_DIR_TO_BACKEND, 7), IPPROTO_UDP), kNow, kTimeouts));
-    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, true, 5, XDPLB_DIR_DSR, 8)), kNow, kTimeouts));
+    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, true, 5, XDPLB_DIR_TO_BACKEND, 7)), kEstablished, kNow, kTimeouts));
+    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, true, 5, XDPLB_DIR_TO_CLIENT, 7)), kEstablished, kNow, kTimeouts));
+    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, false, 1, XDPLB_DIR_TO_BACKEND, 7), IPPROTO_UDP), kEstablished, kNow, kTimeouts));
+    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, true, 5, XDPLB_DIR_DSR, 8)), kEstablished, kNow, kTimeouts));
     EXPECT_EQ(census.connections_of(7), 2u);
     EXPECT_EQ(census.connections_of(8), 1u);
     EXPECT_EQ(census.connections_of(9), 0u);
@@ -108,22 +129,22 @@ TEST(BackendCensus, CountsLiveConnectionsOncePerBackend) {
 
 TEST(BackendCensus, StaleEntriesAreNotCounted) {
     BackendCensus census;
-    EXPECT_TRUE(census.judge(entry(flow(XDPLB_RESET, true, 10)), kNow, kTimeouts));
-    EXPECT_TRUE(census.judge(entry(flow(XDPLB_OPEN, false, 30), IPPROTO_UDP), kNow, kTimeouts));
-    EXPECT_TRUE(census.judge(entry(flow(XDPLB_OPEN, true, 300), IPPROTO_UDP), kNow, kTimeouts));
+    EXPECT_TRUE(census.judge(entry(flow(XDPLB_RESET, true, 10)), kEstablished, kNow, kTimeouts));
+    EXPECT_TRUE(census.judge(entry(flow(XDPLB_OPEN, false, 30), IPPROTO_UDP), kEstablished, kNow, kTimeouts));
+    EXPECT_TRUE(census.judge(entry(flow(XDPLB_OPEN, true, 300), IPPROTO_UDP), kEstablished, kNow, kTimeouts));
     EXPECT_EQ(census.connections_of(1), 0u);
 }
 
 TEST(BackendCensus, ClosingConnectionsCountUntilStale) {
     BackendCensus census;
-    EXPECT_FALSE(census.judge(entry(flow(XDPLB_FIN_FROM_BACKEND, true, 60)), kNow, kTimeouts));
-    EXPECT_FALSE(census.judge(entry(flow(XDPLB_FIN_FROM_CLIENT, true, 9)), kNow, kTimeouts));
+    EXPECT_FALSE(census.judge(entry(flow(XDPLB_FIN_FROM_BACKEND, true, 60)), kEstablished, kNow, kTimeouts));
+    EXPECT_FALSE(census.judge(entry(flow(XDPLB_FIN_FROM_CLIENT, true, 9)), kEstablished, kNow, kTimeouts));
     EXPECT_EQ(census.connections_of(1), 2u);
 }
 
 TEST(BackendCensus, BackendIdsOutsideTheTableAreIgnored) {
     BackendCensus census;
-    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, true, 0, XDPLB_DIR_TO_BACKEND, XDPLB_MAX_BACKENDS)), kNow,
+    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, true, 0, XDPLB_DIR_TO_BACKEND, XDPLB_MAX_BACKENDS)), kEstablished, kNow,
                               kTimeouts));
     EXPECT_EQ(census.connections_of(XDPLB_MAX_BACKENDS), 0u);
 }

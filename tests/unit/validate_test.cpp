@@ -474,3 +474,75 @@ TEST(Validate, RefusesABackendIdOutOfRange) {
 
 }  // namespace
 }  // namespace xdplb::model
+
+namespace xdplb::model {
+namespace {
+
+// ---- protection and timeouts ------------------------------------------------------
+
+std::vector<IpPrefix> prefixes(std::initializer_list<const char*> texts) {
+    std::vector<IpPrefix> list;
+    for (const char* text : texts) list.push_back(IpPrefix::parse(text));
+    return list;
+}
+
+TEST(Validate, AcceptsSourceListsOfTheVipsFamily) {
+    Farm v4 = farm("web", "192.0.2.10", 80);
+    v4.allow = prefixes({"198.18.0.0/15", "0.0.0.0/0"});
+    v4.deny = prefixes({"198.18.7.0/24"});
+    Farm v6 = farm("web6", "2001:db8::10", 80);
+    v6.allow = prefixes({"fd00::/8"});
+    EXPECT_TRUE(accepted(Config{{v4, v6}}));
+}
+
+TEST(Validate, RefusesAPrefixOfTheOtherFamily) {
+    Farm v4 = farm("web", "192.0.2.10", 80);
+    v4.allow = prefixes({"fd00::/8"});
+    EXPECT_TRUE(refused(one_farm_with(v4), {"farm 'web'", "allow prefix fd00::/8 is IPv6 but the VIP is IPv4"}));
+    Farm v6 = farm("web6", "2001:db8::10", 80);
+    v6.deny = prefixes({"198.18.0.0/15"});
+    EXPECT_TRUE(refused(one_farm_with(v6), {"farm 'web6'", "deny prefix 198.18.0.0/15 is IPv4 but the VIP is IPv6"}));
+}
+
+TEST(Validate, RefusesAPrefixListedTwice) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.deny = prefixes({"198.18.7.0/24", "198.18.7.0/24"});
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "deny prefix 198.18.7.0/24 twice"}));
+}
+
+TEST(Validate, AcceptsAFullListAndRefusesOneMore) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    for (std::size_t i = 0; i < XDPLB_MAX_SOURCE_PREFIXES; ++i) web.allow.push_back(IpPrefix::parse(address_for(i)));
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+    web.allow.push_back(IpPrefix::parse(address_for(XDPLB_MAX_SOURCE_PREFIXES)));
+    EXPECT_TRUE(refused(one_farm_with(web), {"farm 'web'", "more than 1024 allow prefixes"}));
+}
+
+TEST(Validate, RefusesMorePrefixesThanTheDataPlaneHoldsInAllFarms) {
+    Config config;
+    const std::size_t farms = XDPLB_SOURCE_LIST_SIZE / XDPLB_MAX_SOURCE_PREFIXES + 1;
+    for (std::size_t f = 0; f < farms; ++f) {
+        Farm web = farm("web" + std::to_string(f), address_for(60000 + f), 80);
+        for (std::size_t i = 0; i < XDPLB_MAX_SOURCE_PREFIXES; ++i) web.deny.push_back(IpPrefix::parse(address_for(i)));
+        config.farms.push_back(web);
+    }
+    EXPECT_TRUE(refused(config, {"at most 65536 allow and as many deny prefixes"}));
+}
+
+TEST(Validate, RefusesRatesAndTimeoutsOutOfRange) {
+    Farm web = farm("web", "192.0.2.10", 80);
+    web.rate_limit = kMaxRateLimit;
+    web.rate_burst = kMaxRateLimit;
+    web.timeouts.tcp = kMaxTimeoutSeconds;
+    web.timeouts.udp = kMinTimeoutSeconds;
+    EXPECT_TRUE(accepted(one_farm_with(web)));
+    Farm fast = web;
+    fast.rate_limit = kMaxRateLimit + 1;
+    EXPECT_TRUE(refused(one_farm_with(fast), {"farm 'web'", "rate_limit and rate_burst must be from 0 to 1000000"}));
+    Farm instant = web;
+    instant.timeouts.tcp_close = 0;
+    EXPECT_TRUE(refused(one_farm_with(instant), {"farm 'web'", "timeouts must be from 1 to 2592000 seconds, got 0"}));
+}
+
+}  // namespace
+}  // namespace xdplb::model

@@ -123,7 +123,10 @@ json whole_number(const OptionSpec& option, const std::string& text) {
 }
 
 json option_value(const OptionSpec& option, const std::string& text) {
-    if (option.kind == ValueKind::number) {
+    if (option.kind == ValueKind::number_or_default && text == "default") {
+        return nullptr;
+    }
+    if (option.kind == ValueKind::number || option.kind == ValueKind::number_or_default) {
         return whole_number(option, text);
     }
     if (option.kind == ValueKind::text_or_none && text == "none") {

@@ -39,6 +39,48 @@ std::vector<OptionSpec> scheduling_options(FarmUse use) {
     };
 }
 
+std::vector<OptionSpec> protection_options() {
+    return {
+        {"allow", "allow", "CIDR[,CIDR]...", ValueKind::text, false,
+         "Only sources in these prefixes (of the VIP's family, up to 1024) may open connections; an "
+         "address alone is one host. An empty value clears the list: every source may."},
+        {"deny", "deny", "CIDR[,CIDR]...", ValueKind::text, false,
+         "Sources in these prefixes (up to 1024) may not open connections, even if allowed. An empty "
+         "value clears the list. Established connections are never cut by either list."},
+        {"rate-limit", "rate_limit", "N", ValueKind::number, false,
+         "New connections per second that one source address may open, 0-1000000; 0 (the default) "
+         "sets no limit. Those above it are dropped."},
+        {"rate-burst", "rate_burst", "N", ValueKind::number, false,
+         "How many connections a source may open at once on top of --rate-limit before the rate "
+         "applies, 0-1000000 (default 0)."},
+    };
+}
+
+// The farm's own values for lbd's --timeout-* options; farm set takes
+// "default" to return to lbd's.
+std::vector<OptionSpec> timeout_options(FarmUse use) {
+    const ValueKind kind = use == FarmUse::create ? ValueKind::number : ValueKind::number_or_default;
+    const std::string value_name = use == FarmUse::create ? "SECONDS" : "SECONDS|default";
+    const std::string tail = use == FarmUse::create ? " Default: lbd's option of the same name."
+                                                    : " default returns to lbd's option of the same name.";
+    const std::pair<const char*, const char*> timeouts[] = {
+        {"timeout-unanswered", "connections not confirmed yet (TCP handshake not completed) or never answered"},
+        {"timeout-tcp", "open TCP connections"},
+        {"timeout-tcp-time-wait", "TCP connections that the backend closed first"},
+        {"timeout-tcp-close", "TCP connections that the client closed first or that were reset"},
+        {"timeout-udp", "answered UDP flows"},
+    };
+    std::vector<OptionSpec> options;
+    for (const auto& [flag, meaning] : timeouts) {
+        std::string key = flag;
+        std::replace(key.begin(), key.end(), '-', '_');
+        options.push_back({flag, key, value_name, kind, false,
+                           std::string("Idle seconds (1-2592000) after which the farm's ") + meaning +
+                               " are stale: their tuples may go to new connections." + tail});
+    }
+    return options;
+}
+
 std::vector<OptionSpec> farm_options(FarmUse use) {
     const bool needed = use == FarmUse::create;
     std::vector<OptionSpec> options = {
@@ -71,6 +113,8 @@ std::vector<OptionSpec> farm_options(FarmUse use) {
                            "towards the backends; none returns to the address of the interface "
                            "they leave by."});
     }
+    for (OptionSpec& option : protection_options()) options.push_back(std::move(option));
+    for (OptionSpec& option : timeout_options(use)) options.push_back(std::move(option));
     return options;
 }
 
@@ -128,7 +172,10 @@ std::vector<CommandSpec> make_commands() {
          {"lbctl farm set web --mode dnat", "lbctl farm set web --snat-addr none",
           "lbctl farm set media --mode dsr",
           "lbctl farm set cache --hash-key srcip-srcport",
-          "lbctl farm set web --persistence srcip --persist-ttl 600"}},
+          "lbctl farm set web --persistence srcip --persist-ttl 600",
+
+          "lbctl farm set web --deny 198.18.7.0/24 --rate-limit 50 --rate-burst 20",
+          "lbctl farm set web --allow '' --timeout-tcp default"}},
         {"farm del", "farm.del", "delete a farm",
          "Deletes the farm NAME together with its backends.",
          {kFarmName},

@@ -10,6 +10,7 @@ enum class ValueKind {
     text,             // sent as a JSON string
     number,           // a whole number, sent as a JSON number
     text_or_none,     // sent as a JSON string, except "none", sent as null (the default)
+    number_or_default,  // a whole number, except "default", sent as null
 };
 
 struct OptionSpec {

@@ -122,19 +122,40 @@ std::string persistence_line(const json& farm) {
     return persistence + " for " + text_of(farm, "persist_ttl") + " s";
 }
 
+// The protection and timeout settings that the farm sets, each as a line;
+// none of them when it sets none, as most farms do.
+void add_farm_protection(const json& farm, std::vector<std::pair<std::string, std::string>>& lines) {
+    for (const char* list : {"allow", "deny"}) {
+        const json& prefixes = field(farm, list);
+        if (prefixes.is_array() && !prefixes.empty()) lines.emplace_back(list, address_list(prefixes));
+    }
+    const json& limit = field(farm, "rate_limit");
+    if (is_counter(limit) && limit.get<std::uint64_t>() != 0) {
+        lines.emplace_back("rate limit",
+                           text_cell(limit) + " new connections/s per source, burst " + text_of(farm, "rate_burst"));
+    }
+    std::string timeouts;
+    for (const char* name : {"unanswered", "tcp", "tcp_time_wait", "tcp_close", "udp"}) {
+        const json& seconds = field(farm, ("timeout_" + std::string(name)).c_str());
+        if (!seconds.is_null()) timeouts += (timeouts.empty() ? "" : ", ") + std::string(name) + " " + text_cell(seconds) + "s";
+    }
+    if (!timeouts.empty()) lines.emplace_back("timeouts", timeouts + " (others: lbd's)");
+}
+
 std::string farm_details(const json& farm) {
     const json& snat_addr = field(farm, "snat_addr");
-    return key_values({
-               {"farm", text_of(farm, "name")},
-               {"vip", text_of(farm, "vip")},
-               {"port", text_of(farm, "port")},
-               {"proto", text_of(farm, "proto")},
-               {"mode", text_of(farm, "mode")},
-               {"scheduler", scheduler_line(farm)},
-               {"persistence", persistence_line(farm)},
-               {"snat addr", snat_addr.is_null() ? "address of the egress interface" : address_list(snat_addr)},
-           }) +
-           "\n" + backend_table(field(farm, "backends"));
+    std::vector<std::pair<std::string, std::string>> lines = {
+        {"farm", text_of(farm, "name")},
+        {"vip", text_of(farm, "vip")},
+        {"port", text_of(farm, "port")},
+        {"proto", text_of(farm, "proto")},
+        {"mode", text_of(farm, "mode")},
+        {"scheduler", scheduler_line(farm)},
+        {"persistence", persistence_line(farm)},
+        {"snat addr", snat_addr.is_null() ? "address of the egress interface" : address_list(snat_addr)},
+    };
+    add_farm_protection(farm, lines);
+    return key_values(lines) + "\n" + backend_table(field(farm, "backends"));
 }
 
 std::vector<std::string> traffic_row(const std::string& name, const json& counters) {

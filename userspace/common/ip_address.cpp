@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 namespace xdplb {
 
 std::optional<IpAddress> IpAddress::parse(const std::string& text) {
@@ -18,6 +20,14 @@ std::optional<IpAddress> IpAddress::parse(const std::string& text) {
         return address;
     }
     return std::nullopt;
+}
+
+IpAddress IpAddress::from_bytes(Family family, const std::array<std::uint8_t, 16>& bytes) {
+    IpAddress address;
+    address.family_ = family;
+    address.bytes_ = bytes;
+    if (family == Family::v4) std::fill(address.bytes_.begin() + 4, address.bytes_.end(), 0);
+    return address;
 }
 
 std::string IpAddress::to_string() const {

@@ -14,6 +14,8 @@ public:
 
     // Accepts only the canonical dotted quad or an RFC 4291 text form; nullopt otherwise.
     static std::optional<IpAddress> parse(const std::string& text);
+    // The address of that family made of `bytes` (IPv4: the first 4, the rest zero).
+    static IpAddress from_bytes(Family family, const std::array<std::uint8_t, 16>& bytes);
 
     Family family() const { return family_; }
     // The address in network byte order; IPv4 uses the first 4 bytes.

@@ -64,7 +64,7 @@ int run(const Options& options) {
     model::Config config = initial_config(options, store);
 
     ensure_bpffs();
-    dataplane::Program program(options.conntrack_size);
+    dataplane::Program program(options.conntrack_size, options.halfopen_size);
     program.attach(options.interfaces);
     enable_forwarding(options.interfaces);
     warn_if_snat_ports_overlap_local_ports(options.data_plane.snat_ports);

@@ -7,6 +7,7 @@
 #include <xdplb/abi.h>
 
 #include "api/protocol.hpp"
+#include "model/farm.hpp"
 
 namespace xdplb::daemon {
 
@@ -19,7 +20,8 @@ constexpr const char* kSynopsis = R"(NAME
 
 SYNOPSIS
     lbd [--config FILE] --iface IF [--iface IF]... [--state-dir DIR] [--socket PATH]
-        [--conntrack-size N] [--snat-ports MIN-MAX] [--timeout-KIND SECONDS]...
+        [--conntrack-size N] [--halfopen-size N] [--snat-ports MIN-MAX]
+        [--timeout-KIND SECONDS]...
         [--verbose]
 
 DESCRIPTION
@@ -50,13 +52,14 @@ OPTIONS
 constexpr std::int64_t kMinConntrackSize = 2;  // one connection, two directions
 constexpr std::int64_t kMaxConntrackSize = 64 * 1024 * 1024;
 
-std::uint32_t parse_conntrack_size(const std::string& text) {
+// --conntrack-size and --halfopen-size: entries of one of the connection tables.
+std::uint32_t parse_table_size(const char* name, const std::string& text) {
     std::int64_t size = 0;
     const char* end = text.data() + text.size();
     auto [parsed_up_to, error] = std::from_chars(text.data(), end, size);
     if (error != std::errc() || parsed_up_to != end || size < kMinConntrackSize || size > kMaxConntrackSize) {
-        throw UsageError("--conntrack-size must be an integer from " + std::to_string(kMinConntrackSize) + " to " +
-                         std::to_string(kMaxConntrackSize) + ", got '" + text + "'");
+        throw UsageError(std::string("--") + name + " must be an integer from " + std::to_string(kMinConntrackSize) +
+                         " to " + std::to_string(kMaxConntrackSize) + ", got '" + text + "'");
     }
     return static_cast<std::uint32_t>(size);
 }
@@ -70,7 +73,8 @@ struct TimeoutOption {
 };
 
 constexpr TimeoutOption kTimeoutOptions[] = {
-    {"timeout-unanswered", &dataplane::Settings::unanswered_timeout_s, "a connection the backend has not answered yet"},
+    {"timeout-unanswered", &dataplane::Settings::unanswered_timeout_s,
+     "a connection not confirmed yet (its TCP handshake not completed) or never answered by its backend"},
     {"timeout-tcp", &dataplane::Settings::tcp_timeout_s, "an open TCP connection"},
     {"timeout-tcp-time-wait", &dataplane::Settings::tcp_time_wait_timeout_s,
      "a TCP connection the backend closed first (it holds TIME_WAIT)"},
@@ -79,15 +83,16 @@ constexpr TimeoutOption kTimeoutOptions[] = {
     {"timeout-udp", &dataplane::Settings::udp_timeout_s, "a UDP flow the backend has answered"},
 };
 
-constexpr std::int64_t kMaxTimeoutSeconds = 30 * 24 * 3600;
-
+// The same range as a farm's own timeouts.
 std::uint32_t parse_timeout(const char* name, const std::string& text) {
     std::int64_t seconds = 0;
     const char* end = text.data() + text.size();
     auto [parsed_up_to, error] = std::from_chars(text.data(), end, seconds);
-    if (error != std::errc() || parsed_up_to != end || seconds < 1 || seconds > kMaxTimeoutSeconds) {
-        throw UsageError(std::string("--") + name + " must be a number of seconds from 1 to " +
-                         std::to_string(kMaxTimeoutSeconds) + ", got '" + text + "'");
+    if (error != std::errc() || parsed_up_to != end || seconds < model::kMinTimeoutSeconds ||
+        seconds > model::kMaxTimeoutSeconds) {
+        throw UsageError(std::string("--") + name + " must be a number of seconds from " +
+                         std::to_string(model::kMinTimeoutSeconds) + " to " + std::to_string(model::kMaxTimeoutSeconds) +
+                         ", got '" + text + "'");
     }
     return static_cast<std::uint32_t>(seconds);
 }
@@ -132,12 +137,14 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("state-dir", po::value<std::string>(&options.state_dir)->value_name("DIR"), "Keep the state file in DIR (default /var/lib/xdplb).")
         ("socket", po::value<std::string>(&options.socket_path)->value_name("PATH"), "Serve the API on the unix socket PATH (default /run/xdplb/lbd.sock, mode 0600).")
         ("conntrack-size", po::value<std::string>(&conntrack_size)->value_name("N"), conntrack_size_help.c_str())
+        ("halfopen-size", po::value<std::string>()->value_name("N"), "Size of the half-open table in entries, where connections wait until confirmed (a TCP handshake completed, a UDP flow's second packet) so that a flood of spoofed SYNs evicts only its own kind; each connection takes two. Default: a quarter of --conntrack-size (at least 2).")
         ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), snat_ports_help.c_str())
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
     for (const TimeoutOption& timeout : kTimeoutOptions) {
         // program_options keeps its own copy of the description.
         std::string help = std::string("Idle time after which ") + timeout.meaning + " is stale (default " +
-                           std::to_string(options.data_plane.*timeout.field) + ").";
+                           std::to_string(options.data_plane.*timeout.field) +
+                           "); a farm's option of the same name overrides it for the farm's connections.";
         described.add_options()(timeout.name, po::value<std::string>()->value_name("SECONDS"), help.c_str());
     }
 
@@ -158,7 +165,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
     }
     if (values.count("config")) options.config_file = values["config"].as<std::string>();
     if (options.interfaces.empty()) throw UsageError("at least one --iface is required");
-    options.conntrack_size = parse_conntrack_size(conntrack_size);
+    options.conntrack_size = parse_table_size("conntrack-size", conntrack_size);
+    options.halfopen_size = values.count("halfopen-size")
+                                ? parse_table_size("halfopen-size", values["halfopen-size"].as<std::string>())
+                                : dataplane::default_halfopen_size(options.conntrack_size);
     options.data_plane.snat_ports = parse_port_range(snat_ports);
     for (const TimeoutOption& timeout : kTimeoutOptions) {
         if (values.count(timeout.name)) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dataplane/map_writer.hpp"
+#include "dataplane/program.hpp"
 
 namespace xdplb::daemon {
 
@@ -17,6 +18,7 @@ struct Options {
     std::string state_dir = "/var/lib/xdplb";
     std::string socket_path;
     std::uint32_t conntrack_size = 0;
+    std::uint32_t halfopen_size = 0;
     dataplane::Settings data_plane;  // SNAT ports and connection timeouts
     bool verbose = false;
 };

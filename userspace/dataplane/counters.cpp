@@ -20,6 +20,7 @@ constexpr std::array<const char*, XDPLB_REASON_COUNT> kReasonNames = {
     "drop_fragment_to_vip", "drop_denied_source", "drop_rate_limited", "drop_backends_full",
     "drop_dsr_not_on_link", "drop_dsr_no_neighbour", "drop_dsr_too_big",
     "tx_icmp_echo_reply", "fwd_icmp_error",
+    "note_half_evicted",
 };
 static_assert(kReasonNames[XDPLB_REASON_COUNT - 1] != nullptr, "every enum xdplb_reason needs a name");
 

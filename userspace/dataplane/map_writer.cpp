@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -92,9 +93,47 @@ xdplb_farm farm_value_of(const Farm& farm) {
     value.hash_key = abi_hash_key(farm.hash_key);
     if (farm.persistence == model::Persistence::srcip) value.flags |= XDPLB_FARM_PERSIST_SRCIP;
     value.persist_ttl_s = farm.persist_ttl_s;
+    if (!farm.allow.empty()) value.flags |= XDPLB_FARM_ALLOW_LIST;
+    if (!farm.deny.empty()) value.flags |= XDPLB_FARM_DENY_LIST;
+    value.rate_limit = farm.rate_limit;
+    value.rate_burst = farm.rate_burst;
     value.snat_addr_count = static_cast<__u8>(farm.snat_addrs.size());
     for (std::size_t i = 0; i < farm.snat_addrs.size(); ++i) value.snat_addrs[i] = abi_address(farm.snat_addrs[i]);
     return value;
+}
+
+// 0 leaves the timeout to lbd's default in struct xdplb_settings.
+xdplb_timeouts timeouts_value_of(const Farm& farm) {
+    const model::FarmTimeouts& t = farm.timeouts;
+    return {t.unanswered.value_or(0), t.tcp.value_or(0), t.tcp_time_wait.value_or(0), t.tcp_close.value_or(0),
+            t.udp.value_or(0)};
+}
+
+xdplb_source_prefix_key source_key_of(std::uint32_t farm_id, const IpPrefix& prefix) {
+    xdplb_source_prefix_key key{};
+    key.prefixlen = 32 + prefix.length();
+    key.farm_id = farm_id;
+    key.addr = abi_address(prefix.address());
+    return key;
+}
+
+// Map keys are compared as the kernel hashes them: byte for byte.
+struct ByBytes {
+    template <typename Key>
+    bool operator()(const Key& a, const Key& b) const {
+        return std::memcmp(&a, &b, sizeof(Key)) < 0;
+    }
+};
+
+using SourceKeys = std::set<xdplb_source_prefix_key, ByBytes>;
+
+// Every (farm, prefix) key of one list in a configuration.
+SourceKeys source_keys(const Config& config, std::vector<IpPrefix> Farm::*list) {
+    SourceKeys keys;
+    for (const Farm& farm : config.farms) {
+        for (const IpPrefix& prefix : farm.*list) keys.insert(source_key_of(farm.id, prefix));
+    }
+    return keys;
 }
 
 // A backend with the farm it belongs to.
@@ -190,13 +229,6 @@ bool same_bytes(const Value& a, const Value& b) {
     return std::memcmp(&a, &b, sizeof(Value)) == 0;
 }
 
-// Map keys are compared as the kernel hashes them: byte for byte.
-struct ByBytes {
-    bool operator()(const xdplb_farm_key& a, const xdplb_farm_key& b) const {
-        return std::memcmp(&a, &b, sizeof(a)) < 0;
-    }
-};
-
 // Every farm-table entry of a configuration: one per port of each farm.
 using FarmEntries = std::map<xdplb_farm_key, xdplb_farm, ByBytes>;
 
@@ -238,17 +270,58 @@ MapWriter::MapWriter(const Program& program)
       vips_fd_(program.map_fd("vips")),
       settings_fd_(program.map_fd("settings")),
       farm_stats_fd_(program.map_fd("farm_stats")),
-      backend_stats_fd_(program.map_fd("backend_stats")) {}
+      backend_stats_fd_(program.map_fd("backend_stats")),
+      timeouts_fd_(program.map_fd("farm_timeouts")),
+      allow_fd_(program.map_fd("allow_sources")),
+      deny_fd_(program.map_fd("deny_sources")) {}
 
+// A farm's lists are complete before its flags announce them, and its flags
+// are gone before its lists go: a list is never half there for a new connection.
 void MapWriter::apply(const Config& from, const Config& to) const {
     write_backends(from, to);
     write_tables(from, to);
+    write_timeouts(from, to);
+    write_source_lists(from, to, &Farm::allow, allow_fd_, "allow prefix");
+    write_source_lists(from, to, &Farm::deny, deny_fd_, "deny prefix");
     write_vips(from, to);
     write_farms(from, to);
     remove_farms(from, to);
+    remove_source_lists(from, to, &Farm::allow, allow_fd_, "allow prefix");
+    remove_source_lists(from, to, &Farm::deny, deny_fd_, "deny prefix");
     remove_tables(from, to);
     remove_vips(from, to);
     retire_backends(from, to);
+}
+
+// Written for every farm whose id is new, so that a reused id never inherits
+// its previous owner's timeouts; left in place when a farm goes, so that its
+// remaining connections keep theirs until they end.
+void MapWriter::write_timeouts(const Config& from, const Config& to) const {
+    auto old_farms = farms_by_id(from);
+    for (const auto& [id, farm] : farms_by_id(to)) {
+        auto old = old_farms.find(id);
+        xdplb_timeouts value = timeouts_value_of(*farm);
+        if (old == old_farms.end() || !same_bytes(value, timeouts_value_of(*old->second))) {
+            update(timeouts_fd_, &id, &value, "farm timeouts");
+        }
+    }
+}
+
+void MapWriter::write_source_lists(const Config& from, const Config& to, std::vector<IpPrefix> Farm::*list, int fd,
+                                   const char* what) const {
+    const std::uint8_t present = 1;
+    SourceKeys old_keys = source_keys(from, list);
+    for (const xdplb_source_prefix_key& key : source_keys(to, list)) {
+        if (!old_keys.contains(key)) update(fd, &key, &present, what);
+    }
+}
+
+void MapWriter::remove_source_lists(const Config& from, const Config& to, std::vector<IpPrefix> Farm::*list, int fd,
+                                    const char* what) const {
+    SourceKeys new_keys = source_keys(to, list);
+    for (const xdplb_source_prefix_key& key : source_keys(from, list)) {
+        if (!new_keys.contains(key)) remove(fd, &key, what);
+    }
 }
 
 void MapWriter::write_settings(const Settings& settings) const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "dataplane/program.hpp"
 #include "model/farm.hpp"
@@ -63,6 +64,12 @@ private:
     void remove_tables(const model::Config& from, const model::Config& to) const;
     void retire_backends(const model::Config& from, const model::Config& to) const;
     void remove_vips(const model::Config& from, const model::Config& to) const;
+    void write_timeouts(const model::Config& from, const model::Config& to) const;
+    // One source list (allow or deny) of every farm: the prefixes `to` adds, then those it drops.
+    void write_source_lists(const model::Config& from, const model::Config& to,
+                            std::vector<IpPrefix> model::Farm::*list, int fd, const char* what) const;
+    void remove_source_lists(const model::Config& from, const model::Config& to,
+                             std::vector<IpPrefix> model::Farm::*list, int fd, const char* what) const;
 
     int farms_fd_;
     int tables_fd_;
@@ -73,6 +80,9 @@ private:
     int settings_fd_;
     int farm_stats_fd_;
     int backend_stats_fd_;
+    int timeouts_fd_;
+    int allow_fd_;
+    int deny_fd_;
 };
 
 }  // namespace xdplb::dataplane

@@ -2,6 +2,7 @@
 
 #include <net/if.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -105,15 +106,21 @@ std::string attach_error_text(int error) {
 
 }  // namespace
 
-Program::Program(std::uint32_t conntrack_size) {
+std::uint32_t default_halfopen_size(std::uint32_t conntrack_size) { return std::max(conntrack_size / 4, 2u); }
+
+Program::Program(std::uint32_t conntrack_size, std::optional<std::uint32_t> halfopen_size) {
     libbpf_set_print(log_libbpf);
     libxdp_set_print(log_libxdp);
     skeleton_ = xdplb_bpf__open();
     if (skeleton_ == nullptr) throw DataPlaneError("cannot open the XDP program: " + error_text(errno));
     int error = bpf_map__set_max_entries(skeleton_->maps.conntrack, conntrack_size);
+    if (error == 0) {
+        error = bpf_map__set_max_entries(skeleton_->maps.conntrack_halfopen,
+                                         halfopen_size.value_or(default_halfopen_size(conntrack_size)));
+    }
     if (error != 0) {
         xdplb_bpf__destroy(skeleton_);
-        throw DataPlaneError("cannot size the connection table: " + error_text(error));
+        throw DataPlaneError("cannot size the connection tables: " + error_text(error));
     }
 }
 
@@ -201,10 +208,6 @@ int Program::map_fd(const char* map_name) const {
     const bpf_map* map = bpf_object__find_map_by_name(skeleton_->obj, map_name);
     if (map == nullptr) throw DataPlaneError(std::string("the XDP program has no map ") + map_name);
     return bpf_map__fd(map);
-}
-
-bool Program::has_map(const char* map_name) const {
-    return bpf_object__find_map_by_name(skeleton_->obj, map_name) != nullptr;
 }
 
 }  // namespace xdplb::dataplane

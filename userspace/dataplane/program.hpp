@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,10 +25,15 @@ struct Interface {
     bool native = true;  // false: generic (skb) mode, a fallback with a warning
 };
 
+// The half-open table's size unless told: a quarter of the connection table's,
+// at least one connection's two entries.
+std::uint32_t default_halfopen_size(std::uint32_t conntrack_size);
+
 class Program {
 public:
-    // Opens the embedded object and sizes the connection table; loads nothing yet.
-    explicit Program(std::uint32_t conntrack_size);
+    // Opens the embedded object and sizes the connection tables (the half-open
+    // one by default_halfopen_size unless given); loads nothing yet.
+    explicit Program(std::uint32_t conntrack_size, std::optional<std::uint32_t> halfopen_size = std::nullopt);
     ~Program();
     Program(const Program&) = delete;
     Program& operator=(const Program&) = delete;
@@ -44,8 +50,6 @@ public:
     const std::vector<Interface>& interfaces() const { return interfaces_; }
     int program_fd() const;
     int map_fd(const char* map_name) const;
-    // Whether this build of the program has the map (some tables are optional).
-    bool has_map(const char* map_name) const;
 
 private:
     void prepare_attached_copy();

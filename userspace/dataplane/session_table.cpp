@@ -49,12 +49,9 @@ std::vector<MapEntry<Key, Value>> read_whole(int fd, ReadMethod method) {
     return entries;
 }
 
-std::vector<int> connection_table_fds(const Program& program) {
-    std::vector<int> fds;
-    for (const char* name : kConnectionTableNames) {
-        if (program.has_map(name)) fds.push_back(program.map_fd(name));
-    }
-    return fds;
+std::vector<ConnectionTable> connection_tables(const Program& program) {
+    return {{program.map_fd("conntrack"), TableKind::established},
+            {program.map_fd("conntrack_halfopen"), TableKind::half_open}};
 }
 
 // Deletes one entry; one that vanished meanwhile (LRU eviction, the data
@@ -149,16 +146,29 @@ bool leads_to_backend(const xdplb_flow& flow) {
     return flow.direction == XDPLB_DIR_TO_BACKEND || flow.direction == XDPLB_DIR_DSR;
 }
 
-std::uint32_t timeout_s(const xdplb_flow& flow, std::uint8_t proto, const Settings& timeouts) {
+Settings with_farm_timeouts(Settings defaults, const xdplb_timeouts& own) {
+    auto pick = [](std::uint32_t farm_value, std::uint32_t& value) {
+        if (farm_value != 0) value = farm_value;
+    };
+    pick(own.unanswered_s, defaults.unanswered_timeout_s);
+    pick(own.tcp_s, defaults.tcp_timeout_s);
+    pick(own.tcp_time_wait_s, defaults.tcp_time_wait_timeout_s);
+    pick(own.tcp_close_s, defaults.tcp_close_timeout_s);
+    pick(own.udp_s, defaults.udp_timeout_s);
+    return defaults;
+}
+
+std::uint32_t timeout_s(const xdplb_flow& flow, std::uint8_t proto, TableKind table, const Settings& timeouts) {
     if (flow.closing == XDPLB_FIN_FROM_BACKEND) return timeouts.tcp_time_wait_timeout_s;
     if (flow.closing != XDPLB_OPEN) return timeouts.tcp_close_timeout_s;
-    if (!flow.replied) return timeouts.unanswered_timeout_s;
+    if (table == TableKind::half_open || !flow.replied) return timeouts.unanswered_timeout_s;
     return proto == IPPROTO_UDP ? timeouts.udp_timeout_s : timeouts.tcp_timeout_s;
 }
 
-bool is_stale(const xdplb_flow& flow, std::uint8_t proto, std::uint64_t now_ns, const Settings& timeouts) {
+bool is_stale(const xdplb_flow& flow, std::uint8_t proto, TableKind table, std::uint64_t now_ns,
+              const Settings& timeouts) {
     return now_ns >= flow.last_seen_ns &&
-           now_ns - flow.last_seen_ns >= std::uint64_t{timeout_s(flow, proto, timeouts)} * kNsPerSecond;
+           now_ns - flow.last_seen_ns >= std::uint64_t{timeout_s(flow, proto, table, timeouts)} * kNsPerSecond;
 }
 
 std::uint64_t idle_seconds(std::uint64_t last_seen_ns, std::uint64_t now_ns) {
@@ -176,8 +186,8 @@ std::string_view state_name(const xdplb_flow& flow) {
 
 BackendCensus::BackendCensus() : connections_(XDPLB_MAX_BACKENDS, 0) {}
 
-bool BackendCensus::judge(const FlowEntry& entry, std::uint64_t now_ns, const Settings& timeouts) {
-    if (is_stale(entry.value, entry.key.proto, now_ns, timeouts)) return true;
+bool BackendCensus::judge(const FlowEntry& entry, TableKind table, std::uint64_t now_ns, const Settings& timeouts) {
+    if (is_stale(entry.value, entry.key.proto, table, now_ns, timeouts)) return true;
     if (leads_to_backend(entry.value) && entry.value.backend_id < connections_.size()) {
         ++connections_[entry.value.backend_id];
     }
@@ -194,15 +204,15 @@ std::uint64_t load_to_write(std::uint64_t census, std::uint64_t load_before_walk
 
 // ------------------------------------------------------------ SessionTable
 SessionTable::SessionTable(const Program& program, ReadMethod method)
-    : connection_table_fds_(connection_table_fds(program)),
+    : tables_(connection_tables(program)),
       persistence_fd_(program.map_fd("persistence")),
       farms_fd_(program.map_fd("farms")),
       method_(method) {}
 
 std::vector<FlowEntry> SessionTable::connections() const {
     std::vector<FlowEntry> entries;
-    for (int fd : connection_table_fds_) {
-        std::vector<FlowEntry> table = read_whole<xdplb_flow_key, xdplb_flow>(fd, method_);
+    for (const ConnectionTable& table_of_program : tables_) {
+        std::vector<FlowEntry> table = read_whole<xdplb_flow_key, xdplb_flow>(table_of_program.fd, method_);
         entries.insert(entries.end(), table.begin(), table.end());
     }
     return entries;
@@ -225,7 +235,7 @@ FlushCount SessionTable::flush(std::uint32_t farm_id, std::optional<std::uint32_
         return entry_farm == farm_id && (!backend_id || entry_backend == *backend_id);
     };
     FlushCount count;
-    for (int fd : connection_table_fds_) {
+    for (const auto& [fd, kind] : tables_) {
         for (const auto& [key, flow] : read_whole<xdplb_flow_key, xdplb_flow>(fd, method_)) {
             if (matches(flow.farm_id, flow.backend_id) && delete_entry(fd, key) && leads_to_backend(flow)) {
                 ++count.connections;
@@ -240,12 +250,22 @@ FlushCount SessionTable::flush(std::uint32_t farm_id, std::optional<std::uint32_
 
 // ------------------------------------------------------------ ConnectionUpkeep
 ConnectionUpkeep::ConnectionUpkeep(const Program& program, const Settings& settings, ReadMethod method)
-    : table_fds_(connection_table_fds(program)),
+    : tables_(connection_tables(program)),
       load_fd_(program.map_fd("backend_load")),
+      farm_timeouts_fd_(program.map_fd("farm_timeouts")),
       settings_(settings),
       method_(method) {}
 
-const Settings& ConnectionUpkeep::timeouts_for(std::uint32_t /*farm_id*/) const { return settings_; }
+const Settings& ConnectionUpkeep::timeouts_for(std::uint32_t farm_id) const {
+    return farm_id < farm_timeouts_.size() ? farm_timeouts_[farm_id] : settings_;
+}
+
+void ConnectionUpkeep::read_farm_timeouts() {
+    farm_timeouts_.assign(XDPLB_MAX_FARMS, settings_);
+    for (const auto& [id, own] : read_whole<__u32, xdplb_timeouts>(farm_timeouts_fd_, method_)) {
+        if (id < farm_timeouts_.size()) farm_timeouts_[id] = with_farm_timeouts(settings_, own);
+    }
+}
 
 void ConnectionUpkeep::begin() {
     table_ = 0;
@@ -253,20 +273,22 @@ void ConnectionUpkeep::begin() {
     census_ = BackendCensus();
     current_ = WalkSummary{};
     loads_before_ = read_loads();
+    read_farm_timeouts();
 }
 
 bool ConnectionUpkeep::step(std::uint32_t limit) {
     std::uint32_t left = limit;
-    while (table_ < table_fds_.size()) {
+    while (table_ < tables_.size()) {
         if (left == 0) return false;
-        if (!cursor_) cursor_.emplace(table_fds_[table_], method_);
+        const ConnectionTable& table = tables_[table_];
+        if (!cursor_) cursor_.emplace(table.fd, method_);
         chunk_.clear();
         bool more = cursor_->read_chunk(chunk_, std::min(left, kReadChunk));
         const std::uint64_t now = data_plane_clock_ns();
         for (const FlowEntry& entry : chunk_) {
             ++current_.entries;
-            if (census_.judge(entry, now, timeouts_for(entry.value.farm_id))) {
-                delete_if_still_stale(table_fds_[table_], entry.key);
+            if (census_.judge(entry, table.kind, now, timeouts_for(entry.value.farm_id))) {
+                delete_if_still_stale(table, entry.key);
             } else if (leads_to_backend(entry.value)) {
                 ++current_.live_connections;
             }
@@ -291,13 +313,13 @@ WalkSummary ConnectionUpkeep::walk_all() {
 
 // The data path may have refreshed the entry since it was read: a packet
 // made it live again, or a new connection took its place.
-void ConnectionUpkeep::delete_if_still_stale(int table_fd, const xdplb_flow_key& key) {
+void ConnectionUpkeep::delete_if_still_stale(const ConnectionTable& table, const xdplb_flow_key& key) {
     xdplb_flow now_value{};
-    int error = bpf_map_lookup_elem(table_fd, &key, &now_value);
+    int error = bpf_map_lookup_elem(table.fd, &key, &now_value);
     if (error == -ENOENT) return;
     if (error != 0) throw DataPlaneError("cannot read a connection entry: " + error_text(error));
-    if (!is_stale(now_value, key.proto, data_plane_clock_ns(), timeouts_for(now_value.farm_id))) return;
-    if (delete_entry(table_fd, key)) ++current_.stale_deleted;
+    if (!is_stale(now_value, key.proto, table.kind, data_plane_clock_ns(), timeouts_for(now_value.farm_id))) return;
+    if (delete_entry(table.fd, key)) ++current_.stale_deleted;
 }
 
 std::vector<std::uint64_t> ConnectionUpkeep::read_loads() const {

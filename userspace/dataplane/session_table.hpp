@@ -4,7 +4,6 @@
 // evict any entry at any time: an entry read may be gone a moment later.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,9 +19,15 @@
 
 namespace xdplb::dataplane {
 
-// Every connection table a data plane may have, by map name, all with the
-// conntrack layout. A program without one of them simply has fewer tables.
-inline constexpr std::array<const char*, 2> kConnectionTableNames = {"conntrack", "conntrack_halfopen"};
+// The connection tables, both with the conntrack layout: established
+// connections, and half-open ones, which live by the unanswered timeout until
+// their client confirms them (bpf/lib/conntrack.h).
+enum class TableKind { established, half_open };
+
+struct ConnectionTable {
+    int fd;
+    TableKind kind;
+};
 
 template <class Key, class Value>
 struct MapEntry {
@@ -73,15 +78,18 @@ private:
 std::uint64_t data_plane_clock_ns();
 
 // ------------------------------------------------ the data path's rules, in C++
-// The connection timeouts are dataplane::Settings's (lbd --timeout-*).
+// The connection timeouts are dataplane::Settings's (lbd --timeout-*), with
+// a farm's own in place of those it sets.
+Settings with_farm_timeouts(Settings defaults, const xdplb_timeouts& own);
 
 // The entry that stands for its connection: the one toward the backend.
 // A TO_CLIENT entry is the other half of one.
 bool leads_to_backend(const xdplb_flow& flow);
 // As flow_is_stale in bpf/lib/conntrack.h: idle at least its timeout. A clock
 // ahead of `now_ns` (refreshed meanwhile) is fresh.
-std::uint32_t timeout_s(const xdplb_flow& flow, std::uint8_t proto, const Settings& timeouts);
-bool is_stale(const xdplb_flow& flow, std::uint8_t proto, std::uint64_t now_ns, const Settings& timeouts);
+std::uint32_t timeout_s(const xdplb_flow& flow, std::uint8_t proto, TableKind table, const Settings& timeouts);
+bool is_stale(const xdplb_flow& flow, std::uint8_t proto, TableKind table, std::uint64_t now_ns,
+              const Settings& timeouts);
 std::uint64_t idle_seconds(std::uint64_t last_seen_ns, std::uint64_t now_ns);
 // "unanswered", "open", "closing-by-client", "closing-by-backend" or "reset".
 std::string_view state_name(const xdplb_flow& flow);
@@ -92,7 +100,7 @@ public:
     BackendCensus();
     // Counts the entry when it is a live connection toward a backend.
     // Returns whether it is stale (then it is not counted).
-    bool judge(const FlowEntry& entry, std::uint64_t now_ns, const Settings& timeouts);
+    bool judge(const FlowEntry& entry, TableKind table, std::uint64_t now_ns, const Settings& timeouts);
     std::uint64_t connections_of(std::uint32_t backend_id) const;
 
 private:
@@ -126,7 +134,7 @@ public:
     FlushCount flush(std::uint32_t farm_id, std::optional<std::uint32_t> backend_id) const;
 
 private:
-    std::vector<int> connection_table_fds_;
+    std::vector<ConnectionTable> tables_;
     int persistence_fd_;
     int farms_fd_;
     ReadMethod method_;
@@ -158,15 +166,18 @@ public:
     const WalkSummary& last_walk() const { return finished_; }
 
 private:
-    // The one place the timeouts come from: per farm once farms have their own.
+    // The timeouts of a farm's connections, as read at the walk's start.
     const Settings& timeouts_for(std::uint32_t farm_id) const;
+    void read_farm_timeouts();
     std::vector<std::uint64_t> read_loads() const;
     void write_loads();
-    void delete_if_still_stale(int table_fd, const xdplb_flow_key& key);
+    void delete_if_still_stale(const ConnectionTable& table, const xdplb_flow_key& key);
 
-    std::vector<int> table_fds_;
+    std::vector<ConnectionTable> tables_;
     int load_fd_;
+    int farm_timeouts_fd_;
     Settings settings_;
+    std::vector<Settings> farm_timeouts_;  // by farm_id
     ReadMethod method_;
 
     std::size_t table_ = 0;

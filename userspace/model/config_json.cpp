@@ -104,6 +104,33 @@ public:
         return static_cast<std::uint16_t>(integer(field, 1, 65535));
     }
 
+    // Prefixes separated by commas, or an array of them; "" and [] are none.
+    std::vector<IpPrefix> prefix_list(const char* field) const {
+        const json& item = require(field);
+        std::vector<std::string> texts;
+        if (item.is_string()) {
+            std::stringstream list(item.get<std::string>());
+            for (std::string text; std::getline(list, text, ',');) texts.push_back(text);
+            if (!item.get<std::string>().empty() && item.get<std::string>().back() == ',') texts.push_back("");
+        } else if (item.is_array()) {
+            for (const json& element : item) {
+                if (!element.is_string()) fail_field(field, "must hold prefixes as strings");
+                texts.push_back(element.get<std::string>());
+            }
+        } else {
+            fail_field(field, "must be a comma-separated list or an array of ADDR/LEN prefixes");
+        }
+        std::vector<IpPrefix> prefixes;
+        for (const std::string& text : texts) {
+            try {
+                prefixes.push_back(IpPrefix::parse(text));
+            } catch (const std::invalid_argument& error) {
+                fail_field(field, error.what());
+            }
+        }
+        return prefixes;
+    }
+
     const json& array(const char* field) const {
         const json& item = require(field);
         if (!item.is_array()) fail_field(field, "must be an array");
@@ -151,6 +178,26 @@ json ports_to_json(const PortSet& ports) {
     return ports.to_string();
 }
 
+json prefixes_to_json(const std::vector<IpPrefix>& prefixes) {
+    json list = json::array();
+    for (const IpPrefix& prefix : prefixes) list.push_back(prefix.to_string());
+    return list;
+}
+
+// The farm's timeout fields, each with where it lives in FarmTimeouts.
+struct TimeoutField {
+    const char* name;
+    std::optional<std::uint32_t> FarmTimeouts::*value;
+};
+
+constexpr TimeoutField kTimeoutFields[] = {
+    {"timeout_unanswered", &FarmTimeouts::unanswered},
+    {"timeout_tcp", &FarmTimeouts::tcp},
+    {"timeout_tcp_time_wait", &FarmTimeouts::tcp_time_wait},
+    {"timeout_tcp_close", &FarmTimeouts::tcp_close},
+    {"timeout_udp", &FarmTimeouts::udp},
+};
+
 }  // namespace
 
 json backend_to_json(const Backend& backend, JsonForm form) {
@@ -179,7 +226,16 @@ json farm_to_json(const Farm& farm, JsonForm form) {
         {"persistence", to_string(farm.persistence)},
         {"persist_ttl", farm.persist_ttl_s},
         {"snat_addr", snat_addrs_to_json(farm.snat_addrs)},
+        {"allow", prefixes_to_json(farm.allow)},
+        {"deny", prefixes_to_json(farm.deny)},
+        {"rate_limit", farm.rate_limit},
+        {"rate_burst", farm.rate_burst},
     };
+    // null: lbd's default for that timeout.
+    for (const TimeoutField& timeout : kTimeoutFields) {
+        const auto& seconds = farm.timeouts.*timeout.value;
+        value[timeout.name] = seconds ? json(*seconds) : json(nullptr);
+    }
     if (form.ids) value["id"] = farm.id;
     if (form.backends) {
         value["backends"] = json::array();
@@ -217,8 +273,10 @@ Backend backend_from_json(const json& value, JsonForm form) {
 
 Farm farm_from_json(const json& value, JsonForm form) {
     FieldReader reader(value, name_of(value, "farm"));
-    std::vector<std::string> known = {"name", "vip", "port", "proto", "mode",
-                                      "scheduler", "hash_key", "persistence", "persist_ttl", "snat_addr"};
+    std::vector<std::string> known = {"name",        "vip",      "port",      "proto",      "mode",
+                                      "scheduler",   "hash_key", "persistence", "persist_ttl", "snat_addr",
+                                      "allow",       "deny",     "rate_limit", "rate_burst"};
+    for (const TimeoutField& timeout : kTimeoutFields) known.push_back(timeout.name);
     if (form.ids) known.push_back("id");
     if (form.backends) known.push_back("backends");
     reader.refuse_unknown(known);
@@ -241,6 +299,15 @@ Farm farm_from_json(const json& value, JsonForm form) {
         farm.persist_ttl_s = static_cast<std::uint32_t>(reader.integer("persist_ttl", 1, kMaxPersistTtl));
     }
     if (reader.has("snat_addr")) farm.snat_addrs = reader.address_list("snat_addr");
+    if (reader.has("allow")) farm.allow = reader.prefix_list("allow");
+    if (reader.has("deny")) farm.deny = reader.prefix_list("deny");
+    if (reader.has("rate_limit")) farm.rate_limit = static_cast<std::uint32_t>(reader.integer("rate_limit", 0, kMaxRateLimit));
+    if (reader.has("rate_burst")) farm.rate_burst = static_cast<std::uint32_t>(reader.integer("rate_burst", 0, kMaxRateLimit));
+    for (const TimeoutField& timeout : kTimeoutFields) {
+        if (!reader.has(timeout.name)) continue;
+        farm.timeouts.*timeout.value =
+            static_cast<std::uint32_t>(reader.integer(timeout.name, kMinTimeoutSeconds, kMaxTimeoutSeconds));
+    }
     if (form.ids) farm.id = static_cast<std::uint32_t>(reader.integer("id", 1, kMaxId));
     if (form.backends && reader.has("backends")) {
         for (const json& backend : reader.array("backends")) {

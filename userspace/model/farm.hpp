@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/ip_address.hpp"
+#include "common/ip_prefix.hpp"
 #include "model/port_set.hpp"
 
 namespace xdplb::model {
@@ -39,6 +40,21 @@ struct Backend {
     friend bool operator==(const Backend&, const Backend&) = default;
 };
 
+// A farm's own connection timeouts in seconds; none: lbd's --timeout-* default.
+struct FarmTimeouts {
+    std::optional<std::uint32_t> unanswered;
+    std::optional<std::uint32_t> tcp;
+    std::optional<std::uint32_t> tcp_time_wait;
+    std::optional<std::uint32_t> tcp_close;
+    std::optional<std::uint32_t> udp;
+
+    friend bool operator==(const FarmTimeouts&, const FarmTimeouts&) = default;
+};
+
+inline constexpr std::uint32_t kMinTimeoutSeconds = 1;
+inline constexpr std::uint32_t kMaxTimeoutSeconds = 30 * 24 * 3600;
+inline constexpr std::uint32_t kMaxRateLimit = 1000000;  // new connections per second from one source
+
 struct Farm {
     std::uint32_t id = 0;
     std::string name;
@@ -51,6 +67,13 @@ struct Farm {
     Persistence persistence = Persistence::none;
     std::uint32_t persist_ttl_s = kDefaultPersistTtl;
     std::vector<IpAddress> snat_addrs;  // empty: the address of the egress interface
+    // Sources of new connections: those in deny are refused; when allow is not
+    // empty, so are those not in it.
+    std::vector<IpPrefix> allow;
+    std::vector<IpPrefix> deny;
+    std::uint32_t rate_limit = 0;  // new connections per second from one source; 0: no limit
+    std::uint32_t rate_burst = 0;  // how many more a source may open at once
+    FarmTimeouts timeouts;
     std::vector<Backend> backends;
 
     const Backend* find_backend(const std::string& backend_name) const;

@@ -102,6 +102,37 @@ void validate_scheduler(const Farm& farm, const std::string& where) {
     }
 }
 
+void validate_source_list(const std::vector<IpPrefix>& prefixes, const Farm& farm, const std::string& where,
+                          const char* list) {
+    if (prefixes.size() > XDPLB_MAX_SOURCE_PREFIXES) {
+        throw ValidationError(where + " has more than " + std::to_string(XDPLB_MAX_SOURCE_PREFIXES) + " " + list +
+                              " prefixes");
+    }
+    std::set<std::string> seen;
+    for (const IpPrefix& prefix : prefixes) {
+        if (prefix.family() != farm.vip.family()) {
+            throw ValidationError(where + ": " + list + " prefix " + prefix.to_string() + " is " +
+                                  family_name(prefix.address()) + " but the VIP is " + family_name(farm.vip));
+        }
+        if (!seen.insert(prefix.to_string()).second) {
+            throw ValidationError(where + " lists " + list + " prefix " + prefix.to_string() + " twice");
+        }
+    }
+}
+
+void validate_limits(const Farm& farm, const std::string& where) {
+    if (farm.rate_limit > kMaxRateLimit || farm.rate_burst > kMaxRateLimit) {
+        throw ValidationError(where + ": rate_limit and rate_burst must be from 0 to " + std::to_string(kMaxRateLimit));
+    }
+    const FarmTimeouts& t = farm.timeouts;
+    for (const auto& seconds : {t.unanswered, t.tcp, t.tcp_time_wait, t.tcp_close, t.udp}) {
+        if (seconds && (*seconds < kMinTimeoutSeconds || *seconds > kMaxTimeoutSeconds)) {
+            throw ValidationError(where + ": timeouts must be from " + std::to_string(kMinTimeoutSeconds) + " to " +
+                                  std::to_string(kMaxTimeoutSeconds) + " seconds, got " + std::to_string(*seconds));
+        }
+    }
+}
+
 void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
     std::string where = "farm '" + farm.name + "'";
     if (farm.backends.size() > XDPLB_MAX_FARM_BACKENDS) {
@@ -173,7 +204,17 @@ void validate(const Config& config) {
         throw ValidationError("at most " + std::to_string(XDPLB_MAX_FARMS - 1) + " farms are supported");
     }
     std::size_t backend_count = 0;
-    for (const Farm& farm : config.farms) backend_count += farm.backends.size();
+    std::size_t allow_count = 0;
+    std::size_t deny_count = 0;
+    for (const Farm& farm : config.farms) {
+        backend_count += farm.backends.size();
+        allow_count += farm.allow.size();
+        deny_count += farm.deny.size();
+    }
+    if (allow_count > XDPLB_SOURCE_LIST_SIZE || deny_count > XDPLB_SOURCE_LIST_SIZE) {
+        throw ValidationError("at most " + std::to_string(XDPLB_SOURCE_LIST_SIZE) +
+                              " allow and as many deny prefixes are supported in all farms together");
+    }
     if (backend_count >= XDPLB_MAX_BACKENDS) {
         throw ValidationError("at most " + std::to_string(XDPLB_MAX_BACKENDS - 1) + " backends are supported in all farms together");
     }
@@ -188,6 +229,9 @@ void validate(const Config& config) {
         check_usable(farm.vip, where + ": VIP");
         validate_snat_addrs(farm, where);
         validate_scheduler(farm, where);
+        validate_source_list(farm.allow, farm, where, "allow");
+        validate_source_list(farm.deny, farm, where, "deny");
+        validate_limits(farm, where);
         check_id(farm.id, XDPLB_MAX_FARMS, farm_ids, where);
         validate_backends(farm, backend_ids);
     }

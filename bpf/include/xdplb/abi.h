@@ -24,6 +24,9 @@
 #define XDPLB_DEFAULT_CONNTRACK_SIZE 1048576
 #define XDPLB_MAX_FARM_KEYS 65536      /* (VIP, port) pairs: a farm may listen on many ports */
 #define XDPLB_PERSISTENCE_SIZE 262144  /* sources remembered across all farms */
+#define XDPLB_MAX_SOURCE_PREFIXES 1024   /* CIDRs in one farm's allow (or deny) list */
+#define XDPLB_SOURCE_LIST_SIZE 65536     /* CIDRs in all farms' allow (or deny) lists together */
+#define XDPLB_RATE_LIMIT_SOURCES 262144  /* (farm, source) token buckets, least recently used go first */
 
 /* How many random SNAT ports a new connection tries before it is refused:
  * with 32, a range two thirds in use refuses one connection in a million. */
@@ -191,8 +194,51 @@ struct xdplb_persistence {
 };
 
 /*
+ * allow_sources and deny_sources: LPM tries of (farm, source prefix). A farm's
+ * entries all have the VIP's family, so the farm id tells the family apart.
+ * prefixlen counts the farm id's 32 bits plus the address prefix; the farm id
+ * is in host byte order (compared bit for bit, never ordered).
+ */
+struct xdplb_source_prefix_key {
+	__u32 prefixlen;
+	__u32 farm_id;
+	struct xdplb_addr addr;
+};
+
+/* rate_buckets: (farm, source address) -> its new-connection budget. */
+struct xdplb_rate_key {
+	__u32 farm_id;
+	__u32 pad;
+	struct xdplb_addr src;
+};
+
+/*
+ * A token bucket of rate_limit + rate_burst tokens, refilled at rate_limit per
+ * second, kept as the time it will be full again: each new connection takes a
+ * token, moving that time one interval (1 s / rate_limit) later, and is refused
+ * when the bucket has no token left. A missing entry is a full bucket.
+ */
+struct xdplb_rate_bucket {
+	__u64 full_again_ns; /* bpf_ktime_get_ns clock */
+};
+
+/*
+ * farm_timeouts: farm_id -> the farm's own connection timeouts, in seconds;
+ * 0 takes the daemon's default from struct xdplb_settings.
+ */
+struct xdplb_timeouts {
+	__u32 unanswered_s;
+	__u32 tcp_s;
+	__u32 tcp_time_wait_s;
+	__u32 tcp_close_s;
+	__u32 udp_s;
+};
+
+/*
  * conntrack: one entry per direction of a connection, keyed by the packet's
- * tuple as it arrives, holding the tuple to rewrite it to.
+ * tuple as it arrives, holding the tuple to rewrite it to. conntrack_halfopen
+ * has the same layout and holds connections until they are confirmed (see
+ * docs/connection-table.md); a key is in at most one of the two tables.
  */
 struct xdplb_flow_key {
 	struct xdplb_addr src;
@@ -293,6 +339,8 @@ enum xdplb_reason {
 	XDPLB_DROP_DSR_TOO_BIG,         /* DSR: larger than the MTU of the link to the backend */
 	XDPLB_TX_ICMP_ECHO_REPLY,       /* the LB answered a ping to a VIP */
 	XDPLB_FWD_ICMP_ERROR,           /* an ICMP error about a tracked flow, translated */
+	XDPLB_NOTE_HALF_EVICTED,        /* not a verdict: a tracked entry whose other half the
+					 * full table evicted was forgotten */
 	XDPLB_REASON_COUNT,
 };
 
