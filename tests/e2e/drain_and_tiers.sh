@@ -17,19 +17,8 @@
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib/topology.sh
-source "$here/lib/topology.sh"
-# shellcheck source=lib/servers.sh
-source "$here/lib/servers.sh"
-# shellcheck source=lib/lb.sh
-source "$here/lib/lb.sh"
-# shellcheck source=lib/report.sh
-source "$here/lib/report.sh"
-
-if [[ $EUID -ne 0 ]]; then
-  echo "SKIP: needs root (network namespaces, XDP)"
-  exit 77
-fi
+# shellcheck source=lib/e2e.sh
+source "$here/lib/e2e.sh"
 
 FARM=web
 RATE="${DT_RATE:-1M}"

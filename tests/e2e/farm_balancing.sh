@@ -18,17 +18,8 @@
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib/topology.sh
-source "$here/lib/topology.sh"
-# shellcheck source=lib/servers.sh
-source "$here/lib/servers.sh"
-# shellcheck source=lib/lb.sh
-source "$here/lib/lb.sh"
-
-if [[ $EUID -ne 0 ]]; then
-  echo "SKIP: needs root (network namespaces, XDP)"
-  exit 77
-fi
+# shellcheck source=lib/e2e.sh
+source "$here/lib/e2e.sh"
 
 CONNECTIONS="${FB_CONNECTIONS:-3000}"
 TOLERANCE_PP="${FB_TOLERANCE_PP:-3}"
@@ -309,28 +300,9 @@ for _ in sys.stdin:
 
 # One fresh HTTP/1.0 connection from each given client port (bound
 # explicitly, so a later call can reuse exactly these tuples); prints
-# "PORT BACKEND", or "PORT ERROR:..." for a failure. The backend closes
-# first, so the client's side of each tuple is free again at once.
-_FROM_PORTS_PY='
-import socket, sys
-addr, port = sys.argv[1], int(sys.argv[2])
-for sport in map(int, sys.argv[3:]):
-    try:
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.settimeout(3)
-            s.bind(("", sport))
-            s.connect((addr, port))
-            s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n")
-            reply = b""
-            while chunk := s.recv(4096):
-                reply += chunk
-        print(sport, reply.partition(b"\r\n\r\n")[2].decode().strip() or "ERROR:empty")
-    except Exception as e:
-        print(sport, "ERROR:%s" % str(e).replace(" ", "_"))
-'
+# "PORT BACKEND", or "PORT ERROR:..." for a failure.
 http_from_ports() {
-  in_ns client python3 -c "$_FROM_PORTS_PY" "$VIP" "$HTTP_PORT" "$@"
+  in_ns client python3 "$here/lib/from_ports.py" "$VIP" "$HTTP_PORT" - "$@"
 }
 
 # keepalive_test MODE FIRST_PORT CHANGE... -> open a keep-alive connection,

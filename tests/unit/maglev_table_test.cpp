@@ -7,37 +7,20 @@
 
 #include <xdplb/abi.h>
 
+#include "model_builders.hpp"
+
 namespace xdplb::model {
 namespace {
 
 constexpr std::uint32_t kSize = XDPLB_MAGLEV_TABLE_SIZE;
 
-Backend backend(std::uint32_t id, std::uint32_t weight = 1, std::uint32_t priority = 1,
-                AdminState state = AdminState::up) {
-    Backend b;
-    b.id = id;
-    b.name = "b" + std::to_string(id);
-    b.ip = *IpAddress::parse("198.18.1." + std::to_string(10 + id));
-    b.weight = weight;
-    b.priority = priority;
-    b.state = state;
-    return b;
-}
-
-Farm farm_of(std::vector<Backend> backends) {
-    Farm farm;
-    farm.id = 1;
-    farm.name = "web";
-    farm.vip = *IpAddress::parse("198.18.0.100");
-    farm.port = 80;
-    farm.scheduler = Scheduler::hash;
-    farm.backends = std::move(backends);
-    return farm;
-}
+using testing::scheduled_backend;
+// A farm of this scheduler.
+Farm farm_of(std::vector<Backend> backends) { return testing::farm_of(std::move(backends), Scheduler::hash); }
 
 Farm farm_of_equal(std::uint32_t count) {
     std::vector<Backend> backends;
-    for (std::uint32_t id = 1; id <= count; ++id) backends.push_back(backend(id));
+    for (std::uint32_t id = 1; id <= count; ++id) backends.push_back(scheduled_backend(id));
     return farm_of(backends);
 }
 
@@ -70,7 +53,7 @@ TEST(MaglevTable, FillsEverySlotWithEqualShares) {
 }
 
 TEST(MaglevTable, SharesFollowTheWeights) {
-    auto table = build_maglev_table(farm_of({backend(1, 1), backend(2, 2), backend(3, 7)}), kSize);
+    auto table = build_maglev_table(farm_of({scheduled_backend(1, 1), scheduled_backend(2, 2), scheduled_backend(3, 7)}), kSize);
     auto slots = slots_of(table);
     EXPECT_NEAR(slots[1] / double(kSize), 0.1, 0.001);
     EXPECT_NEAR(slots[2] / double(kSize), 0.2, 0.001);
@@ -78,8 +61,8 @@ TEST(MaglevTable, SharesFollowTheWeights) {
 }
 
 TEST(MaglevTable, DependsOnTheSetOfBackendsNotTheirOrder) {
-    Farm forward = farm_of({backend(1), backend(2, 3), backend(3)});
-    Farm reversed = farm_of({backend(3), backend(2, 3), backend(1)});
+    Farm forward = farm_of({scheduled_backend(1), scheduled_backend(2, 3), scheduled_backend(3)});
+    Farm reversed = farm_of({scheduled_backend(3), scheduled_backend(2, 3), scheduled_backend(1)});
     EXPECT_EQ(build_maglev_table(forward, kSize), build_maglev_table(reversed, kSize));
 }
 
@@ -100,7 +83,7 @@ TEST(MaglevTable, RemovingOneOfTenMovesFewOtherSlots) {
 }
 
 TEST(MaglevTable, DrainingABackendMovesFewOtherSlotsOfAWeightedFarm) {
-    Farm farm = farm_of({backend(1, 1), backend(2, 2), backend(3, 3), backend(4, 4), backend(5, 5)});
+    Farm farm = farm_of({scheduled_backend(1, 1), scheduled_backend(2, 2), scheduled_backend(3, 3), scheduled_backend(4, 4), scheduled_backend(5, 5)});
     auto before = build_maglev_table(farm, kSize);
     farm.backends[2].state = AdminState::drain;
     auto after = build_maglev_table(farm, kSize);
@@ -118,18 +101,18 @@ TEST(MaglevTable, AddingABackendTakesSlotsMostlyFromTheOthersShares) {
 
 TEST(MaglevTable, OnlyTheServingTierIsInTheTable) {
     auto table = build_maglev_table(
-        farm_of({backend(1, 1, 2), backend(2, 1, 1, AdminState::maint), backend(3, 0), backend(4), backend(5)}), kSize);
+        farm_of({scheduled_backend(1, 1, 2), scheduled_backend(2, 1, 1, AdminState::maint), scheduled_backend(3, 0), scheduled_backend(4), scheduled_backend(5)}), kSize);
     auto slots = slots_of(table);
     EXPECT_EQ(slots.size(), 2u);
     EXPECT_TRUE(slots.contains(4) && slots.contains(5));
 }
 
 TEST(MaglevTable, IsEmptyWithoutServingBackends) {
-    EXPECT_TRUE(build_maglev_table(farm_of({backend(1, 0)}), kSize).empty());
+    EXPECT_TRUE(build_maglev_table(farm_of({scheduled_backend(1, 0)}), kSize).empty());
 }
 
 TEST(MaglevTable, IsDeterministic) {
-    Farm farm = farm_of({backend(1, 5), backend(2, 9), backend(3, 1000000)});
+    Farm farm = farm_of({scheduled_backend(1, 5), scheduled_backend(2, 9), scheduled_backend(3, 1000000)});
     EXPECT_EQ(build_maglev_table(farm, kSize), build_maglev_table(farm, kSize));
 }
 

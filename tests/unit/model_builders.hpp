@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -18,6 +19,28 @@ inline Backend backend(const std::string& name, const std::string& ip, std::uint
     b.name = name;
     b.ip = *IpAddress::parse(ip);
     return b;
+}
+
+// Backend `id` of a scheduling test: named b<id>, at 198.18.1.<10 + id>.
+inline Backend scheduled_backend(std::uint32_t id, std::uint32_t weight = 1, std::uint32_t priority = 1,
+                                 AdminState state = AdminState::up) {
+    Backend b = backend("b" + std::to_string(id), "198.18.1." + std::to_string(10 + id), id);
+    b.weight = weight;
+    b.priority = priority;
+    b.state = state;
+    return b;
+}
+
+// Farm 1, "web" on 198.18.0.100:80, with these backends.
+inline Farm farm_of(std::vector<Backend> backends, Scheduler scheduler = Scheduler::weight) {
+    Farm farm;
+    farm.id = 1;
+    farm.name = "web";
+    farm.vip = *IpAddress::parse("198.18.0.100");
+    farm.port = 80;
+    farm.scheduler = scheduler;
+    farm.backends = std::move(backends);
+    return farm;
 }
 
 // Runs `operation` and checks that it throws a ValidationError whose message

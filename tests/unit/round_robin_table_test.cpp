@@ -6,30 +6,14 @@
 #include <cstdlib>
 #include <map>
 
+#include "model_builders.hpp"
+
 namespace xdplb::model {
 namespace {
 
-Backend backend(std::uint32_t id, std::uint32_t weight, std::uint32_t priority = 1, AdminState state = AdminState::up) {
-    Backend b;
-    b.id = id;
-    b.name = "b" + std::to_string(id);
-    b.ip = *IpAddress::parse("198.18.1." + std::to_string(10 + id));
-    b.weight = weight;
-    b.priority = priority;
-    b.state = state;
-    return b;
-}
-
-Farm farm_of(std::vector<Backend> backends) {
-    Farm farm;
-    farm.id = 1;
-    farm.name = "web";
-    farm.vip = *IpAddress::parse("198.18.0.100");
-    farm.port = 80;
-    farm.scheduler = Scheduler::rr;
-    farm.backends = std::move(backends);
-    return farm;
-}
+using testing::scheduled_backend;
+// A farm of this scheduler.
+Farm farm_of(std::vector<Backend> backends) { return testing::farm_of(std::move(backends), Scheduler::rr); }
 
 std::map<std::uint32_t, std::size_t> turns_of(const std::vector<std::uint32_t>& table) {
     std::map<std::uint32_t, std::size_t> turns;
@@ -38,12 +22,12 @@ std::map<std::uint32_t, std::size_t> turns_of(const std::vector<std::uint32_t>& 
 }
 
 TEST(RoundRobinTable, EqualWeightsTakeTurnsInOrder) {
-    auto table = build_round_robin_table(farm_of({backend(1, 5), backend(2, 5), backend(3, 5)}), 4096);
+    auto table = build_round_robin_table(farm_of({scheduled_backend(1, 5), scheduled_backend(2, 5), scheduled_backend(3, 5)}), 4096);
     EXPECT_EQ(table, (std::vector<std::uint32_t>{1, 2, 3}));
 }
 
 TEST(RoundRobinTable, WeightsReducedByTheirCommonDivisorAreExact) {
-    auto table = build_round_robin_table(farm_of({backend(1, 500), backend(2, 300), backend(3, 200)}), 4096);
+    auto table = build_round_robin_table(farm_of({scheduled_backend(1, 500), scheduled_backend(2, 300), scheduled_backend(3, 200)}), 4096);
     ASSERT_EQ(table.size(), 10u);
     auto turns = turns_of(table);
     EXPECT_EQ(turns[1], 5u);
@@ -52,7 +36,7 @@ TEST(RoundRobinTable, WeightsReducedByTheirCommonDivisorAreExact) {
 }
 
 TEST(RoundRobinTable, HeavyBackendsTurnsAreInterleavedWithTheOthers) {
-    auto table = build_round_robin_table(farm_of({backend(1, 2), backend(2, 1)}), 4096);
+    auto table = build_round_robin_table(farm_of({scheduled_backend(1, 2), scheduled_backend(2, 1)}), 4096);
     EXPECT_EQ(table, (std::vector<std::uint32_t>{1, 2, 1}));
 }
 
@@ -60,7 +44,7 @@ TEST(RoundRobinTable, HeavyBackendsTurnsAreInterleavedWithTheOthers) {
 // each backend its share within a small constant: no backend gets its turns in
 // bursts.
 TEST(RoundRobinTable, EveryStretchIsCloseToTheShares) {
-    auto table = build_round_robin_table(farm_of({backend(1, 7), backend(2, 5), backend(3, 3), backend(4, 1)}), 4096);
+    auto table = build_round_robin_table(farm_of({scheduled_backend(1, 7), scheduled_backend(2, 5), scheduled_backend(3, 3), scheduled_backend(4, 1)}), 4096);
     ASSERT_EQ(table.size(), 16u);
     std::map<std::uint32_t, double> share = {{1, 7.0 / 16}, {2, 5.0 / 16}, {3, 3.0 / 16}, {4, 1.0 / 16}};
     for (std::size_t start = 0; start < table.size(); ++start) {
@@ -77,14 +61,14 @@ TEST(RoundRobinTable, EveryStretchIsCloseToTheShares) {
 
 TEST(RoundRobinTable, TooLongASequenceIsApportionedWithinOneTurn) {
     // Reduced weights summing to 1000003 (prime) do not fit: shares are rounded.
-    auto table = build_round_robin_table(farm_of({backend(1, 1000000), backend(2, 3)}), 4096);
+    auto table = build_round_robin_table(farm_of({scheduled_backend(1, 1000000), scheduled_backend(2, 3)}), 4096);
     ASSERT_EQ(table.size(), 4096u);
     auto turns = turns_of(table);
     EXPECT_EQ(turns[1] + turns[2], 4096u);
     EXPECT_LE(std::abs(static_cast<double>(turns[1]) - 4096.0 * 1000000 / 1000003), 1.0);
 
     auto uneven = build_round_robin_table(
-        farm_of({backend(1, 999983), backend(2, 499979), backend(3, 250007), backend(4, 7)}), 4096);
+        farm_of({scheduled_backend(1, 999983), scheduled_backend(2, 499979), scheduled_backend(3, 250007), scheduled_backend(4, 7)}), 4096);
     ASSERT_EQ(uneven.size(), 4096u);
     const double total = 999983.0 + 499979 + 250007 + 7;
     auto counts = turns_of(uneven);
@@ -95,18 +79,18 @@ TEST(RoundRobinTable, TooLongASequenceIsApportionedWithinOneTurn) {
 }
 
 TEST(RoundRobinTable, OnlyTheServingTierTakesTurns) {
-    auto table = build_round_robin_table(farm_of({backend(1, 1, 2), backend(2, 1, 1, AdminState::drain),
-                                                  backend(3, 0, 1), backend(4, 3, 1), backend(5, 1, 1)}),
+    auto table = build_round_robin_table(farm_of({scheduled_backend(1, 1, 2), scheduled_backend(2, 1, 1, AdminState::drain),
+                                                  scheduled_backend(3, 0, 1), scheduled_backend(4, 3, 1), scheduled_backend(5, 1, 1)}),
                                          4096);
     EXPECT_EQ(turns_of(table), (std::map<std::uint32_t, std::size_t>{{4, 3}, {5, 1}}));
 }
 
 TEST(RoundRobinTable, IsEmptyWithoutServingBackends) {
-    EXPECT_TRUE(build_round_robin_table(farm_of({backend(1, 0), backend(2, 1, 1, AdminState::maint)}), 4096).empty());
+    EXPECT_TRUE(build_round_robin_table(farm_of({scheduled_backend(1, 0), scheduled_backend(2, 1, 1, AdminState::maint)}), 4096).empty());
 }
 
 TEST(RoundRobinTable, IsDeterministic) {
-    Farm farm = farm_of({backend(1, 13), backend(2, 29), backend(3, 31)});
+    Farm farm = farm_of({scheduled_backend(1, 13), scheduled_backend(2, 29), scheduled_backend(3, 31)});
     EXPECT_EQ(build_round_robin_table(farm, 4096), build_round_robin_table(farm, 4096));
 }
 

@@ -5,29 +5,13 @@
 #include <cmath>
 #include <map>
 
+#include "model_builders.hpp"
+
 namespace xdplb::model {
 namespace {
 
-Backend backend(std::uint32_t id, std::uint32_t weight, std::uint32_t priority = 1, AdminState state = AdminState::up) {
-    Backend b;
-    b.id = id;
-    b.name = "b" + std::to_string(id);
-    b.ip = *IpAddress::parse("198.18.1." + std::to_string(10 + id));
-    b.weight = weight;
-    b.priority = priority;
-    b.state = state;
-    return b;
-}
-
-Farm farm_of(std::vector<Backend> backends) {
-    Farm farm;
-    farm.id = 1;
-    farm.name = "web";
-    farm.vip = *IpAddress::parse("198.18.0.100");
-    farm.port = 80;
-    farm.backends = std::move(backends);
-    return farm;
-}
+using testing::scheduled_backend;
+using testing::farm_of;
 
 // The exact probability the data plane gives each backend id: a slot drawn
 // uniformly, then keep with keep_threshold / 2^32, else the alias.
@@ -42,7 +26,7 @@ std::map<std::uint32_t, double> probabilities(const std::vector<SelectionSlot>& 
 }
 
 TEST(SelectionTable, IsExactToTheWeights) {
-    auto table = build_selection_table(farm_of({backend(1, 1), backend(2, 2), backend(3, 7)}));
+    auto table = build_selection_table(farm_of({scheduled_backend(1, 1), scheduled_backend(2, 2), scheduled_backend(3, 7)}));
     ASSERT_EQ(table.size(), 3u);
     auto p = probabilities(table);
     EXPECT_NEAR(p[1], 0.1, 1e-9);
@@ -55,7 +39,7 @@ TEST(SelectionTable, HandlesUnevenLargeWeights) {
     std::uint64_t total = 0;
     for (std::uint32_t id = 1; id <= 200; ++id) {
         std::uint32_t weight = (id * 7919) % 1000000 + 1;
-        backends.push_back(backend(id, weight));
+        backends.push_back(scheduled_backend(id, weight));
         total += weight;
     }
     auto p = probabilities(build_selection_table(farm_of(backends)));
@@ -65,20 +49,20 @@ TEST(SelectionTable, HandlesUnevenLargeWeights) {
 }
 
 TEST(SelectionTable, EqualWeightsKeepEverySlot) {
-    auto table = build_selection_table(farm_of({backend(1, 5), backend(2, 5)}));
+    auto table = build_selection_table(farm_of({scheduled_backend(1, 5), scheduled_backend(2, 5)}));
     for (const SelectionSlot& slot : table) EXPECT_EQ(slot.backend_id, slot.alias_backend_id);
 }
 
 TEST(SelectionTable, SkipsDrainedMaintAndZeroWeight) {
-    auto table = build_selection_table(farm_of({backend(1, 1, 1, AdminState::drain), backend(2, 1, 1, AdminState::maint),
-                                                backend(3, 0), backend(4, 3)}));
+    auto table = build_selection_table(farm_of({scheduled_backend(1, 1, 1, AdminState::drain), scheduled_backend(2, 1, 1, AdminState::maint),
+                                                scheduled_backend(3, 0), scheduled_backend(4, 3)}));
     auto p = probabilities(table);
     EXPECT_NEAR(p[4], 1.0, 1e-9);
     EXPECT_EQ(p.count(1) + p.count(2) + p.count(3), 0u);
 }
 
 TEST(SelectionTable, LowestPriorityTierServesAlone) {
-    auto p = probabilities(build_selection_table(farm_of({backend(1, 1, 2), backend(2, 1, 1), backend(3, 3, 1)})));
+    auto p = probabilities(build_selection_table(farm_of({scheduled_backend(1, 1, 2), scheduled_backend(2, 1, 1), scheduled_backend(3, 3, 1)})));
     EXPECT_NEAR(p[2], 0.25, 1e-9);
     EXPECT_NEAR(p[3], 0.75, 1e-9);
     EXPECT_EQ(p.count(1), 0u);
@@ -86,13 +70,13 @@ TEST(SelectionTable, LowestPriorityTierServesAlone) {
 
 TEST(SelectionTable, BackupTierTakesOverWhenPrimaryIsUnavailable) {
     auto p = probabilities(build_selection_table(
-        farm_of({backend(1, 1, 2), backend(2, 1, 1, AdminState::maint), backend(3, 1, 1, AdminState::drain)})));
+        farm_of({scheduled_backend(1, 1, 2), scheduled_backend(2, 1, 1, AdminState::maint), scheduled_backend(3, 1, 1, AdminState::drain)})));
     EXPECT_NEAR(p[1], 1.0, 1e-9);
 }
 
 TEST(SelectionTable, EmptyWhenNothingServes) {
     EXPECT_TRUE(build_selection_table(farm_of({})).empty());
-    EXPECT_TRUE(build_selection_table(farm_of({backend(1, 0)})).empty());
+    EXPECT_TRUE(build_selection_table(farm_of({scheduled_backend(1, 0)})).empty());
 }
 
 }  // namespace
