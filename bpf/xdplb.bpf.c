@@ -101,32 +101,23 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
 }
 
 /* A racing CPU may have recorded the same connection first (as half-open,
- * which it stays until the client answers): follow it. */
+ * which it stays until the client answers): follow it. Otherwise the packet
+ * is dropped for `reason`. With a hash scheduler or persistence the racer also
+ * chose the same backend, so in DNAT its reply tuple collides with ours. */
 static __always_inline int follow_racing_entry(struct xdp_md *ctx, struct packet *pkt,
-					       struct scratch *scratch, const bool ipv4)
+					       struct scratch *scratch, __u32 reason,
+					       const bool ipv4)
 {
 	struct xdplb_flow *existing = bpf_map_lookup_elem(&conntrack_halfopen, &pkt->key);
 
 	if (existing)
 		return forward_tracked(ctx, pkt, existing, scratch, ipv4);
-	return leave(XDP_DROP, XDPLB_DROP_CONNTRACK_INSERT);
-}
-
-/* What a recorded connection adds: its backend's load, and for a persistent
- * farm's new choice, the source's entry. */
-static __always_inline void account_new_connection(struct scratch *scratch,
-						   const struct xdplb_flow *flow,
-						   const struct xdplb_backend *backend, bool remember)
-{
-	count_backend_connection(flow->backend_id, backend);
-	if (remember)
-		remember_backend(scratch, flow->backend_id, flow->last_seen_ns);
+	return leave(XDP_DROP, reason);
 }
 
 /* A new DSR connection: one entry, only the MACs change (see lib/dsr.h). */
 static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet *pkt,
-					       struct scratch *scratch,
-					       const struct xdplb_backend *backend, bool remember,
+					       struct scratch *scratch, bool remember,
 					       const bool ipv4)
 {
 	struct xdplb_flow *flow = &scratch->new_flow;
@@ -135,12 +126,14 @@ static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet
 	if (drop_reason >= 0)
 		return leave(XDP_DROP, drop_reason);
 	flow->direction = XDPLB_DIR_DSR;
-	/* The balancer never sees a reply: the entry lives by its protocol's
-	 * timeout, not by the short one of unanswered connections. */
+	/* The balancer never sees a reply: once confirmed (by the client's next
+	 * packet), the entry lives by its protocol's timeout, not by the short
+	 * one of unanswered connections. */
 	flow->replied = 1;
 	if (bpf_map_update_elem(&conntrack_halfopen, &pkt->key, flow, BPF_NOEXIST) != 0)
-		return follow_racing_entry(ctx, pkt, scratch, ipv4);
-	account_new_connection(scratch, flow, backend, remember);
+		return follow_racing_entry(ctx, pkt, scratch, XDPLB_DROP_CONNTRACK_INSERT, ipv4);
+	if (remember)
+		remember_backend(scratch, flow->backend_id, flow->last_seen_ns);
 	return send_dsr(pkt, flow, &scratch->fib, true);
 }
 
@@ -187,7 +180,7 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 
 	forward_flow_of(flow, pkt, farm, backend_id, backend);
 	if (farm->mode == XDPLB_MODE_DSR)
-		return open_dsr_connection(ctx, pkt, scratch, backend, remember, ipv4);
+		return open_dsr_connection(ctx, pkt, scratch, remember, ipv4);
 	bool snat_from_route = farm->mode == XDPLB_MODE_SNAT && farm->snat_addr_count == 0;
 	/* The route is asked with the source the packet will leave with: the
 	 * pool's first address, or none yet (zero) when the route is to choose it. */
@@ -201,11 +194,12 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 
 	int drop_reason = record_connection(pkt, farm, flow, fib, config);
 
-	if (drop_reason == XDPLB_DROP_CONNTRACK_INSERT)
-		return follow_racing_entry(ctx, pkt, scratch, ipv4);
+	if (drop_reason == XDPLB_DROP_CONNTRACK_INSERT || drop_reason == XDPLB_DROP_NAT_COLLISION)
+		return follow_racing_entry(ctx, pkt, scratch, drop_reason, ipv4);
 	if (drop_reason >= 0)
 		return leave(XDP_DROP, drop_reason);
-	account_new_connection(scratch, flow, backend, remember);
+	if (remember)
+		remember_backend(scratch, flow->backend_id, flow->last_seen_ns);
 	return forward_with_flow(pkt, flow, fib, fib_result, true, ipv4);
 }
 

@@ -177,14 +177,15 @@ static __always_inline bool flow_is_usable(bool half_open, const struct xdplb_fl
  * first packet after the backend's answer (the ACK of the handshake), or in
  * DSR, whose answers bypass the balancer, the client's first packet after its
  * SYN; a spoofed source never sees the answer, so it never sends that packet.
- * UDP has no handshake: a flow's second packet, either way, confirms it; a
- * spoofed flood sends one datagram per source, and a one-way stream is not
- * left among the half-open.
+ * UDP has no handshake: the client's second datagram confirms it. A backend
+ * answers spoofed datagrams too, so its answer does not; a spoofed flood sends
+ * one datagram per source, and a one-way stream is not left among the
+ * half-open.
  */
 static __always_inline bool confirms(const struct xdplb_flow *flow, const struct packet *pkt)
 {
 	if (pkt->key.proto == IPPROTO_UDP)
-		return true;
+		return flow->direction != XDPLB_DIR_TO_CLIENT;
 	if (flow->direction == XDPLB_DIR_DSR)
 		return !pkt->tcp_syn;
 	return flow->direction == XDPLB_DIR_TO_BACKEND && flow->replied && !pkt->tcp_syn;
@@ -223,6 +224,7 @@ static __always_inline struct xdplb_flow *promote(const struct xdplb_flow_key *k
 		bpf_map_delete_elem(&conntrack_halfopen, &opposite_key);
 	}
 	bpf_map_delete_elem(&conntrack_halfopen, key);
+	count_confirmed_connection(flow->backend_id);
 	return bpf_map_lookup_elem(&conntrack, key);
 }
 

@@ -7,9 +7,16 @@
 #include <bpf/bpf_helpers.h>
 #include <xdplb/abi.h>
 
+/*
+ * This map and the source lists hold twice what validation allows: a change
+ * writes its new entries before it removes the old ones, so that no packet
+ * meanwhile finds neither, and one change may replace them all. Allocated as
+ * used, not all at load.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XDPLB_MAX_FARM_KEYS);
+	__uint(max_entries, 2 * XDPLB_MAX_FARM_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xdplb_farm_key);
 	__type(value, struct xdplb_farm);
 } farms SEC(".maps");
@@ -94,7 +101,7 @@ struct {
 /* Whether a prefix matches is all that is asked: the value is a placeholder. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, XDPLB_SOURCE_LIST_SIZE);
+	__uint(max_entries, 2 * XDPLB_SOURCE_LIST_SIZE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xdplb_source_prefix_key);
 	__type(value, __u8);
@@ -102,7 +109,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, XDPLB_SOURCE_LIST_SIZE);
+	__uint(max_entries, 2 * XDPLB_SOURCE_LIST_SIZE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xdplb_source_prefix_key);
 	__type(value, __u8);

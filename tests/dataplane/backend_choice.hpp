@@ -59,6 +59,27 @@ protected:
         return -1;
     }
 
+    // Completes the handshake of the connection from `client_port`, open on
+    // backend 1 or 2 (its SYN-ACK, then the client's ACK), which confirms it.
+    void confirm(std::uint16_t client_port, int backend) {
+        FrameSpec syn_ack = from_backend1(8080, family().client, client_port, kSyn | kAck);
+        if (backend == 2) {
+            syn_ack.src_mac = kBackend2Mac;
+            syn_ack.src_ip = family().backend2;
+        }
+        EXPECT_EQ(run_from_backends(build_frame(syn_ack)).verdict, XDP_REDIRECT);
+        FrameSpec ack = syn(client_port);
+        ack.tcp_flags = kAck;
+        EXPECT_EQ(run_from_client(build_frame(ack)).verdict, XDP_REDIRECT);
+    }
+
+    // open(), then confirm() the connection when it was forwarded.
+    int open_confirmed(std::uint16_t client_port) {
+        int backend = open(client_port);
+        if (backend > 0) confirm(client_port, backend);
+        return backend;
+    }
+
     std::uint32_t backend_id(const std::string& name) const { return config_.farms[0].find_backend(name)->id; }
 
     // What the connection table recount would have left in backend_load.

@@ -164,6 +164,7 @@ TEST_F(ConntrackUdp, AnsweredFlowKeepsItsSnatPortUntilTheUdpTimeout) {
     set_settings({.snat_ports = {5000, 5000}, .udp_timeout_s = 300});
     datagram(40000);
     ASSERT_EQ(reply(5000).verdict, XDP_REDIRECT);
+    ASSERT_EQ(datagram(40000).verdict, XDP_REDIRECT);  // the client's second datagram confirms the flow
 
     set_settings({.snat_ports = {5000, 5000}, .unanswered_timeout_s = 0, .udp_timeout_s = 300});
     EXPECT_EQ(datagram(40001).verdict, XDP_DROP);

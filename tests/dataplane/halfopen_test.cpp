@@ -174,13 +174,20 @@ protected:
 
 XDPLB_FOR_EACH_FAMILY(HalfOpenUdp);
 
-TEST_P(HalfOpenUdp, BackendsFirstAnswerConfirms) {
-    ASSERT_EQ(run_from_client(build_frame(from_client(family().vip, 40000, 53, kUdp))).verdict, XDP_REDIRECT);
+// A backend answers spoofed datagrams too: its answer confirms nothing, the
+// client's next datagram does.
+TEST_P(HalfOpenUdp, BackendsAnswerDoesNotConfirm) {
+    Bytes query = build_frame(from_client(family().vip, 40000, 53, kUdp));
+    ASSERT_EQ(run_from_client(query).verdict, XDP_REDIRECT);
     EXPECT_EQ(entries_in(program_->map_fd("conntrack_halfopen")), 2u);
 
     FrameSpec answer = from_backend1(53, family().client, 40000, 0);
     answer.proto = kUdp;
     ASSERT_EQ(run_from_backends(build_frame(answer)).verdict, XDP_REDIRECT);
+    EXPECT_EQ(entries_in(program_->map_fd("conntrack_halfopen")), 2u);
+    EXPECT_EQ(entries_in(program_->map_fd("conntrack")), 0u);
+
+    ASSERT_EQ(run_from_client(query).verdict, XDP_REDIRECT);
     EXPECT_EQ(entries_in(program_->map_fd("conntrack_halfopen")), 0u);
     EXPECT_EQ(entries_in(program_->map_fd("conntrack")), 2u);
 }

@@ -19,15 +19,24 @@ protected:
 
 XDPLB_FOR_EACH_FAMILY(MaxConnections);
 
-TEST_P(MaxConnections, EachNewConnectionOfACappedBackendIsCounted) {
+TEST_P(MaxConnections, EachConfirmedConnectionOfACappedBackendIsCounted) {
     model::Farm farm = web(Scheduler::rr);
     farm.backends[0].max_connections = 100;
     configure({{farm}});
-    open(40000);
-    open(40001);
-    open(40002);
+    open_confirmed(40000);
+    open_confirmed(40001);
+    open_confirmed(40002);
     EXPECT_EQ(load_of("b1"), 2u);
     EXPECT_EQ(load_of("b2"), 0u) << "an uncapped backend is left to lbd's recount";
+}
+
+// A flood of handshakes never completed cannot fill a backend's cap.
+TEST_P(MaxConnections, HalfOpenConnectionsAreNotCounted) {
+    model::Farm farm = web(Scheduler::rr);
+    farm.backends[0].max_connections = 1;
+    configure({{farm}});
+    for (std::uint16_t port = 40000; port < 40008; ++port) EXPECT_NE(open(port), 0) << "port " << port;
+    EXPECT_EQ(load_of("b1"), 0u);
 }
 
 TEST_P(MaxConnections, RoundRobinPassesOverAFullBackend) {
@@ -63,7 +72,7 @@ TEST_P(MaxConnections, TheSearchFindsTheOnlyBackendWithRoomAmongMany) {
     configure({{farm}});
     set_load("b1", 1);
     set_load("b2", 1);
-    for (std::uint16_t port = 40000; port < 40008; ++port) EXPECT_EQ(open(port), 1) << "port " << port;
+    for (std::uint16_t port = 40000; port < 40008; ++port) EXPECT_EQ(open_confirmed(port), 1) << "port " << port;
     EXPECT_EQ(load_of("b3"), 8u);
 }
 
@@ -72,7 +81,7 @@ TEST_P(MaxConnections, BelowTheCapABackendStillServes) {
     farm.backends[0].max_connections = 10;
     configure({{farm}});
     set_load("b1", 9);
-    EXPECT_EQ(open(40000), 1);
+    EXPECT_EQ(open_confirmed(40000), 1);
     EXPECT_EQ(open(40001), 2);
     EXPECT_EQ(open(40002), 2);  // b1 now holds 10
 }

@@ -53,6 +53,18 @@ TEST_P(PortRange, ChangedPortsStopMatchingAndNewOnesStart) {
     expect_balanced(8200);
 }
 
+// The new keys are written before the old ones go: the farms map has room
+// for both even when a farm holds every port.
+TEST_P(PortRange, AFarmOnEveryPortCanMoveToAnotherProtocol) {
+    configure_ports("1-65535");
+    model::Config changed = config_;
+    changed.farms[0].proto = model::Protocol::udp;
+    configure(changed);
+    expect_passed(8050);
+    FrameSpec datagram = from_client(family().vip, 40000, 8050, kUdp);
+    expect_frame(run_from_client(build_frame(datagram)), XDP_REDIRECT, build_frame(to_backend1(datagram, 8050)));
+}
+
 TEST_P(PortRange, DeletedFarmLeavesNoPortBehind) {
     configure_ports("8000-8100");
     configure({});

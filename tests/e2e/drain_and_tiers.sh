@@ -3,7 +3,8 @@
 # namespace bench (client -> lb -> switch -> b1, b2, b3), farm web in SNAT
 # mode, b1 and b2 at priority 1, b3 at priority 2:
 # - a rate-limited 10 MiB download keeps running and arrives intact (sha256)
-#   after its backend is set to drain, then to maint, while every new
+#   after its backend is set to drain, then to maint, then capped at one
+#   connection (--maxconn 1, which the download fills), while every new
 #   connection meanwhile avoids that backend;
 # - tier failover: with b1 and b2 in maint (then at weight 0) b3 serves every
 #   new connection; back up, priority 1 serves again and b3 nothing.
@@ -61,13 +62,16 @@ for c in json.load(sys.stdin)["connections"]:
 }
 
 # ------------------------------------------------------------------- drain
-# transfer_survives STATE CLIENT_PORT -> a rate-limited download of /big
-# from CLIENT_PORT; once it runs, its backend B is set to STATE; new
-# connections avoid B while the download goes on, and it completes intact.
+# transfer_survives STATE CLIENT_PORT CHANGE... -> a rate-limited download of
+# /big from CLIENT_PORT; once it runs, its backend B gets CHANGE (a `backend
+# set` option list) and is called STATE; new connections avoid B while the
+# download goes on, and it completes intact.
 transfer_survives() {
   local state="$1" port="$2" pid backend="" rc=0 i got
-  topo_spawn client "$WORK/curl.$state.log" curl -sS --limit-rate "$RATE" --local-port "$port" \
-    -o "$WORK/big.$state" "http://$VIP/big"
+  shift 2
+  local -a change=("$@")
+  topo_spawn client "$WORK/curl.$port.log" curl -sS --limit-rate "$RATE" --local-port "$port" \
+    -o "$WORK/big.$port" "http://$VIP/big"
   pid=$TOPO_LAST_PID
   for ((i = 0; i < 50 && ${#backend} == 0; i++)); do
     sleep 0.1
@@ -78,8 +82,11 @@ transfer_survives() {
     topo_kill_pid "$pid"
     return
   fi
-  note "the download from client port $port runs through $backend; lbctl backend set $FARM $backend --state $state"
-  lbctl_ns backend set "$FARM" "$backend" --state "$state" >/dev/null
+  note "the download from client port $port runs through $backend; lbctl backend set $FARM $backend ${change[*]}"
+  lbctl_ns backend set "$FARM" "$backend" "${change[@]}" >/dev/null
+  # A cap counts the backend's connections as lbd's recount (every second)
+  # finds them; the download was opened before the cap.
+  [[ "${change[*]}" == *--maxconn* ]] && sleep 1.5
   local -a others=()
   mapfile -t others < <(printf '%s\n' b1 b2 | grep -vx "$backend")
   check "$state: $NEW_CONNECTIONS new connections during the download, none to $backend" \
@@ -88,13 +95,13 @@ transfer_survives() {
   check "$state: the download was still running meanwhile" still_running
   wait "$pid" || rc=$?
   _topo_forget "$pid"
-  got=$(sha256sum <"$WORK/big.$state" | awk '{print $1}')
+  got=$(sha256sum <"$WORK/big.$port" | awk '{print $1}')
   intact() {
-    ((rc == 0)) || { note "curl exit status $rc: $(cat "$WORK/curl.$state.log")"; return 1; }
+    ((rc == 0)) || { note "curl exit status $rc: $(cat "$WORK/curl.$port.log")"; return 1; }
     [[ "$got" == "$BIG_SHA256" ]] || { note "sha256 $got, want $BIG_SHA256"; return 1; }
   }
   check "$state: the 10 MiB download through $backend completed intact (sha256)" intact
-  lbctl_ns backend set "$FARM" "$backend" --state up >/dev/null
+  lbctl_ns backend set "$FARM" "$backend" --state up --maxconn 0 >/dev/null
 }
 
 # _topo_forget PID -> drop a reaped process from topology.sh's registry.
@@ -138,8 +145,9 @@ main() {
   lbctl_ns backend add "$FARM" b3 --ip "$(backend_ip 3)" --priority 2 >/dev/null
 
   section "a download keeps running through drain, and through maint"
-  transfer_survives drain 45001
-  transfer_survives maint 45002
+  transfer_survives drain 45001 --state drain
+  transfer_survives maint 45002 --state maint
+  transfer_survives "full at --maxconn 1" 45003 --maxconn 1
 
   section "tier failover by state"
   tier_failover maint --state maint

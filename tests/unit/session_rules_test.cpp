@@ -127,6 +127,13 @@ TEST(BackendCensus, CountsLiveConnectionsOncePerBackend) {
     EXPECT_EQ(census.connections_of(9), 0u);
 }
 
+TEST(BackendCensus, HalfOpenConnectionsAreNotCounted) {
+    BackendCensus census;
+    EXPECT_FALSE(census.judge(entry(flow(XDPLB_OPEN, true, 5, XDPLB_DIR_TO_BACKEND, 7)), TableKind::half_open, kNow,
+                              kTimeouts));
+    EXPECT_EQ(census.connections_of(7), 0u);
+}
+
 TEST(BackendCensus, StaleEntriesAreNotCounted) {
     BackendCensus census;
     EXPECT_TRUE(census.judge(entry(flow(XDPLB_RESET, true, 10)), kEstablished, kNow, kTimeouts));

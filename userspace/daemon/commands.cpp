@@ -131,7 +131,7 @@ json Commands::backend_set(const json& args) {
     json changes = args;
     std::string farm_name = take_name(changes, "farm");
     std::string name = take_name(changes, "name");
-    refuse_other_fields(changes, {"weight", "priority", "state"});
+    refuse_other_fields(changes, {"weight", "priority", "state", "maxconn"});
     const model::Farm& farm = model::existing_farm(controller_.config(), farm_name);
     json merged = model::backend_to_json(model::existing_backend(farm, name), model::kApiForm);
     merged.merge_patch(changes);

@@ -29,31 +29,39 @@ bool same_address(const xdplb_addr& address, std::uint8_t family, const IpAddres
 }
 
 // Farm and backend names by id; an id the model no longer has shows as null
-// (its farm or backend was deleted while the connection ran).
+// (its farm or backend was deleted while the connection ran). A backend is
+// known by its farm too: a deleted backend's id may already serve another.
 class Names {
 public:
     explicit Names(const model::Config& config) {
         for (const model::Farm& farm : config.farms) {
             farms_[farm.id] = farm.name;
-            for (const model::Backend& backend : farm.backends) backends_[backend.id] = backend.name;
+            for (const model::Backend& backend : farm.backends) backends_[member_key(farm.id, backend.id)] = backend.name;
         }
     }
 
     json farm(std::uint32_t id) const { return name_or_null(farms_, id); }
-    json backend(std::uint32_t id) const { return name_or_null(backends_, id); }
+    json backend(std::uint32_t farm_id, std::uint32_t id) const {
+        return name_or_null(backends_, member_key(farm_id, id));
+    }
     std::string farm_sort_key(std::uint32_t id) const {
         auto found = farms_.find(id);
         return found == farms_.end() ? std::string() : found->second;
     }
 
 private:
-    static json name_or_null(const std::unordered_map<std::uint32_t, std::string>& names, std::uint32_t id) {
+    static std::uint64_t member_key(std::uint32_t farm_id, std::uint32_t backend_id) {
+        return std::uint64_t{farm_id} << 32 | backend_id;
+    }
+
+    template <class Id>
+    static json name_or_null(const std::unordered_map<Id, std::string>& names, Id id) {
         auto found = names.find(id);
         return found == names.end() ? json(nullptr) : json(found->second);
     }
 
     std::unordered_map<std::uint32_t, std::string> farms_;
-    std::unordered_map<std::uint32_t, std::string> backends_;
+    std::unordered_map<std::uint64_t, std::string> backends_;
 };
 
 bool matches(const SessionFilter& filter, std::uint32_t farm_id, std::uint32_t backend_id, const xdplb_addr& client,
@@ -72,7 +80,7 @@ json connection_view(const FlowEntry& entry, const Names& names, std::uint64_t n
         {"client_port", ntohs(key.sport)},
         {"vip", address_text(key.dst, key.family)},
         {"vip_port", ntohs(key.dport)},
-        {"backend", names.backend(flow.backend_id)},
+        {"backend", names.backend(flow.farm_id, flow.backend_id)},
         {"source_addr", address_text(flow.new_src, key.family)},
         {"source_port", ntohs(flow.new_sport)},
         {"backend_addr", address_text(flow.new_dst, key.family)},
@@ -88,7 +96,7 @@ json persistence_view(const PersistenceEntry& entry, const Names& names, std::ui
     return {
         {"farm", names.farm(entry.key.farm_id)},
         {"source", address_text(entry.key.src, entry.key.family)},
-        {"backend", names.backend(entry.value.backend_id)},
+        {"backend", names.backend(entry.key.farm_id, entry.value.backend_id)},
         {"expires_in_s", age_s < ttl_s ? ttl_s - age_s : 0},
     };
 }

@@ -39,11 +39,12 @@ public:
 
     // Brings the maps from describing `from` to describing `to`, touching only
     // what differs. The order keeps every intermediate state coherent for the
-    // packets that arrive meanwhile: backends, then selection tables, then VIPs,
-    // then farm entries (one per port of each farm) are written; removals go
-    // the other way round (farm entries, the tables no farm uses, VIPs no farm
-    // uses, then the backends that are gone), so a VIP comes with its first
-    // farm and goes with its last. Counters are left
+    // packets that arrive meanwhile: backends, selection tables, farm timeouts,
+    // allow/deny prefixes, VIPs, then farm entries (one per port of each farm)
+    // are written; removals go the other way round (farm entries, prefixes, the
+    // tables no farm uses, VIPs no farm uses, then the backends that are gone),
+    // so a VIP comes with its first farm and goes with its last, and a farm's
+    // lists are in place before its flags announce them. Counters are left
     // alone. Throws DataPlaneError; the caller rolls back by applying (to, from).
     void apply(const model::Config& from, const model::Config& to) const;
 

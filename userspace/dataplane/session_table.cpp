@@ -188,7 +188,8 @@ BackendCensus::BackendCensus() : connections_(XDPLB_MAX_BACKENDS, 0) {}
 
 bool BackendCensus::judge(const FlowEntry& entry, TableKind table, std::uint64_t now_ns, const Settings& timeouts) {
     if (is_stale(entry.value, entry.key.proto, table, now_ns, timeouts)) return true;
-    if (leads_to_backend(entry.value) && entry.value.backend_id < connections_.size()) {
+    if (table == TableKind::established && leads_to_backend(entry.value) &&
+        entry.value.backend_id < connections_.size()) {
         ++connections_[entry.value.backend_id];
     }
     return false;
@@ -289,7 +290,7 @@ bool ConnectionUpkeep::step(std::uint32_t limit) {
             ++current_.entries;
             if (census_.judge(entry, table.kind, now, timeouts_for(entry.value.farm_id))) {
                 delete_if_still_stale(table, entry.key);
-            } else if (leads_to_backend(entry.value)) {
+            } else if (table.kind == TableKind::established && leads_to_backend(entry.value)) {
                 ++current_.live_connections;
             }
         }

@@ -94,7 +94,9 @@ std::uint64_t idle_seconds(std::uint64_t last_seen_ns, std::uint64_t now_ns);
 // "unanswered", "open", "closing-by-client", "closing-by-backend" or "reset".
 std::string_view state_name(const xdplb_flow& flow);
 
-// Each backend's live connections, counted over one walk of the tables.
+// Each backend's live established connections, counted over one walk of the
+// tables, as the data path counts them for max_connections: half-open ones
+// are not (see bpf/lib/backend_load.h).
 class BackendCensus {
 public:
     BackendCensus();

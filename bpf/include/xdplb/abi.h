@@ -290,7 +290,7 @@ struct xdplb_flow {
 struct xdplb_settings {
 	__u16 snat_port_min; /* host byte order, inclusive */
 	__u16 snat_port_max;
-	__u32 unanswered_timeout_s;    /* either protocol, before the first reply */
+	__u32 unanswered_timeout_s;    /* either protocol: half-open, or never answered */
 	__u32 tcp_timeout_s;           /* TCP, open */
 	__u32 tcp_time_wait_timeout_s; /* TCP closed first by the backend */
 	__u32 tcp_close_timeout_s;     /* TCP closed first by the client, or reset */
