@@ -15,7 +15,7 @@ namespace xdplb::testing {
 namespace {
 
 using dataplane::ConnectionUpkeep;
-using dataplane::FlowEntry;
+using dataplane::ConnectionEntry;
 using dataplane::ReadMethod;
 using dataplane::SessionTable;
 using model::AdminState;
@@ -72,10 +72,10 @@ protected:
     }
 
     // The entries toward the backends, by client port.
-    static std::vector<FlowEntry> toward_backends(std::vector<FlowEntry> entries) {
-        std::erase_if(entries, [](const FlowEntry& entry) { return !dataplane::leads_to_backend(entry.value); });
+    static std::vector<ConnectionEntry> toward_backends(std::vector<ConnectionEntry> entries) {
+        std::erase_if(entries, [](const ConnectionEntry& entry) { return !dataplane::leads_to_backend(entry.value); });
         std::sort(entries.begin(), entries.end(),
-                  [](const FlowEntry& a, const FlowEntry& b) { return ntohs(a.key.sport) < ntohs(b.key.sport); });
+                  [](const ConnectionEntry& a, const ConnectionEntry& b) { return ntohs(a.key.sport) < ntohs(b.key.sport); });
         return entries;
     }
 
@@ -109,12 +109,12 @@ TEST_P(Sessions, ListsBothHalvesOfEachConnectionWithItsTuples) {
     open_connection(40001, 1);
 
     for (ReadMethod method : {ReadMethod::batch, ReadMethod::key_by_key}) {
-        std::vector<FlowEntry> entries = SessionTable(*program_, method).connections();
+        std::vector<ConnectionEntry> entries = SessionTable(*program_, method).connections();
         ASSERT_EQ(entries.size(), 4u);
-        std::vector<FlowEntry> connections = toward_backends(entries);
+        std::vector<ConnectionEntry> connections = toward_backends(entries);
         ASSERT_EQ(connections.size(), 2u);
 
-        const FlowEntry& answered = connections[0];
+        const ConnectionEntry& answered = connections[0];
         EXPECT_TRUE(same(answered.key.src, abi_address(family().client)));
         EXPECT_TRUE(same(answered.key.dst, abi_address(family().vip)));
         EXPECT_EQ(ntohs(answered.key.sport), 40000);
@@ -125,13 +125,15 @@ TEST_P(Sessions, ListsBothHalvesOfEachConnectionWithItsTuples) {
         EXPECT_EQ(ntohs(answered.value.new_dport), 8080);
         EXPECT_EQ(answered.value.farm_id, farm_id());
         EXPECT_EQ(answered.value.backend_id, backend_id(0));
-        EXPECT_EQ(dataplane::state_name(answered.value), "open");
+        EXPECT_EQ(answered.table, dataplane::TableKind::established);
+        EXPECT_EQ(dataplane::state_name(answered.value, answered.table), "open");
 
-        const FlowEntry& unanswered = connections[1];
+        const ConnectionEntry& unanswered = connections[1];
         EXPECT_EQ(ntohs(unanswered.key.sport), 40001);
         EXPECT_TRUE(same(unanswered.value.new_dst, abi_address(family().backend2)));
         EXPECT_EQ(unanswered.value.backend_id, backend_id(1));
-        EXPECT_EQ(dataplane::state_name(unanswered.value), "unanswered");
+        EXPECT_EQ(unanswered.table, dataplane::TableKind::half_open);
+        EXPECT_EQ(dataplane::state_name(unanswered.value, unanswered.table), "unanswered");
     }
 }
 
@@ -144,7 +146,7 @@ TEST_P(Sessions, FlushOfABackendCutsItsConnectionsAndTheirPacketsGoToTheStack) {
     dataplane::FlushCount removed = sessions.flush(farm_id(), backend_id(0));
     EXPECT_EQ(removed.connections, 2u);
     EXPECT_EQ(removed.persistence, 0u);
-    std::vector<FlowEntry> left = sessions.connections();
+    std::vector<ConnectionEntry> left = sessions.connections();
     ASSERT_EQ(left.size(), 2u);
     EXPECT_EQ(left[0].value.backend_id, backend_id(1));
     EXPECT_EQ(left[1].value.backend_id, backend_id(1));
@@ -205,7 +207,7 @@ TEST_P(Sessions, UpkeepDeletesStaleEntriesAndTheyLeaveTheCount) {
     EXPECT_EQ(walk.stale_deleted, 2u);
     EXPECT_EQ(walk.live_connections, 1u);
     EXPECT_EQ(load_of(backend_id(0)), 1u);
-    std::vector<FlowEntry> left = toward_backends(SessionTable(*program_).connections());
+    std::vector<ConnectionEntry> left = toward_backends(SessionTable(*program_).connections());
     ASSERT_EQ(left.size(), 1u);
     EXPECT_EQ(ntohs(left[0].key.sport), 40001);
 }

@@ -98,7 +98,8 @@ spread_test() {
   # refused on the way) shows up here, even when the client got an answer.
   one_choice_each() {
     ((after - before == CONNECTIONS)) && return 0
-    note "lbd counted $((after - before)) new connections for $CONNECTIONS made"
+    note "lbd counted $((after - before)) new connections for $CONNECTIONS made; lbctl stats:"
+    lbctl_ns stats | sed 's/^/    /'
     return 1
   }
   check "$mode: lbd's connection counter grew by exactly $CONNECTIONS" one_choice_each

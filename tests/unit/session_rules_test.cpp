@@ -103,11 +103,13 @@ TEST(SessionRules, IdleSecondsRoundDown) {
 }
 
 TEST(SessionRules, StateNames) {
-    EXPECT_EQ(state_name(flow(XDPLB_OPEN, false, 0)), "unanswered");
-    EXPECT_EQ(state_name(flow(XDPLB_OPEN, true, 0)), "open");
-    EXPECT_EQ(state_name(flow(XDPLB_FIN_FROM_CLIENT, true, 0)), "closing-by-client");
-    EXPECT_EQ(state_name(flow(XDPLB_FIN_FROM_BACKEND, true, 0)), "closing-by-backend");
-    EXPECT_EQ(state_name(flow(XDPLB_RESET, false, 0)), "reset");
+    EXPECT_EQ(state_name(flow(XDPLB_OPEN, false, 0), kEstablished), "unanswered");
+    EXPECT_EQ(state_name(flow(XDPLB_OPEN, true, 0), kEstablished), "open");
+    EXPECT_EQ(state_name(flow(XDPLB_FIN_FROM_CLIENT, true, 0), kEstablished), "closing-by-client");
+    EXPECT_EQ(state_name(flow(XDPLB_FIN_FROM_BACKEND, true, 0), kEstablished), "closing-by-backend");
+    EXPECT_EQ(state_name(flow(XDPLB_RESET, false, 0), kEstablished), "reset");
+    EXPECT_EQ(state_name(flow(XDPLB_OPEN, true, 0), TableKind::half_open), "half-open");
+    EXPECT_EQ(state_name(flow(XDPLB_OPEN, false, 0), TableKind::half_open), "unanswered");
 }
 
 TEST(SessionRules, TheEntryTowardTheBackendStandsForTheConnection) {

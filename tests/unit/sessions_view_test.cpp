@@ -38,11 +38,11 @@ model::Config sample_config() {
 }
 
 // A connection from client:cport to vip:vport, sent as snat:sport -> backend:bport.
-dataplane::FlowEntry connection(std::uint32_t farm_id, std::uint32_t backend_id, const char* client,
+dataplane::ConnectionEntry connection(std::uint32_t farm_id, std::uint32_t backend_id, const char* client,
                                 std::uint16_t cport, std::uint8_t family = AF_INET,
                                 std::uint8_t direction = XDPLB_DIR_TO_BACKEND) {
     const bool v4 = family == AF_INET;
-    dataplane::FlowEntry entry{};
+    dataplane::ConnectionEntry entry{};
     entry.key.src = address(client, family);
     entry.key.dst = address(v4 ? "198.18.0.100" : "fd00::100", family);
     entry.key.sport = htons(cport);
@@ -72,7 +72,7 @@ dataplane::PersistenceEntry persistence(std::uint32_t farm_id, std::uint32_t bac
     return entry;
 }
 
-SessionSnapshot snapshot(std::vector<dataplane::FlowEntry> connections,
+SessionSnapshot snapshot(std::vector<dataplane::ConnectionEntry> connections,
                          std::vector<dataplane::PersistenceEntry> persistence_entries = {}) {
     return {std::move(connections), std::move(persistence_entries), {{1, 600}, {2, 0}}, kNow};
 }
@@ -167,7 +167,7 @@ TEST(SessionsView, IdsTheModelNoLongerHasShowAsNull) {
 }
 
 TEST(SessionsView, ListsAreCappedButCountsAreNot) {
-    std::vector<dataplane::FlowEntry> many;
+    std::vector<dataplane::ConnectionEntry> many;
     for (std::uint16_t port = 1; port <= 5; ++port) many.push_back(connection(1, 11, "198.18.0.2", port));
     json view = sessions_view(snapshot(many, {persistence(1, 11, "198.18.0.2", 0), persistence(1, 11, "198.18.0.3", 0)}),
                               sample_config(), {}, 1);

@@ -11,7 +11,7 @@
 namespace xdplb::daemon {
 
 using nlohmann::json;
-using dataplane::FlowEntry;
+using dataplane::ConnectionEntry;
 using dataplane::PersistenceEntry;
 
 namespace {
@@ -70,7 +70,7 @@ bool matches(const SessionFilter& filter, std::uint32_t farm_id, std::uint32_t b
            (!filter.client || same_address(client, family, *filter.client));
 }
 
-json connection_view(const FlowEntry& entry, const Names& names, std::uint64_t now_ns) {
+json connection_view(const ConnectionEntry& entry, const Names& names, std::uint64_t now_ns) {
     const xdplb_flow_key& key = entry.key;
     const xdplb_flow& flow = entry.value;
     return {
@@ -85,7 +85,7 @@ json connection_view(const FlowEntry& entry, const Names& names, std::uint64_t n
         {"source_port", ntohs(flow.new_sport)},
         {"backend_addr", address_text(flow.new_dst, key.family)},
         {"backend_port", ntohs(flow.new_dport)},
-        {"state", std::string(dataplane::state_name(flow))},
+        {"state", std::string(dataplane::state_name(flow, entry.table))},
         {"idle_s", dataplane::idle_seconds(flow.last_seen_ns, now_ns)},
     };
 }
@@ -121,14 +121,14 @@ json sessions_view(const SessionSnapshot& snapshot, const model::Config& config,
                    std::size_t max_listed) {
     const Names names(config);
 
-    std::vector<const FlowEntry*> connections;
-    for (const FlowEntry& entry : snapshot.connections) {
+    std::vector<const ConnectionEntry*> connections;
+    for (const ConnectionEntry& entry : snapshot.connections) {
         if (dataplane::leads_to_backend(entry.value) &&
             matches(filter, entry.value.farm_id, entry.value.backend_id, entry.key.src, entry.key.family)) {
             connections.push_back(&entry);
         }
     }
-    sort_entries(connections, names, [](const FlowEntry& entry) {
+    sort_entries(connections, names, [](const ConnectionEntry& entry) {
         return std::make_tuple(entry.value.farm_id, entry.key.family, entry.key.src.words, ntohs(entry.key.sport));
     });
 

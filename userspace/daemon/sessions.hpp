@@ -28,7 +28,7 @@ struct SessionFilter {
 };
 
 struct SessionSnapshot {
-    std::vector<dataplane::FlowEntry> connections;  // both directions, as read
+    std::vector<dataplane::ConnectionEntry> connections;  // both directions, as read
     std::vector<dataplane::PersistenceEntry> persistence;
     std::unordered_map<std::uint32_t, std::uint32_t> persist_ttl_s;  // by farm_id
     std::uint64_t now_ns = 0;                                         // the data plane's clock

@@ -175,12 +175,14 @@ std::uint64_t idle_seconds(std::uint64_t last_seen_ns, std::uint64_t now_ns) {
     return now_ns > last_seen_ns ? (now_ns - last_seen_ns) / kNsPerSecond : 0;
 }
 
-std::string_view state_name(const xdplb_flow& flow) {
+std::string_view state_name(const xdplb_flow& flow, TableKind table) {
     switch (flow.closing) {
     case XDPLB_FIN_FROM_CLIENT: return "closing-by-client";
     case XDPLB_FIN_FROM_BACKEND: return "closing-by-backend";
     case XDPLB_RESET: return "reset";
-    default: return flow.replied ? "open" : "unanswered";
+    default:
+        if (!flow.replied) return "unanswered";
+        return table == TableKind::half_open ? "half-open" : "open";
     }
 }
 
@@ -210,11 +212,12 @@ SessionTable::SessionTable(const Program& program, ReadMethod method)
       farms_fd_(program.map_fd("farms")),
       method_(method) {}
 
-std::vector<FlowEntry> SessionTable::connections() const {
-    std::vector<FlowEntry> entries;
-    for (const ConnectionTable& table_of_program : tables_) {
-        std::vector<FlowEntry> table = read_whole<xdplb_flow_key, xdplb_flow>(table_of_program.fd, method_);
-        entries.insert(entries.end(), table.begin(), table.end());
+std::vector<ConnectionEntry> SessionTable::connections() const {
+    std::vector<ConnectionEntry> entries;
+    for (const auto& [fd, kind] : tables_) {
+        for (const FlowEntry& entry : read_whole<xdplb_flow_key, xdplb_flow>(fd, method_)) {
+            entries.push_back({entry, kind});
+        }
     }
     return entries;
 }

@@ -36,6 +36,11 @@ struct MapEntry {
 };
 
 using FlowEntry = MapEntry<xdplb_flow_key, xdplb_flow>;
+
+// A connection-table entry and the table it was read from.
+struct ConnectionEntry : FlowEntry {
+    TableKind table = TableKind::established;
+};
 using PersistenceEntry = MapEntry<xdplb_persistence_key, xdplb_persistence>;
 
 // How a table is read: BPF_MAP_LOOKUP_BATCH, or key by key for kernels
@@ -91,8 +96,9 @@ std::uint32_t timeout_s(const xdplb_flow& flow, std::uint8_t proto, TableKind ta
 bool is_stale(const xdplb_flow& flow, std::uint8_t proto, TableKind table, std::uint64_t now_ns,
               const Settings& timeouts);
 std::uint64_t idle_seconds(std::uint64_t last_seen_ns, std::uint64_t now_ns);
-// "unanswered", "open", "closing-by-client", "closing-by-backend" or "reset".
-std::string_view state_name(const xdplb_flow& flow);
+// "unanswered", "half-open" (answered, not confirmed by the client yet),
+// "open", "closing-by-client", "closing-by-backend" or "reset".
+std::string_view state_name(const xdplb_flow& flow, TableKind table);
 
 // Each backend's live established connections, counted over one walk of the
 // tables, as the data path counts them for max_connections: half-open ones
@@ -126,7 +132,7 @@ public:
     explicit SessionTable(const Program& program, ReadMethod method = ReadMethod::batch);
 
     // Every entry of every connection table, both directions. Throws DataPlaneError.
-    std::vector<FlowEntry> connections() const;
+    std::vector<ConnectionEntry> connections() const;
     std::vector<PersistenceEntry> persistence_entries() const;
     // farm_id -> persist_ttl_s, as the farms map holds it.
     std::unordered_map<std::uint32_t, std::uint32_t> persistence_ttls() const;
