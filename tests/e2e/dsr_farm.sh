@@ -7,11 +7,15 @@
 #   client eth0 ---- eth0 lb eth1 ---- sw ---- b1, b2, b3 (VIP on lo)
 #   client eth1 ---- eth1 rt eth0 ---- sw      (the backends' default route)
 #
-# Checks: connections to two ports of the farm are all answered, spread 1:2:7
-# over the backends; a 10 MiB download arrives intact; lbd counted every
-# connection and no packet toward the client, the LB received almost nothing
-# from the backends while the router carried the replies; DSR's validation
-# refuses what it cannot do. Everything it builds is removed at the end.
+# Checks: lbd made a managed neighbour entry for every backend, so that no
+# packet is dropped for want of one, from the first connection on;
+# connections to two ports of the farm are all answered, spread 1:2:7 over
+# the backends; a 10 MiB download arrives intact; lbd counted every connection
+# and no packet toward the client, the LB received almost nothing from the
+# backends while the router carried the replies; DSR's validation refuses what
+# it cannot do; the entries go with their backends (backend del, a change of
+# mode, lbd's stop) and come back with the restored state, but a permanent
+# entry the operator made stays. Everything it builds is removed at the end.
 # shellcheck source-path=SCRIPTDIR disable=SC2119  # optional args left out on purpose
 set -euo pipefail
 
@@ -68,24 +72,52 @@ prepare_backends() {
   done
 }
 
-# The LB sends the backends nothing itself: managed neighbour entries keep
-# their MAC addresses resolved (docs/dsr.md).
-resolve_backends() {
-  local i address deadline=$((SECONDS + 10))
-  for i in 1 2 3; do
-    for address in "$(backend_ip "$i")" "$(backend_ip6 "$i")"; do
-      _topo_ip lb neigh replace "$address" dev eth1 managed
-    done
+# lb_neigh ADDR -> the LB's neighbour entry for ADDR on eth1 as `ip -d neigh`
+# shows it, "" when there is none.
+lb_neigh() {
+  in_ns lb ip -d neigh show to "$1" dev eth1
+}
+
+# The LB sends the backends nothing itself: lbd keeps a managed neighbour
+# entry for each DSR backend, which the kernel resolves (docs/dsr.md). lbd
+# makes it before its API answers, so it is there at once.
+managed_entries() {
+  local address line ok=0
+  for address in "$@"; do
+    line=$(lb_neigh "$address")
+    [[ "$line" == *" managed "* ]] || { echo "  $address: ${line:-no entry}"; ok=1; }
   done
-  until (($(resolved_backends) == 6)); do
-    ((SECONDS < deadline)) || { in_ns lb ip neigh show dev eth1 >&2; topo_die "backends not resolved"; return 1; }
-    sleep 0.2
+  return $ok
+}
+
+# resolved ADDR... -> each has a MAC address within 5 s.
+resolved() {
+  local address deadline=$((SECONDS + 5))
+  for address in "$@"; do
+    until [[ "$(lb_neigh "$address")" == *lladdr* ]]; do
+      ((SECONDS < deadline)) || { echo "  $address: $(lb_neigh "$address")"; return 1; }
+      sleep 0.1
+    done
   done
 }
 
-# resolved_backends -> how many of the six backend addresses have a MAC address.
-resolved_backends() {
-  in_ns lb ip neigh show dev eth1 | grep -cE '^(198\.18\.1\.1[1-3]|fd00:1::1[1-3]) .*lladdr' || true
+no_entry() {
+  local address ok=0
+  for address in "$@"; do
+    [[ -z "$(lb_neigh "$address")" ]] || { echo "  $address: $(lb_neigh "$address")"; ok=1; }
+  done
+  return $ok
+}
+
+permanent_entry() {
+  local line
+  line=$(lb_neigh "$1")
+  [[ "$line" == *PERMANENT* && "$line" != *managed* ]] || { echo "  $1: ${line:-no entry}"; return 1; }
+}
+
+all_backend_addresses() {
+  local i
+  for i in 1 2 3; do backend_ip "$i"; backend_ip6 "$i"; done
 }
 
 configure_farms() {
@@ -220,6 +252,40 @@ test_family() {
   check "$farm: 10 MiB download arrives intact" big_download_intact "http://$url_host:$HTTP_ALT_PORT/big"
 }
 
+# The entries follow the backends; one an operator made is never lbd's.
+check_entries_follow_backends() {
+  local b2 b3 b2_mac
+  b2=$(backend_ip 2)
+  b3=$(backend_ip 3)
+  echo "== neighbour entries follow the DSR backends"
+  lbctl_ns backend del web b3 >/dev/null
+  check "backend del: its entry is gone" no_entry "$b3"
+  lbctl_ns backend add web b3 --ip "$b3" --weight 7 >/dev/null
+  check "backend add: a managed entry again" managed_entries "$b3"
+  vip_tally tcp client "$VIP" "$HTTP_PORT" 100
+  check "connections right after it are all answered" all_answered 100
+  b3_served() { ((${TALLY[b3]:-0} > 0)) || { echo "  b3 served none"; return 1; }; }
+  check "b3 served some of them" b3_served
+
+  # The operator replaces lbd's entry of b2 with a permanent one.
+  b2_mac=$(in_ns b2 cat /sys/class/net/eth0/address)
+  _topo_ip lb neigh replace "$b2" dev eth1 lladdr "$b2_mac" nud permanent
+  lbctl_ns backend del web b2 >/dev/null
+  check "backend del leaves a permanent entry that replaced lbd's" permanent_entry "$b2"
+  lbctl_ns backend add web b2 --ip "$b2" --weight 2 >/dev/null
+  check "backend add keeps the permanent entry there before it" permanent_entry "$b2"
+  lbctl_ns backend del web b2 >/dev/null
+  check "backend del leaves it again" permanent_entry "$b2"
+
+  lbctl_ns farm set web6 --mode snat >/dev/null
+  check "mode dsr -> snat: the IPv6 backends' entries are gone" \
+    no_entry "$(backend_ip6 1)" "$(backend_ip6 2)" "$(backend_ip6 3)"
+}
+
+entries_after_stop() {
+  no_entry "$(backend_ip 1)" "$(backend_ip 3)" && permanent_entry "$(backend_ip 2)"
+}
+
 main() {
   lb_check_binaries
   topo_install_trap
@@ -233,7 +299,10 @@ main() {
   servers_start
   lb_start
   configure_farms
-  resolve_backends
+  local -a addresses
+  mapfile -t addresses < <(all_backend_addresses)
+  check "lbd made a managed neighbour entry for each backend address" managed_entries "${addresses[@]}"
+  check "the kernel resolved them" resolved "${addresses[@]}"
   check_validation
   test_family web "$VIP" "$VIP"
   test_family web6 "$VIP6" "[$VIP6]"
@@ -242,7 +311,14 @@ main() {
     drops=$(dsr_drops)
     ((drops == 0)) || { echo "  $drops packets dropped as drop_dsr_*"; return 1; }
   }
-  check "no packet dropped for want of a way to a backend" no_dsr_drops
+  check "no packet dropped for want of a way to a backend, from the first connection on" no_dsr_drops
+  check_entries_follow_backends
+  check "still no packet dropped as drop_dsr_*" no_dsr_drops
+  lb_stop
+  check "lbd stopped: it removed its entries and left the operator's" entries_after_stop
+  lb_start
+  check "lbd restarted: managed entries for the DSR backends it restored" \
+    managed_entries "$(backend_ip 1)" "$(backend_ip 3)"
   lb_stop
   topo_down
   check "teardown: no namespace with prefix $TOPO_PREFIX remains" topo_leftovers

@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <string>
+#include <utility>
 
 namespace xdplb::daemon {
 
@@ -19,12 +20,14 @@ std::string describe(const std::exception_ptr& failure) {
 
 }  // namespace
 
-Controller::Controller(const dataplane::MapWriter& writer, const state::StateStore& store, model::Config initial)
-    : writer_(writer), store_(store) {
+Controller::Controller(const dataplane::MapWriter& writer, const state::StateStore& store, Neighbours& neighbours,
+                       model::Config initial)
+    : writer_(writer), store_(store), neighbours_(neighbours) {
     // The maps are new: every counter already starts from zero.
     writer_.apply(model::Config{}, initial);
     store_.save(initial);
     config_ = std::move(initial);
+    neighbours_.update(model::Config{}, config_);
 }
 
 void Controller::commit(model::Config next) {
@@ -43,7 +46,8 @@ void Controller::commit(model::Config next) {
         }
         throw;
     }
-    config_ = std::move(next);
+    const model::Config previous = std::exchange(config_, std::move(next));
+    neighbours_.update(previous, config_);
 }
 
 }  // namespace xdplb::daemon

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "daemon/neighbours.hpp"
 #include "dataplane/map_writer.hpp"
 #include "model/farm.hpp"
 #include "state/state_store.hpp"
@@ -20,19 +21,23 @@ public:
 class Controller {
 public:
     // Writes `initial` (already validated, ids assigned) into the empty maps and saves it.
-    Controller(const dataplane::MapWriter& writer, const state::StateStore& store, model::Config initial);
+    // `neighbours` follows each change made, after it is made.
+    Controller(const dataplane::MapWriter& writer, const state::StateStore& store, Neighbours& neighbours,
+               model::Config initial);
 
     const model::Config& config() const { return config_; }
 
     // Makes `next` current. If writing the maps or saving fails, the maps are
     // restored to the current configuration and the error is rethrown, so a
     // failed change leaves nothing behind. If restoring fails too, throws
-    // DataPlaneMismatch.
+    // DataPlaneMismatch. Neighbour entries cannot fail a change: theirs are
+    // only warnings.
     void commit(model::Config next);
 
 private:
     const dataplane::MapWriter& writer_;
     const state::StateStore& store_;
+    Neighbours& neighbours_;
     model::Config config_;
 };
 

@@ -12,6 +12,7 @@
 #include "daemon/config_file.hpp"
 #include "daemon/controller.hpp"
 #include "daemon/instance_lock.hpp"
+#include "daemon/neighbours.hpp"
 #include "daemon/options.hpp"
 #include "daemon/system_setup.hpp"
 #include "daemon/upkeep.hpp"
@@ -70,7 +71,8 @@ int run(const Options& options) {
     warn_if_snat_ports_overlap_local_ports(options.data_plane.snat_ports);
     dataplane::MapWriter writer(program);
     writer.write_settings(options.data_plane);
-    Controller controller(writer, store, std::move(config));
+    Neighbours neighbours(program.interfaces());
+    Controller controller(writer, store, neighbours, std::move(config));
     dataplane::CountersReader counters(program);
     dataplane::SessionTable sessions(program);
     Commands commands(controller, counters, sessions);
