@@ -14,6 +14,7 @@
 #define XDPLB_ICMP_H
 
 #include "conntrack.h"
+#include "dsr.h"
 #include "counters.h"
 #include "csum.h"
 #include "forward.h"
@@ -224,6 +225,22 @@ static __always_inline struct xdplb_flow *flow_of_quote(const struct xdplb_flow_
 }
 
 /*
+ * An error about the reply of a DSR connection (the client's path reports it
+ * too big): the backend sent that reply from the VIP, which it holds, so the
+ * error reaches it as it is, switched like the connection's own packets.
+ */
+static __always_inline int error_to_dsr_backend(struct xdp_md *ctx, struct packet *pkt,
+						const struct xdplb_flow *flow,
+						struct bpf_fib_lookup *fib, const bool ipv4)
+{
+	int drop_reason = dsr_route(ctx, fib, pkt, flow, ipv4);
+
+	if (drop_reason >= 0)
+		return leave(XDP_DROP, drop_reason);
+	return leave(redirect_to_next_hop(pkt, fib), XDPLB_FWD_ICMP_ERROR);
+}
+
+/*
  * The quote becomes the packet as its sender knows it, from flow->new_dst
  * (and new_dport) to flow->new_src (new_sport), with its IP and transport
  * checksums updated; the error goes from new_src to flow->new_dst. Every
@@ -321,8 +338,10 @@ static __always_inline int translate_error(struct xdp_md *ctx, struct packet *pk
 
 	struct xdplb_flow *flow = flow_of_quote(key, config);
 
-	if (!flow || flow->direction == XDPLB_DIR_DSR)
+	if (!flow)
 		return leave(XDP_PASS, XDPLB_PASS_NO_FARM);
+	if (flow->direction == XDPLB_DIR_DSR)
+		return error_to_dsr_backend(ctx, pkt, flow, &scratch->fib, ipv4);
 	if (!hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 

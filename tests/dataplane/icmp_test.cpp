@@ -352,6 +352,27 @@ TEST_P(IcmpFromClient, TooBigFromTheClientReachesTheBackendOfASnatFlow) { expect
 
 TEST_P(IcmpFromClient, TooBigFromTheClientReachesTheBackendOfADnatFlow) { expect_too_big_reaches_backend(Mode::dnat); }
 
+// A DSR backend answers the client directly, from the VIP: the client's report
+// about that answer reaches the backend unchanged but for the MACs, since the
+// backend holds the VIP.
+TEST_P(IcmpFromClient, TooBigAboutADsrAnswerReachesItsBackendUnchanged) {
+    model::Farm web = farm("web", Mode::dsr, 80, Protocol::tcp, family());
+    web.backends = {backend("b1", family().backend1, std::nullopt)};
+    configure({{web}});
+    sent_to_backend(from_client(family().vip, 40000, 80));
+    FrameSpec answer = from_client(family().client, 80, 40000);
+    answer.src_ip = family().vip;
+    answer.tcp_flags = kSyn | kAck;
+
+    IcmpSpec error = error_from_client(0, 0, ip_packet_of(build_frame(answer)));
+    make_too_big(error, 1300);
+    IcmpSpec expected = error;
+    expected.src_mac = kEth1Mac;
+    expected.dst_mac = kBackend1Mac;
+    expect_frame(run_from_client(build_icmp_frame(error)), XDP_REDIRECT, build_icmp_frame(expected));
+    EXPECT_EQ(reason_count("fwd_icmp_error"), 1u);
+}
+
 // ------------------------------------------------ what must not be translated
 
 class IcmpMalformed : public Icmp {
