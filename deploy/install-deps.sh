@@ -15,6 +15,9 @@ PACKAGES=(
   libcivetweb-dev libsystemd-dev
   # test bench
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
+  # benchmark scenarios of the peers (bench/scenarios): nftables, iptables
+  # (iptables-nft by default), conntrack to forget their tracked connections
+  nftables iptables conntrack
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }
