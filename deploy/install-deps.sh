@@ -15,6 +15,8 @@ PACKAGES=(
   libcivetweb-dev libsystemd-dev
   # test bench
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
+  # benchmark kit: the plots
+  gnuplot-nox
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }
