@@ -17,6 +17,9 @@ PACKAGES=(
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
   # benchmark kit: the plots
   gnuplot-nox
+  # benchmark scenarios of the peers (bench/scenarios): nftables, iptables
+  # (iptables-nft by default), conntrack to forget their tracked connections
+  nftables iptables conntrack
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }
