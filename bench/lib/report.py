@@ -29,7 +29,10 @@ def machine():
             break
     cpus = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    # Host-wide: it bounds the flows the netfilter scenarios can track.
+    conntrack_max = Path("/proc/sys/net/netfilter/nf_conntrack_max")
     return {
+        "nf_conntrack_max": int(conntrack_max.read_text()) if conntrack_max.exists() else None,
         "cpu": cpu,
         "cpus": int(cpus),
         "memory_gib": round(memory_kib / 1024 / 1024, 1),
@@ -78,7 +81,7 @@ def markdown(args, info, rows, notes):
     flow_counts = sorted({r["flows"] for r in throughput.values()})
     out = ["# xdplb benchmark report", ""]
     out += [f"- machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory_gib']} GiB, {info['machine']}",
-            f"- kernel: {info['kernel']}",
+            f"- kernel: {info['kernel']}, nf_conntrack_max {info['nf_conntrack_max']}",
             f"- run: {'quick' if args.quick else 'full'}, {args.repetitions} repetitions of "
             f"{args.seconds} s per scenario and flow count, scenarios interleaved",
             f"- traffic: UDP, {args.frame_size}-byte frames, from xdplb-pktgen (BPF_PROG_RUN live frames) "
