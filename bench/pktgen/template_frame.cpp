@@ -59,9 +59,10 @@ TemplateFrame build_template_frame(const FrameRecipe& recipe) {
     eth.h_proto = htons(ETH_P_IP);
     std::memcpy(bytes, &eth, sizeof(eth));
 
-    // The IP datagram fills the frame: a 64-byte frame's payload is only the
-    // padding a minimum-size Ethernet frame needs anyway.
-    const std::size_t ip_length = size - l3_offset;
+    // The IP datagram fills the frame, except a SYN's, which carries no data
+    // (what is left of the frame is Ethernet padding, outside the checksums).
+    const bool syn = !udp && (recipe.tcp_flags & 0x02) != 0;
+    const std::size_t ip_length = syn ? sizeof(iphdr) + sizeof(tcphdr) : size - l3_offset;
     const std::size_t l4_length = ip_length - sizeof(iphdr);
     iphdr ip{};
     ip.version = 4;
