@@ -15,6 +15,8 @@ PACKAGES=(
   libcivetweb-dev libsystemd-dev
   # test bench
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
+  # benchmark kit: the plots
+  gnuplot-nox
   # benchmark scenarios of the peers (bench/scenarios): nftables, iptables
   # (iptables-nft by default), conntrack to forget their tracked connections
   nftables iptables conntrack
