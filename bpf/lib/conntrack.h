@@ -22,12 +22,11 @@
 #ifndef XDPLB_CONNTRACK_H
 #define XDPLB_CONNTRACK_H
 
+#include "clock.h"
 #include "counters.h"
 #include "maps.h"
 #include "parse.h"
 #include "select.h"
-
-#define NS_PER_SEC 1000000000ULL
 
 static __always_inline struct xdplb_settings *current_settings(void)
 {

@@ -9,10 +9,9 @@
 #define XDPLB_PERSISTENCE_H
 
 #include "backend_load.h"
+#include "clock.h"
 #include "maps.h"
 #include "parse.h"
-
-#define PERSISTENCE_NS_PER_SEC 1000000000ULL
 
 /*
  * The backend of the source's live entry, refreshed, with *backend set; or 0
@@ -39,7 +38,7 @@ static __always_inline __u32 persistent_backend(const struct xdplb_farm *farm,
 	__u64 now = bpf_ktime_get_coarse_ns();
 	/* A clock ahead of `now` was refreshed meanwhile by another CPU. */
 	bool expired = now >= entry->last_seen_ns &&
-		       now - entry->last_seen_ns >= (__u64)farm->persist_ttl_s * PERSISTENCE_NS_PER_SEC;
+		       now - entry->last_seen_ns >= (__u64)farm->persist_ttl_s * NS_PER_SEC;
 	__u32 backend_id = entry->backend_id;
 	struct xdplb_backend *previous = bpf_map_lookup_elem(&backends, &backend_id);
 

@@ -7,10 +7,9 @@
 #ifndef XDPLB_PROTECTION_H
 #define XDPLB_PROTECTION_H
 
+#include "clock.h"
 #include "maps.h"
 #include "parse.h"
-
-#define PROTECTION_NS_PER_SEC 1000000000ULL
 
 /* Whether the source is in one of the farm's lists: an LPM trie keyed by
  * (farm id, address), looked up with the full length of both. */
@@ -51,7 +50,7 @@ static __always_inline bool within_rate(const struct xdplb_farm *farm, const str
 
 	struct xdplb_rate_key key = { .farm_id = farm->farm_id, .src = *src };
 	__u64 now = bpf_ktime_get_ns();
-	__u64 interval = PROTECTION_NS_PER_SEC / farm->rate_limit;
+	__u64 interval = NS_PER_SEC / farm->rate_limit;
 	/* How far ahead of now full_again_ns is when the bucket is empty. */
 	__u64 bucket_ns = ((__u64)farm->rate_limit + farm->rate_burst) * interval;
 	struct xdplb_rate_bucket *bucket = bpf_map_lookup_elem(&rate_buckets, &key);
