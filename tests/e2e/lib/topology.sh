@@ -291,9 +291,10 @@ topo_up() {
     _topo_sysctl lb "net.ipv4.conf.$conf.rp_filter=0" || return 1
   done
 
-  # GRO where XDP redirects deliver (client eth0 for XDP_TX/replies,
-  # p-lb for redirects out of lb eth1), and on every other veth for good
-  # measure, so any end can be the target of a redirect.
+  # GRO where XDP redirects deliver (client eth0 for replies, p-lb for
+  # redirects out of lb eth1), and on every other veth for good measure, so
+  # any end can be the target of a redirect. (An XDP_TX frame reaches the
+  # peer only if the peer runs an XDP program: GRO is not enough for it.)
   _topo_gro client eth0 || return 1
   _topo_gro lb eth0 || return 1
   _topo_gro lb eth1 || return 1
