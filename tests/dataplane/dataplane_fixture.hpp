@@ -59,6 +59,13 @@ model::Backend backend(const std::string& name, const std::string& ip, std::opti
 class PerFamily : public DataPlaneTest, public ::testing::WithParamInterface<Family> {
 protected:
     const Family& family() const { return GetParam(); }
+
+    // The farm "web": TCP port 80 of the family's VIP, one backend, b1 on port 8080.
+    model::Farm web_farm(model::Mode mode) const {
+        model::Farm web = farm("web", mode, 80, model::Protocol::tcp, family());
+        web.backends = {backend("b1", family().backend1, 8080)};
+        return web;
+    }
 };
 
 inline std::string family_name(const ::testing::TestParamInfo<Family>& info) { return info.param.name; }

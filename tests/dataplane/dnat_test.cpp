@@ -10,8 +10,7 @@ class Dnat : public PerFamily {
 protected:
     void SetUp() override {
         PerFamily::SetUp();
-        model::Farm web = farm("web", Mode::dnat, 80, model::Protocol::tcp, family());
-        web.backends = {backend("b1", family().backend1, 8080)};
+        model::Farm web = web_farm(Mode::dnat);
         configure({{web}});
     }
 

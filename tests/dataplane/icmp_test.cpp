@@ -21,8 +21,7 @@ class Icmp : public PerFamily {
 protected:
     // A TCP farm on port 80 and a UDP farm on port 53 of the VIP, one backend each.
     void configure_farms(Mode mode) {
-        model::Farm web = farm("web", mode, 80, Protocol::tcp, family());
-        web.backends = {backend("b1", family().backend1, 8080)};
+        model::Farm web = web_farm(mode);
         model::Farm dns = farm("dns", mode, 53, Protocol::udp, family());
         dns.backends = {backend("b1", family().backend1, 5353)};
         configure({{web, dns}});
@@ -500,8 +499,7 @@ TEST_P(Fragments, FragmentsToOtherAddressesPass) {
 }
 
 TEST_P(Fragments, FragmentOfAProtocolNoFarmOnTheVipServesPasses) {
-    model::Farm web = farm("web", Mode::snat, 80, Protocol::tcp, family());
-    web.backends = {backend("b1", family().backend1, 8080)};
+    model::Farm web = web_farm(Mode::snat);
     configure({{web}});
     expect_passed_untouched(fragment_of(from_client(family().vip, 40000, 53, kUdp), true), false, "pass_fragment");
 }

@@ -40,8 +40,7 @@ protected:
 
     void configure_web(std::vector<IpPrefix> allow, std::vector<IpPrefix> deny, std::uint32_t rate_limit = 0,
                        std::uint32_t rate_burst = 0) {
-        model::Farm web = farm("web", Mode::dnat, 80, model::Protocol::tcp, family());
-        web.backends = {backend("b1", family().backend1, 8080)};
+        model::Farm web = web_farm(Mode::dnat);
         web.allow = std::move(allow);
         web.deny = std::move(deny);
         web.rate_limit = rate_limit;
@@ -138,8 +137,7 @@ TEST_P(Protection, RateLimitAdmitsTheBurstThenRefillsAtTheRate) {
 }
 
 TEST_P(Protection, FarmTimeoutsOverrideLbdsForTheFarmsConnectionsOnly) {
-    model::Farm web = farm("web", Mode::snat, 80, model::Protocol::tcp, family());
-    web.backends = {backend("b1", family().backend1, 8080)};
+    model::Farm web = web_farm(Mode::snat);
     web.timeouts.unanswered = 1;
     model::Farm api = farm("api", Mode::snat, 81, model::Protocol::tcp, family());
     api.backends = {backend("b1", family().backend1, 8081)};

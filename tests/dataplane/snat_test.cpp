@@ -13,8 +13,7 @@ class Snat : public PerFamily {
 protected:
     void SetUp() override {
         PerFamily::SetUp();
-        model::Farm web = farm("web", Mode::snat, 80, model::Protocol::tcp, family());
-        web.backends = {backend("b1", family().backend1, 8080)};
+        model::Farm web = web_farm(Mode::snat);
         configure({{web}});
     }
 

@@ -277,28 +277,6 @@ reused_client_ports() {
 }
 
 # ------------------------------------------- established connections persist
-# A client that keeps one HTTP/1.1 keep-alive connection to the VIP and, for
-# each line on stdin, asks / on it and prints the backend's name.
-_KEEPALIVE_PY='
-import socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
-f = s.makefile("rb")
-def ask():
-    s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
-    f.readline()                                  # status line
-    length = 0
-    while (line := f.readline()) not in (b"\r\n", b""):
-        key, _, value = line.partition(b":")
-        if key.strip().lower() == b"content-length":
-            length = int(value)
-    return f.read(length).decode().strip()
-for _ in sys.stdin:
-    try:
-        print(ask(), flush=True)
-    except Exception as e:
-        print("ERROR:", e, flush=True)
-'
-
 # One fresh HTTP/1.0 connection from each given client port (bound
 # explicitly, so a later call can reuse exactly these tuples); prints
 # "PORT BACKEND", or "PORT ERROR:..." for a failure.
@@ -316,7 +294,7 @@ keepalive_test() {
   local mode="$1" first_port="$2"; shift 2
   local -a change=("$@") old_ports=() reused=()
   local first second rc=0 ka_pid ka_in ka_out p name
-  coproc KA { exec ip netns exec "$(topo_ns client)" python3 -u -c "$_KEEPALIVE_PY" "$VIP" "$HTTP_PORT"; }
+  coproc KA { exec ip netns exec "$(topo_ns client)" python3 -u "$here/lib/keepalive.py" "$VIP" "$HTTP_PORT"; }
   # shellcheck disable=SC2153  # KA_PID is set by coproc
   ka_pid=$KA_PID ka_out=${KA[0]} ka_in=${KA[1]}
   topo_register_pid "$ka_pid"

@@ -110,23 +110,9 @@ lists_test() {
 }
 
 # An established keep-alive connection keeps working when a list refuses its source.
-_KEEPALIVE_PY='
-import socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
-f = s.makefile("rb")
-for _ in sys.stdin:
-    s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
-    status = f.readline()
-    length = 0
-    while (line := f.readline()) not in (b"\r\n", b""):
-        key, _, value = line.partition(b":")
-        if key.strip().lower() == b"content-length":
-            length = int(value)
-    print(f.read(length).decode().strip() if b" 200 " in status else "ERROR", flush=True)
-'
 established_test() {
   local ka_pid ka_in ka_out first second
-  coproc KA { exec ip netns exec "$(topo_ns client)" python3 -u -c "$_KEEPALIVE_PY" "$VIP" "$HTTP_PORT"; }
+  coproc KA { exec ip netns exec "$(topo_ns client)" python3 -u "$here/lib/keepalive.py" "$VIP" "$HTTP_PORT"; }
   # shellcheck disable=SC2153  # KA_PID is set by coproc
   ka_pid=$KA_PID ka_out=${KA[0]} ka_in=${KA[1]}
   topo_register_pid "$ka_pid"

@@ -26,39 +26,10 @@ TIME_WAIT_S=5
 note() { echo "  $*"; }
 section() { echo; echo "== $* (t=${SECONDS}s)"; }
 
-# A client with one HTTP/1.1 keep-alive connection from a fixed port: for
-# each line on stdin it asks / on that connection and prints the backend's
-# name, or RESET / CLOSED / ERROR:... when the connection is gone.
-_KEEPALIVE_PY='
-import socket, sys
-s = socket.socket()
-s.bind(("", int(sys.argv[3])))
-s.settimeout(5)
-s.connect((sys.argv[1], int(sys.argv[2])))
-f = s.makefile("rb")
-def ask():
-    s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
-    if not f.readline():
-        return "CLOSED"
-    length = 0
-    while (line := f.readline()) not in (b"\r\n", b""):
-        key, _, value = line.partition(b":")
-        if key.strip().lower() == b"content-length":
-            length = int(value)
-    return f.read(length).decode().strip()
-for _ in sys.stdin:
-    try:
-        print(ask(), flush=True)
-    except ConnectionResetError:
-        print("RESET", flush=True)
-    except Exception as e:
-        print("ERROR:%s" % type(e).__name__, flush=True)
-'
-
 KA_PID="" KA_IN="" KA_OUT=""
-# start_keepalive CLIENT_PORT / stop_keepalive: the client above, as a coprocess.
+# start_keepalive CLIENT_PORT / stop_keepalive: lib/keepalive.py from CLIENT_PORT, as a coprocess.
 start_keepalive() {
-  coproc KA { exec ip netns exec "$(topo_ns client)" python3 -u -c "$_KEEPALIVE_PY" "$VIP" "$HTTP_PORT" "$1"; }
+  coproc KA { exec ip netns exec "$(topo_ns client)" python3 -u "$here/lib/keepalive.py" "$VIP" "$HTTP_PORT" "$1"; }
   # shellcheck disable=SC2153  # KA_PID is set by coproc
   KA_OUT=${KA[0]} KA_IN=${KA[1]}
   topo_register_pid "$KA_PID"
