@@ -12,8 +12,9 @@
 # failure. Everything it builds is removed at the end, pass or fail.
 #
 # Environment: LBD, LBCTL (default: <repo>/build/...), DT_RATE (curl
-# --limit-rate of the download, default 1M: about 10 s), DT_DEADLINE (seconds
-# before the watchdog stops the run, default 85).
+# --limit-rate of the download, default 512K: about 20 s, which leaves room
+# for curl's rate limiting to run ahead on a busy machine), DT_DEADLINE
+# (seconds before the watchdog stops the run, default 150).
 # shellcheck source-path=SCRIPTDIR disable=SC2119  # optional args left out on purpose
 set -euo pipefail
 
@@ -22,7 +23,7 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib/e2e.sh"
 
 FARM=web
-RATE="${DT_RATE:-1M}"
+RATE="${DT_RATE:-512K}"
 NEW_CONNECTIONS=100
 WORK=""
 
@@ -132,7 +133,7 @@ tier_failover() {
 main() {
   lb_check_binaries
   topo_install_trap
-  topo_watchdog "${DT_DEADLINE:-85}"
+  topo_watchdog "${DT_DEADLINE:-150}"
   TOPO_TX_CSUM_OFF=1
   topo_up 3
   topo_add_vip
