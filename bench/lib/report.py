@@ -3,7 +3,8 @@
 DIR/report.md and DIR/mpps.dat (the plot's data, for bench/lib/mpps.gp).
 
 Reads DIR/measurements.jsonl (one line per repetition of a scenario at a flow
-count), DIR/progbench.json (xdplb-progbench --json) and DIR/notes.txt."""
+count), DIR/progbench.json (xdplb-progbench --json), DIR/notes.txt and each
+suite's DIR/suites/NAME/rows.json and section.md (bench/suites/README.md)."""
 
 import argparse
 import json
@@ -65,6 +66,17 @@ def progbench_rows(path):
     return rows
 
 
+def suite_outputs(out):
+    """Every suite's rows and report section, in the order bench/run ran them."""
+    rows, sections = [], []
+    for suite in sorted((out / "suites").glob("*/")):
+        if (suite / "rows.json").exists():
+            rows += json.loads((suite / "rows.json").read_text())
+        if (suite / "section.md").exists():
+            sections.append((suite / "section.md").read_text().strip() + "\n")
+    return rows, sections
+
+
 def flows_label(flows):
     """A column's title: "1 flow", "10k flows", "1M flows"."""
     count = {1: "1", 10000: "10k", 1000000: "1M"}.get(flows, str(flows))
@@ -75,7 +87,7 @@ def ratio(value, base):
     return f"{value / base:.2f}" if base else "n/a"
 
 
-def markdown(args, info, rows, notes):
+def markdown(args, info, rows, notes, sections):
     scenarios = args.scenarios.split()
     throughput = {(r["scenario"], r["flows"]): r for r in rows if r["unit"] == "Mpps"}
     flow_counts = sorted({r["flows"] for r in throughput.values()})
@@ -120,6 +132,8 @@ def markdown(args, info, rows, notes):
         out += [f"| {r['test']} | {r['value']:.0f} |" for r in ns_rows]
         out.append("")
 
+    for section in sections:
+        out += [section]
     out += ["## Targets (stated, not asserted)", ""] + [f"- {t}" for t in TARGETS] + [""]
     out += ["Plot: `mpps.png`. Every row, with min/max and repetitions: `results.json`.", ""]
     return "\n".join(out)
@@ -150,11 +164,13 @@ def main():
     notes = [n for n in notes_file.read_text().splitlines() if n] if notes_file.exists() else []
     rows = throughput_rows(measurements, THROUGHPUT_TEST.format(size=args.frame_size))
     rows += progbench_rows(args.out / "progbench.json")
+    suite_rows, sections = suite_outputs(args.out)
+    rows += suite_rows
     info = machine()
 
     (args.out / "results.json").write_text(json.dumps(rows, indent=2) + "\n")
     (args.out / "machine.json").write_text(json.dumps(info, indent=2) + "\n")
-    (args.out / "report.md").write_text(markdown(args, info, rows, notes))
+    (args.out / "report.md").write_text(markdown(args, info, rows, notes, sections))
     (args.out / "mpps.dat").write_text(plot_data(args, rows))
 
 
