@@ -6,6 +6,7 @@
 #
 #   bench_scenarios_present          -> BENCH_PRESENT, BENCH_ABSENT
 #   bench_scenario_supports NAME PROTO
+#   bench_scenarios_serving PROTO    -> BENCH_SERVING, BENCH_NOT_SERVING
 #   bench_scenario_up NAME PROTO VPORT [VAR=VALUE...]
 #   bench_scenario_down
 #
@@ -32,6 +33,24 @@ bench_scenarios_present() {
   BENCH_PRESENT=() BENCH_ABSENT=()
   for name in "${BENCH_SCENARIOS[@]}"; do
     if [[ -x "$_bench_scenario_dir/$name.sh" ]]; then BENCH_PRESENT+=("$name"); else BENCH_ABSENT+=("$name"); fi
+  done
+}
+
+# bench_scenarios_serving PROTO -> BENCH_SERVING: the scenarios present that
+# serve PROTO, in order; BENCH_NOT_SERVING: those present that do not. Fails
+# if a script's answer is neither.
+bench_scenarios_serving() {
+  local name rc
+  BENCH_SERVING=() BENCH_NOT_SERVING=()
+  bench_scenarios_present
+  for name in "${BENCH_PRESENT[@]}"; do
+    rc=0
+    bench_scenario_supports "$name" "$1" || rc=$?
+    case $rc in
+      0) BENCH_SERVING+=("$name") ;;
+      3) BENCH_NOT_SERVING+=("$name") ;;
+      *) topo_die "bench/scenarios/$name.sh supports $1 failed (status $rc)" || return 1 ;;
+    esac
   done
 }
 

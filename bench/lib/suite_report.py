@@ -70,7 +70,8 @@ def target_lines(rows, subject, targets):
             if r["test"] in theirs and theirs[r["test"]]["value"]:
                 got = r["value"] / theirs[r["test"]]["value"]
                 verdict = "reached" if got >= float(factor) else "not reached"
-                out.append(f"- target {subject} >= {factor} x {baseline} in {unit}: {got:.2f}, {verdict}")
+                # Three decimals: at two, 1.195 would read as a 1.20 that misses 1.2.
+                out.append(f"- target {subject} >= {factor} x {baseline} in {unit}: {got:.3f}, {verdict}")
             else:
                 out.append(f"- target {subject} >= {factor} x {baseline} in {unit}: no figure")
     return out

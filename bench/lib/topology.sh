@@ -81,10 +81,11 @@ bench_tcp_topology_up() {
   _topo_sysctl gen "net.ipv4.ip_local_port_range=1024 65535" || return 1
   _topo_sysctl gen net.ipv4.tcp_tw_reuse=1 || return 1
   # Servers that keep no TIME_WAIT. Behind SNAT, a new connection often comes
-  # from the tuple of a recent one, and the timestamps of this kernel's
-  # clients are random per connection: the TIME_WAIT socket would refuse the
-  # SYN (PAWS) half the time, for a retransmission a second later, and the
-  # more so the more connections earlier runs left there.
+  # from the tuple of a recent one, and a Linux client's timestamps start at
+  # a random offset per connection (net.ipv4.tcp_timestamps=1, the default):
+  # the TIME_WAIT socket would refuse the SYN (PAWS) half the time, for a
+  # retransmission a second later, the more so the more connections earlier
+  # runs left there.
   _topo_sysctl sink net.ipv4.tcp_max_tw_buckets=0
 }
 

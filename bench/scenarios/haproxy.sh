@@ -79,10 +79,12 @@ scenario_setup() {
   local err
   err=$(haproxy -c -q -f "$state/haproxy.cfg" 2>&1) || die "HAProxy refused the configuration: $(head -n 1 <<<"$err")"
   setsid ip netns exec "$LB_NS" haproxy -db -f "$state/haproxy.cfg" >"$state/haproxy.log" 2>&1 </dev/null &
-  echo "$!" >"$pid_file"
+  local pid=$!
+  echo "$pid" >"$pid_file"
   local deadline=$((SECONDS + READY_TIMEOUT_S))
   until listening; do
-    if ! haproxy_running || ((SECONDS >= deadline)); then
+    # (By PID: until ip(8) has exec'ed it, the process is not named haproxy.)
+    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
       scenario_teardown
       die "HAProxy did not listen on $VIP:$VPORT: $(tail -n 1 "$state/haproxy.log")"
     fi

@@ -19,27 +19,18 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
-here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-bench_dir=$(cd -- "$here/.." && pwd)
-: "${SUITE_OUT:?must name the directory for the output of the suite, see bench/suites/README.md}"
-# shellcheck source=../lib/topology.sh
-source "$bench_dir/lib/topology.sh"
-# shellcheck source=../lib/scenario.sh
-source "$bench_dir/lib/scenario.sh"
+bench_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../lib/suite.sh
+source "$bench_dir/lib/suite.sh"
 # shellcheck source=../../tests/e2e/lib/servers.sh
 source "$bench_dir/../tests/e2e/lib/servers.sh"
 
 # Quick: one visit of 1 s per scenario and test, some 30 s in all (starting
 # lbd and wrk cost seconds of their own): a smoke run, not a median.
-if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
-  repetitions=1; seconds=1
-else
-  repetitions=5; seconds=4
-fi
+suite_runs 1 1 5 3
 THREADS=2          # wrk's, one per CPU of the machine
 CONNECTIONS=64     # open at once, in both tests
 PORT=$HTTP_PORT
-MEASUREMENTS="$SUITE_OUT/measurements.jsonl"
 WRK_SCRIPT="$bench_dir/lib/wrk_summary.lua"
 
 command -v wrk >/dev/null || { echo "http.sh: wrk is missing (deploy/install-deps.sh)" >&2; exit 2; }
@@ -63,7 +54,7 @@ print(json.dumps({"scenario": sys.argv[2], "test": sys.argv[3], "unit": sys.argv
                   "value": (s["responses"] - s["status_errors"]) / (s["duration_us"] / 1e6),
                   "errors": errors, "syn_retransmits": int(sys.argv[6]),
                   "latency_p99_us": s["latency_p99_us"]}))
-' "$summary" "$scenario" "$test" "$unit" "$CONNECTIONS" "$retransmits" | tee -a "$MEASUREMENTS" >&2
+' "$summary" "$scenario" "$test" "$unit" "$CONNECTIONS" "$retransmits" | tee -a "$SUITE_MEASUREMENTS" >&2
 }
 
 # measure SCENARIO TARGET -> both tests against http://TARGET/, after one
@@ -81,8 +72,8 @@ section() {
   cat <<EOF
 ## TCP connections and HTTP requests per second (wrk against nginx)
 
-- client: wrk in gen, $THREADS threads, $CONNECTIONS connections open at once; $repetitions
-  repetitions of $seconds s per scenario and test, scenarios interleaved
+- client: wrk in gen, $THREADS threads, $CONNECTIONS connections open at once; runs of $seconds s,
+  $repetitions per scenario and test, scenarios interleaved
 - conn/s: every request on a new TCP connection (\`Connection: close\`: handshake, one GET of a
   5-byte body, close); req/s: the same GET on keep-alive connections
 - servers: one nginx in sink, $NGINX_WORKERS workers, answering on the three backend addresses
@@ -96,30 +87,17 @@ section() {
   ports 1024-32767, held 120 s after the server closes)
 
 EOF
-  python3 "$bench_dir/lib/suite_report.py" --measurements "$MEASUREMENTS" --rows "$SUITE_OUT/rows.json" \
+  python3 "$SUITE_REPORT" --measurements "$SUITE_MEASUREMENTS" --rows "$SUITE_OUT/rows.json" \
     --subject xdplb --baselines "nftables iptables haproxy direct" \
     --target conn/s:nftables:1.2 --target conn/s:haproxy:2 --count errors --count syn_retransmits
 }
 
 main() {
-  local -a scenarios=(direct)
-  local name rc rep k target
-  mkdir -p "$SUITE_OUT"
-  : >"$MEASUREMENTS"
-  bench_scenarios_present
-  for name in "${BENCH_PRESENT[@]}"; do
-    rc=0
-    bench_scenario_supports "$name" tcp || rc=$?
-    case $rc in
-      0) scenarios+=("$name") ;;
-      3) echo "http.sh: $name skipped: it does not serve TCP" >&2 ;;
-      *) echo "http.sh: bench/scenarios/$name.sh supports tcp failed (status $rc)" >&2; return 1 ;;
-    esac
-  done
-
-  topo_install_trap
-  topo_watchdog $((${BENCH_QUICK:-0} == 1 ? 180 : 900))
-  bench_tcp_topology_up
+  local name rep k target
+  bench_scenarios_serving tcp
+  local -a scenarios=(direct "${BENCH_SERVING[@]}")
+  ((${#BENCH_NOT_SERVING[@]} == 0)) || echo "http.sh: skipped, not serving TCP: ${BENCH_NOT_SERVING[*]}" >&2
+  suite_up $((${BENCH_QUICK:-0} == 1 ? 180 : 900))
   NGINX_WORKERS=$(nproc)
   nginx_start sink
 
@@ -137,8 +115,7 @@ main() {
       bench_scenario_down
     done
   done
-  section >"$SUITE_OUT/section.md"
-  cat "$SUITE_OUT/section.md"
+  suite_section section
 }
 
 main "$@"

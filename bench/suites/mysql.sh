@@ -17,26 +17,17 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
-here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-bench_dir=$(cd -- "$here/.." && pwd)
-: "${SUITE_OUT:?must name the directory for the output of the suite, see bench/suites/README.md}"
-# shellcheck source=../lib/topology.sh
-source "$bench_dir/lib/topology.sh"
-# shellcheck source=../lib/scenario.sh
-source "$bench_dir/lib/scenario.sh"
+bench_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../lib/suite.sh
+source "$bench_dir/lib/suite.sh"
 
-if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
-  repetitions=2; seconds=3
-else
-  repetitions=5; seconds=10
-fi
+suite_runs 2 3 5 10
 THREADS=4
 TABLES=4
 TABLE_SIZE=10000
 PORT=3306
 SERVER=${BENCH_BACKENDS[0]}
 READY_TIMEOUT_S=30
-MEASUREMENTS="$SUITE_OUT/measurements.jsonl"
 SYSBENCH_DB=(--db-driver=mysql --mysql-user=sbtest --mysql-password=sbtest --mysql-db=sbtest
   --tables="$TABLES" --table-size="$TABLE_SIZE")
 
@@ -97,7 +88,7 @@ for test, unit, pattern in (("oltp_read_only transactions", "transactions/s", r"
                             ("oltp_read_only p95 latency", "ms", r"95th percentile:\s+([\d.]+)")):
     print(json.dumps({"scenario": scenario, "test": test, "unit": unit, "flows": threads,
                       "value": number(pattern), "errors": int(errors)}))
-' "$output" "$scenario" "$THREADS" | tee -a "$MEASUREMENTS" >&2
+' "$output" "$scenario" "$THREADS" | tee -a "$SUITE_MEASUREMENTS" >&2
 }
 
 section() {
@@ -105,25 +96,21 @@ section() {
 ## MySQL through xdplb against direct (sysbench oltp_read_only, MariaDB)
 
 - client: sysbench oltp_read_only in gen, $THREADS threads on a connection each, $TABLES tables of
-  $TABLE_SIZE rows; $repetitions repetitions of $seconds s, through the VIP and direct, alternating
+  $TABLE_SIZE rows; runs of $seconds s, $repetitions through the VIP and as many direct, alternating
 - server: mariadbd in sink on $SERVER, its own data directory, all tables in its buffer pool
 - \`xdplb\`: the VIP of a farm of that one server, SNAT mode; \`direct\`: the server's address,
   lb only routes; client, load balancer and server share the machine's CPUs
 - p95 latency: of a transaction (14 queries), in ms: lower is better, so a ratio above 1 is a cost
 
 EOF
-  python3 "$bench_dir/lib/suite_report.py" --measurements "$MEASUREMENTS" --rows "$SUITE_OUT/rows.json" \
+  python3 "$SUITE_REPORT" --measurements "$SUITE_MEASUREMENTS" --rows "$SUITE_OUT/rows.json" \
     --subject xdplb --baselines direct --count errors
 }
 
 main() {
   local rep k name
   local -a order=(xdplb direct)
-  mkdir -p "$SUITE_OUT"
-  : >"$MEASUREMENTS"
-  topo_install_trap
-  topo_watchdog $((${BENCH_QUICK:-0} == 1 ? 120 : 600))
-  bench_tcp_topology_up
+  suite_up $((${BENCH_QUICK:-0} == 1 ? 120 : 600))
   mysql_start
   for ((rep = 1; rep <= repetitions; rep++)); do
     for ((k = 0; k < ${#order[@]}; k++)); do
@@ -138,8 +125,7 @@ main() {
       fi
     done
   done
-  section >"$SUITE_OUT/section.md"
-  cat "$SUITE_OUT/section.md"
+  suite_section section
 }
 
 main "$@"

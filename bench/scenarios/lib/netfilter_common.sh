@@ -3,6 +3,7 @@
 # (nftables.sh, iptables.sh) share: checking the scenario contract's
 # environment, running commands in the LB namespace, forwarding, and
 # forgetting the service's tracked connections. Source it; don't run it.
+# (haproxy.sh uses its checks of the contract and in_lb too.)
 #
 # After scenario_check_env: BACKEND_LIST and WEIGHT_LIST (arrays, same
 # order), WEIGHT_SUM, and PROTO/VIP/VPORT/SNAT_ADDR/LB_IN/LB_OUT checked.
