@@ -8,10 +8,10 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 source "$here/common.sh"
 # shellcheck source=../lib/xdp.sh
 source "$here/../lib/xdp.sh"
-scenario_require_env
 
 case "${1:-}" in
   setup)
+    scenario_require_env
     next_hop_mac=$(scenario_next_hop_mac) || scenario_die "cannot resolve the backends' MAC"
     out_mac=$(ip -n "$LB_NS" -j link show dev "$LB_OUT" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])')
     out_ifindex=$(ip -n "$LB_NS" -j link show dev "$LB_OUT" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["ifindex"])')
@@ -25,7 +25,11 @@ case "${1:-}" in
       key 0 0 0 0 value $(xdp_mac_bytes "$out_mac") $(xdp_mac_bytes "$next_hop_mac")
     ;;
   teardown)
+    scenario_require_env
     xdp_detach "$LB_NS" "$LB_IN"
     ;;
-  *) scenario_die "usage: ${0##*/} setup|teardown" ;;
+  # It rewrites no address: a connection to the VIP reaches no server. It is
+  # the ceiling of the packet benchmark, whose frames are UDP.
+  supports) scenario_supports "${2:-}" udp ;;
+  *) scenario_die "usage: ${0##*/} setup|teardown|supports udp|tcp" ;;
 esac
