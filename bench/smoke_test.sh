@@ -32,7 +32,8 @@ tcp_scenarios=(direct "${BENCH_SERVING[@]}")
 
 # rows_complete -> complete rows; every UDP scenario has a Mpps row at 1, 10k
 # and 1M flows, no other scenario has one; every TCP scenario and direct have
-# conn/s and req/s rows; xdplb and direct have the MySQL rows.
+# conn/s and req/s rows; xdplb and direct have the MySQL rows; the SYN suite's
+# scenarios have a Mconn/s row.
 rows_complete() {
   python3 - "$out/results.json" "${udp_scenarios[*]}" "${tcp_scenarios[*]}" <<'PY'
 import json, sys
@@ -46,6 +47,7 @@ have = {(r["scenario"], r["unit"], r["flows"] if r["unit"] == "Mpps" else None) 
 wanted = [(s, "Mpps", f) for s in udp for f in (1, 10000, 1000000)]
 wanted += [(s, unit, None) for s in tcp for unit in ("conn/s", "req/s")]
 wanted += [(s, unit, None) for s in ("xdplb", "direct") for unit in ("transactions/s", "queries/s", "ms")]
+wanted += [(s, "Mconn/s", None) for s in ("xdp-limit", "xdplb", "nftables", "iptables")]
 missing = [w for w in wanted if w not in have]
 if missing:
     sys.exit(f"    no row for {missing}")
@@ -68,6 +70,7 @@ report_complete() {
   grep -q "^## TCP connections and HTTP requests per second" "$out/report.md" ||
     { echo "    no section of the http suite"; ok=1; }
   grep -q "^## MySQL through xdplb" "$out/report.md" || { echo "    no section of the mysql suite"; ok=1; }
+  grep -q "^## New connections per second" "$out/report.md" || { echo "    no section of the syn suite"; ok=1; }
   return "$ok"
 }
 check "results.json has a row for every scenario and test (UDP: ${udp_scenarios[*]}; TCP: ${tcp_scenarios[*]})" \
