@@ -13,8 +13,12 @@ PACKAGES=(
   libboost-program-options-dev libboost-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libgtest-dev prometheus-cpp-dev
   libcivetweb-dev libsystemd-dev
+  # health checks: https (Boost.Asio SSL) and the mysql check's SHA1 (libcrypto)
+  libssl-dev
   # test bench
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
+  # MariaDB backends of the health-check tests (server, mariadb-install-db, client)
+  mariadb-server mariadb-client
   # benchmark kit: the plots
   gnuplot-nox
   # benchmark scenarios of the peers (bench/scenarios): nftables, iptables
