@@ -28,7 +28,7 @@ BACKENDS=1000
 FARMS=4                 # a farm holds at most 256 backends
 BACKEND_NET=198.18.4.0/22
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
-  repetitions=1; window_s=5
+  repetitions=1; window_s=4
 else
   repetitions=3; window_s=20
 fi

@@ -13,6 +13,11 @@
 #include <vector>
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include <boost/asio/ip/udp.hpp>
 
@@ -25,6 +30,7 @@ namespace {
 
 using testing::Pieces;
 using testing::Script;
+using testing::script;
 using testing::ScriptedServer;
 using namespace std::chrono_literals;
 
@@ -84,9 +90,9 @@ TEST(TcpCheck, DownWhenRefused) {
 
 TEST(TcpCheck, SendsAndFindsTheExpectedTextAcrossPartialReads) {
     boost::asio::io_context io;
-    ScriptedServer server(io, {.answer = [](const std::string& received) {
+    ScriptedServer server(io, script({}, [](const std::string& received) {
                                    return when_contains(received, "PING\r\n", {"+PO", "NG\r\n"});
-                               }});
+                               }));
     model::HealthCheck check = loopback_check(model::CheckType::tcp, server.port());
     check.send = "PING\r\n";
     check.expect_body = "PONG";
@@ -97,9 +103,9 @@ TEST(TcpCheck, SendsAndFindsTheExpectedTextAcrossPartialReads) {
 
 TEST(TcpCheck, DownWhenTheReplyEndsWithoutTheText) {
     boost::asio::io_context io;
-    ScriptedServer server(io, {.on_connect = {"-ERR busy\r\n"}, .answer = [](const std::string&) {
+    ScriptedServer server(io, script({"-ERR busy\r\n"}, [](const std::string&) {
                                    return std::optional<Pieces>(Pieces{});
-                               }});
+                               }));
     model::HealthCheck check = loopback_check(model::CheckType::tcp, server.port());
     check.send = "PING\r\n";
     check.expect_body = "PONG";
@@ -123,7 +129,7 @@ TEST(TcpCheck, TimesOutWaitingForTheText) {
 // ---- http ------------------------------------------------------------------------
 
 Script http_server(Pieces response) {
-    return {.answer = [response](const std::string& received) { return when_contains(received, "\r\n\r\n", response); }};
+    return script({}, [response](const std::string& received) { return when_contains(received, "\r\n\r\n", response); });
 }
 
 TEST(HttpCheck, HealthyOnA2xxStatusAndSendsTheHostHeader) {
@@ -167,7 +173,7 @@ TEST(HttpCheck, NamesTheStatusThatFailed) {
 
 TEST(HttpCheck, FindsTheBodyTextAcrossPartialReads) {
     boost::asio::io_context io;
-    ScriptedServer server(io, http_server({"HTTP/1.1 200 OK\r\nContent-Le", "ngth: 12\r\n\r\nstat", "us: green"}));
+    ScriptedServer server(io, http_server({"HTTP/1.1 200 OK\r\nContent-Le", "ngth: 13\r\n\r\nstat", "us: green"}));
     model::HealthCheck check = loopback_check(model::CheckType::http, server.port());
     check.expect_body = "green";
     const CheckResult result = run_to_end(io, check);
@@ -209,6 +215,85 @@ TEST(HttpCheck, TimesOutWithoutAnAnswer) {
     EXPECT_EQ(result.reason, "timeout after 400 ms waiting for the response");
 }
 
+// ---- https -----------------------------------------------------------------------
+
+// A TLS server with a throw-away self-signed certificate, answering one
+// request per connection: enough to show that the https check completes a
+// handshake with a certificate it cannot verify, and reads the answer.
+class TlsServer {
+public:
+    TlsServer(boost::asio::io_context& io, std::string response)
+        : context_(boost::asio::ssl::context::tls_server),
+          acceptor_(io, {boost::asio::ip::make_address("127.0.0.1"), 0}),
+          response_(std::move(response)) {
+        EVP_PKEY* key = EVP_EC_gen("P-256");
+        X509* certificate = X509_new();
+        ASN1_INTEGER_set(X509_get_serialNumber(certificate), 1);
+        X509_gmtime_adj(X509_getm_notBefore(certificate), 0);
+        X509_gmtime_adj(X509_getm_notAfter(certificate), 3600);
+        X509_set_pubkey(certificate, key);
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(certificate), "CN", MBSTRING_ASC,
+                                   reinterpret_cast<const unsigned char*>("xdplb-test"), -1, -1, 0);
+        X509_set_issuer_name(certificate, X509_get_subject_name(certificate));
+        X509_sign(certificate, key, EVP_sha256());
+        SSL_CTX_use_certificate(context_.native_handle(), certificate);
+        SSL_CTX_use_PrivateKey(context_.native_handle(), key);
+        X509_free(certificate);
+        EVP_PKEY_free(key);
+        accept();
+    }
+
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    const std::string& sni() const { return sni_; }
+
+private:
+    using Stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+
+    void accept() {
+        acceptor_.async_accept([this](auto error, boost::asio::ip::tcp::socket socket) {
+            if (error) return;
+            auto stream = std::make_shared<Stream>(std::move(socket), context_);
+            stream->async_handshake(boost::asio::ssl::stream_base::server, [this, stream](auto error) {
+                if (error) return;
+                const char* name = SSL_get_servername(stream->native_handle(), TLSEXT_NAMETYPE_host_name);
+                sni_ = name == nullptr ? "" : name;
+                auto request = std::make_shared<std::string>();
+                boost::asio::async_read_until(*stream, boost::asio::dynamic_buffer(*request), "\r\n\r\n",
+                                              [this, stream, request](auto error, std::size_t) {
+                                                  if (error) return;
+                                                  boost::asio::async_write(*stream, boost::asio::buffer(response_),
+                                                                           [stream](auto, auto) {});
+                                              });
+            });
+            accept();
+        });
+    }
+
+    boost::asio::ssl::context context_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::string response_;
+    std::string sni_;
+};
+
+TEST(HttpsCheck, CompletesTheHandshakeWithoutVerifyingAndChecksTheStatus) {
+    boost::asio::io_context io;
+    TlsServer server(io, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    model::HealthCheck check = loopback_check(model::CheckType::https, server.port());
+    check.host = "shop.example.test";
+    const CheckResult result = run_to_end(io, check);
+    EXPECT_TRUE(result.healthy) << result.reason;
+    EXPECT_EQ(result.reason, "status 200");
+    EXPECT_EQ(server.sni(), "shop.example.test");
+}
+
+TEST(HttpsCheck, DownWhenThePortDoesNotSpeakTls) {
+    boost::asio::io_context io;
+    ScriptedServer server(io, script({"HTTP/1.1 400 Bad Request\r\n\r\n"}));
+    const CheckResult result = run_to_end(io, loopback_check(model::CheckType::https, server.port()));
+    EXPECT_FALSE(result.healthy);
+    EXPECT_TRUE(result.reason.starts_with("TLS handshake: ")) << result.reason;
+}
+
 // ---- mysql -----------------------------------------------------------------------
 
 constexpr char kSalt[] = "abcdefgh12345678ABCD";  // 20 bytes
@@ -244,7 +329,7 @@ const std::string kOkPayload("\x00\x00\x00\x02\x00\x00\x00", 7);
 TEST(MysqlCheck, HealthyOnAValidGreetingReadInPieces) {
     boost::asio::io_context io;
     const std::string greeting = mysql::packet(greeting_payload(), 0);
-    ScriptedServer server(io, {.on_connect = {greeting.substr(0, 2), greeting.substr(2, 30), greeting.substr(32)}});
+    ScriptedServer server(io, script({greeting.substr(0, 2), greeting.substr(2, 30), greeting.substr(32)}));
     const CheckResult result = run_to_end(io, loopback_check(model::CheckType::mysql, server.port()));
     EXPECT_TRUE(result.healthy) << result.reason;
     EXPECT_EQ(result.reason, "greeting from 5.5.5-10.11.6-MariaDB");
@@ -253,7 +338,7 @@ TEST(MysqlCheck, HealthyOnAValidGreetingReadInPieces) {
 TEST(MysqlCheck, DownWhenTheGreetingIsAnError) {
     boost::asio::io_context io;
     ScriptedServer server(
-        io, {.on_connect = {mysql::packet(err_payload(1130, "Host '198.18.0.1' is not allowed to connect", false), 0)}});
+        io, script({mysql::packet(err_payload(1130, "Host '198.18.0.1' is not allowed to connect", false), 0)}));
     const CheckResult result = run_to_end(io, loopback_check(model::CheckType::mysql, server.port()));
     EXPECT_FALSE(result.healthy);
     EXPECT_EQ(result.reason,
@@ -262,7 +347,7 @@ TEST(MysqlCheck, DownWhenTheGreetingIsAnError) {
 
 TEST(MysqlCheck, DownOnAServerThatSpeaksAnotherProtocol) {
     boost::asio::io_context io;
-    ScriptedServer server(io, {.on_connect = {"SSH-2.0-OpenSSH_9.2\r\n"}});
+    ScriptedServer server(io, script({"SSH-2.0-OpenSSH_9.2\r\n"}));
     const CheckResult result = run_to_end(io, loopback_check(model::CheckType::mysql, server.port()));
     EXPECT_FALSE(result.healthy);
     EXPECT_NE(result.reason.find("is not what a MySQL server sends"), std::string::npos) << result.reason;
@@ -271,9 +356,9 @@ TEST(MysqlCheck, DownOnAServerThatSpeaksAnotherProtocol) {
 TEST(MysqlCheck, DownOnATruncatedGreeting) {
     boost::asio::io_context io;
     const std::string greeting = mysql::packet(greeting_payload(), 0);
-    ScriptedServer server(io, {.on_connect = {greeting.substr(0, 30)}, .answer = [](const std::string&) {
+    ScriptedServer server(io, script({greeting.substr(0, 30)}, [](const std::string&) {
                                    return std::optional<Pieces>(Pieces{});
-                               }});
+                               }));
     // The server closes after 30 bytes of a longer packet.
     const CheckResult result = run_to_end(io, loopback_check(model::CheckType::mysql, server.port()));
     EXPECT_FALSE(result.healthy);
@@ -332,8 +417,8 @@ Script login_server(const std::string& password, bool switch_auth = false) {
         const bool ok = user == "monitor" && scramble_matches(scramble, salt, password);
         return Pieces{mysql::packet(ok ? kOkPayload : err_payload(1045, "Access denied for user 'monitor'", true), sequence)};
     };
-    return {.on_connect = {mysql::packet(greeting_payload(), 0)},
-            .answer = [=](const std::string& received) -> std::optional<Pieces> {
+    return script({mysql::packet(greeting_payload(), 0)},
+            [=](const std::string& received) -> std::optional<Pieces> {
                 const auto packets = whole_packets(received);
                 if (!packets || packets->empty()) return std::nullopt;
                 const std::string& response = packets->front();
@@ -348,7 +433,7 @@ Script login_server(const std::string& password, bool switch_auth = false) {
                 if (packets->size() == 2 && switch_auth) return verdict(user, (*packets)[1], kSwitchSalt, 4);
                 return std::nullopt;
             },
-            .close_after_answer = false};
+            false);
 }
 
 model::HealthCheck login_check(std::uint16_t port, const std::string& password_file) {
@@ -452,7 +537,7 @@ TEST(MysqlProtocol, TheScrambleIsWhatTheServerAccepts) {
 
 TEST(MysqlProtocol, LoginReplies) {
     EXPECT_EQ(mysql::parse_login_reply(kOkPayload).reply, mysql::LoginReply::ok);
-    const auto switched = mysql::parse_login_reply(std::string("\xfe" "caching_sha2_password\0", 22) + "salt" + '\0');
+    const auto switched = mysql::parse_login_reply(std::string("\xfe" "caching_sha2_password\0", 23) + "salt" + '\0');
     EXPECT_EQ(switched.reply, mysql::LoginReply::auth_switch);
     EXPECT_EQ(switched.auth_plugin, "caching_sha2_password");
     EXPECT_EQ(switched.salt, "salt");

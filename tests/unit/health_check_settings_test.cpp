@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 
 json farm_json(json checks) {
     json value = {{"name", "web"}, {"vip", "192.0.2.10"}, {"port", 443}, {"proto", "tcp"}};
-    value.update(checks);
+    if (checks.is_object()) value.update(checks);
     return value;
 }
 

@@ -24,12 +24,18 @@ namespace xdplb::testing {
 using Pieces = std::vector<std::string>;
 inline constexpr std::chrono::milliseconds kPiecePause{30};
 
+// Given all that the connection received so far: what to send, or none to wait for more.
+using Answer = std::function<std::optional<Pieces>(const std::string& received)>;
+
 struct Script {
     Pieces on_connect;  // sent as soon as a connection is accepted
-    // Given all that the connection received so far: what to send, or none to wait for more.
-    std::function<std::optional<Pieces>(const std::string& received)> answer;
+    Answer answer;
     bool close_after_answer = true;
 };
+
+inline Script script(Pieces on_connect, Answer answer = {}, bool close_after_answer = true) {
+    return Script{std::move(on_connect), std::move(answer), close_after_answer};
+}
 
 class ScriptedServer {
 public:

@@ -185,8 +185,11 @@ std::string farm_details(const json& farm) {
         {"snat addr", snat_addr.is_null() ? "address of the egress interface" : address_list(snat_addr)},
     };
     add_farm_protection(farm, lines);
-    lines.emplace_back("check", check_line(farm));
-    if (check_line(farm) != "none") lines.emplace_back("health", health_policy_line(farm));
+    // Most farms check nothing: they show no check lines.
+    if (check_line(farm) != "none") {
+        lines.emplace_back("check", check_line(farm));
+        lines.emplace_back("health", health_policy_line(farm));
+    }
     return key_values(lines) + "\n" + backend_table(field(farm, "backends"));
 }
 

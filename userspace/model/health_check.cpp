@@ -176,7 +176,7 @@ HealthCheck resolve_health_check(const Farm& farm, const Backend& backend) {
     check.slowstart = std::chrono::seconds(shared.slowstart_s.value_or(0));
     check.address = backend.ip;
     // A backend without a port gets the client's: the farm's first port stands for them.
-    check.port = overridden(own.port, inherited.port).value_or(backend.port.value_or(farm.port.ports().front()));
+    check.port = overridden(own.port, inherited.port).value_or(backend.port.value_or(farm.port.ranges().front().first));
     check.send = overridden(own.send, inherited.send).value_or("");
     check.expect_body = overridden(own.expect_body, inherited.expect_body);
     check.path = overridden(own.path, inherited.path).value_or("/");

@@ -11,6 +11,8 @@
 #                                    the transition lbd reports (health_since);
 #                                    fails after MAX seconds
 #   within SECONDS BOUND             SECONDS <= BOUND, decimals allowed
+#   check_transition WHAT FARM NAME STATE BOUND START
+#                                    wait_health, then check that it took at most BOUND
 
 [[ -n "${_XDPLB_HEALTH_SH:-}" ]] && return 0
 _XDPLB_HEALTH_SH=1
@@ -47,3 +49,20 @@ wait_health() {
 }
 
 within() { python3 -c 'import sys; sys.exit(not float(sys.argv[1]) <= float(sys.argv[2]))' "$1" "$2"; }
+
+# What polling lbctl and a loaded machine may add to a measured transition.
+HEALTH_SLACK="${HEALTH_SLACK:-0.4}"
+
+# check_transition WHAT FARM NAME STATE BOUND START -> wait for STATE and
+# check (report.sh) that lbd saw it within BOUND (+ HEALTH_SLACK) seconds of
+# START; HEALTH_TOOK holds the measured time, "" when STATE never came.
+check_transition() {
+  local what="$1" farm="$2" name="$3" state="$4" bound="$5" start="$6"
+  if wait_health "$farm" "$name" "$state" 5 "$start"; then
+    check "$what within $bound s (measured $HEALTH_TOOK s)" \
+      within "$HEALTH_TOOK" "$(python3 -c 'import sys; print(float(sys.argv[1]) + float(sys.argv[2]))' "$bound" "$HEALTH_SLACK")"
+  else
+    HEALTH_TOOK=""
+    fail "$what"
+  fi
+}
