@@ -21,6 +21,7 @@
 
 #include <boost/asio/ip/udp.hpp>
 
+#include "event_loop.hpp"
 #include "health/mysql_protocol.hpp"
 #include "health/run_check.hpp"
 #include "scripted_server.hpp"
@@ -46,9 +47,12 @@ model::HealthCheck loopback_check(model::CheckType type, std::uint16_t port) {
 
 CheckResult run_to_end(boost::asio::io_context& io, const model::HealthCheck& check) {
     std::optional<CheckResult> result;
-    run_check(io, check, [&](CheckResult outcome) { result = std::move(outcome); });
-    const auto give_up = std::chrono::steady_clock::now() + 5s;
-    while (!result && std::chrono::steady_clock::now() < give_up) io.run_one_for(100ms);
+    run_check(io, check, [&](CheckResult outcome) {
+        result = std::move(outcome);
+        io.stop();
+    });
+    // A check may answer before the loop runs (it could not even start).
+    if (!result) testing::run_loop_for(io, 5s);
     return result.value_or(CheckResult{false, "test: no result"});
 }
 
@@ -356,15 +360,11 @@ TEST(MysqlCheck, DownOnAServerThatSpeaksAnotherProtocol) {
 TEST(MysqlCheck, DownOnATruncatedGreeting) {
     boost::asio::io_context io;
     const std::string greeting = mysql::packet(greeting_payload(), 0);
-    ScriptedServer server(io, script({greeting.substr(0, 30)}, [](const std::string&) {
-                                   return std::optional<Pieces>(Pieces{});
-                               }));
     // The server closes after 30 bytes of a longer packet.
+    ScriptedServer server(io, script({greeting.substr(0, 30)}, {}, true, true));
     const CheckResult result = run_to_end(io, loopback_check(model::CheckType::mysql, server.port()));
     EXPECT_FALSE(result.healthy);
-    EXPECT_TRUE(result.reason == "the server closed the connection mid-packet" ||
-                result.reason.starts_with("timeout"))
-        << result.reason;
+    EXPECT_EQ(result.reason, "the server closed the connection mid-packet");
 }
 
 TEST(MysqlCheck, TimesOutOnAListenerThatSaysNothing) {
@@ -462,7 +462,7 @@ TEST(MysqlCheck, LogsInWithTheNativePasswordAndQuits) {
     const CheckResult result = run_to_end(io, login_check(server.port(), password.path()));
     EXPECT_TRUE(result.healthy) << result.reason;
     EXPECT_EQ(result.reason, "logged in to 5.5.5-10.11.6-MariaDB");
-    io.run_for(100ms);
+    testing::run_loop_for(io, 100ms);
     EXPECT_TRUE(server.received().ends_with(mysql::packet(mysql::com_quit_payload(), 0)));
 }
 
@@ -639,7 +639,7 @@ TEST(CommandCheck, TheTimeoutKillsTheCommandAndItsChildren) {
     const CheckResult result = run_to_end(io, command_check("sleep 1 && touch " + marker));
     EXPECT_FALSE(result.healthy);
     EXPECT_EQ(result.reason, "timeout after 400 ms running the command");
-    io.run_for(1200ms);
+    testing::run_loop_for(io, 1200ms);
     EXPECT_FALSE(std::ifstream(marker).good()) << "the command went on after its timeout";
 }
 

@@ -7,6 +7,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "event_loop.hpp"
 #include "health/scheduler.hpp"
 
 namespace xdplb::health {
@@ -46,13 +47,13 @@ TEST(Scheduler, ChecksEachBackendOnceAnInterval) {
     Recorder recorder;
     Scheduler scheduler(io, recording(recorder), stand_in(recorder, true));
     scheduler.set_checks({{1, every(100ms)}, {2, every(200ms)}, {3, model::HealthCheck{}}});
-    io.run_for(1050ms);
+    testing::run_loop_for(io, 1050ms);
     // The first check comes within the first interval, then one per interval (up to 5 % early):
     // never more often; less often only on a machine too busy to run the loop in time.
     EXPECT_LE(recorder.results[1], 12);
-    EXPECT_GE(recorder.results[1], 2);
+    EXPECT_GE(recorder.results[1], 5);
     EXPECT_LE(recorder.results[2], 6);
-    EXPECT_GE(recorder.results[2], 1);
+    EXPECT_GE(recorder.results[2], 2);
     EXPECT_FALSE(recorder.results.contains(3)) << "type none is not run";
 }
 
@@ -61,11 +62,11 @@ TEST(Scheduler, StopsTheChecksThatAreGoneAndDropsTheirLateResults) {
     Recorder recorder;
     Scheduler scheduler(io, recording(recorder), stand_in(recorder, false));
     scheduler.set_checks({{1, every(100ms)}});
-    io.run_for(150ms);
+    testing::run_loop_for(io, 150ms);
     ASSERT_EQ(recorder.pending.size(), 1U) << "one check at a time per backend";
     scheduler.set_checks({});
     recorder.pending.front()({true, "late"});
-    io.run_for(300ms);
+    testing::run_loop_for(io, 300ms);
     EXPECT_TRUE(recorder.results.empty());
     EXPECT_EQ(recorder.pending.size(), 1U) << "no check after it stopped";
 }
@@ -75,7 +76,7 @@ TEST(Scheduler, AnUnchangedCheckGoesOnAndAChangedOneStartsAfresh) {
     Recorder recorder;
     Scheduler scheduler(io, recording(recorder), stand_in(recorder, false));
     scheduler.set_checks({{1, every(100ms)}, {2, every(100ms)}});
-    io.run_for(150ms);
+    testing::run_loop_for(io, 150ms);
     ASSERT_EQ(recorder.pending.size(), 2U);
     scheduler.set_checks({{1, every(100ms)}, {2, every(100ms, 8080)}});
     for (CheckDone& done : recorder.pending) done({true, "answer"});

@@ -31,10 +31,12 @@ struct Script {
     Pieces on_connect;  // sent as soon as a connection is accepted
     Answer answer;
     bool close_after_answer = true;
+    bool close_after_on_connect = false;  // then nothing is read or answered
 };
 
-inline Script script(Pieces on_connect, Answer answer = {}, bool close_after_answer = true) {
-    return Script{std::move(on_connect), std::move(answer), close_after_answer};
+inline Script script(Pieces on_connect, Answer answer = {}, bool close_after_answer = true,
+                     bool close_after_on_connect = false) {
+    return Script{std::move(on_connect), std::move(answer), close_after_answer, close_after_on_connect};
 }
 
 class ScriptedServer {
@@ -54,8 +56,10 @@ private:
         acceptor_.async_accept([this](auto error, Socket socket) {
             if (error) return;
             auto connection = std::make_shared<Socket>(std::move(socket));
+            // Each piece is sent at once, not held back until the last one is acknowledged.
+            connection->set_option(boost::asio::ip::tcp::no_delay(true));
             received_->clear();
-            write(connection, script_.on_connect, false);
+            write(connection, script_.on_connect, script_.close_after_on_connect);
             accept();
         });
     }

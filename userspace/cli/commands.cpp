@@ -95,8 +95,8 @@ std::vector<OptionSpec> check_options(CheckScope scope, FarmUse use) {
     const std::string or_default = change ? "|default" : "";
     const std::string unset = scope == CheckScope::farm ? "Default: " : "Default: the farm's setting, else ";
     std::vector<OptionSpec> options = {
-        {"check", "check", "tcp|http|https|mysql|udp|cmd|none" + or_default, text, false,
-         "How each backend's health is checked. tcp: the port accepts a connection. http, https: GET "
+        {"check", "check", "TYPE" + or_default, text, false,
+         "How each backend's health is checked: tcp, http, https, mysql, udp, cmd or none. tcp: the port accepts a connection. http, https: GET "
          "--check-path answers the expected status. mysql: the server's greeting is valid (and with "
          "--check-user, a login succeeds). udp: a datagram is answered. cmd: --check-command exits 0. "
          "none: not checked. A backend that fails --check-fall checks in a row is down: out of "
@@ -236,10 +236,8 @@ std::vector<CommandSpec> make_commands() {
           "lbctl farm add media --vip 192.0.2.10 --port 80,8000-8100 --proto tcp",
           "lbctl farm add cache --vip 192.0.2.11 --port 80 --proto tcp --scheduler hash",
           "lbctl farm add db --vip 192.0.2.2 --port 80 --proto tcp --persistence srcip",
-          "lbctl farm add shop --vip 192.0.2.12 --port 80 --proto tcp --check http --check-path /health "
-          "--check-interval 0.5",
-          "lbctl farm add sql --vip 192.0.2.13 --port 3306 --proto tcp --check mysql --check-user monitor "
-          "--check-password-file /etc/xdplb/monitor.pass --on-down cut --slowstart 30"}},
+          "lbctl farm add shop --vip 192.0.2.12 --port 80 --proto tcp --check http",
+          "lbctl farm add sql --vip 192.0.2.13 --port 3306 --proto tcp --check tcp"}},
         {"farm set", "farm.set", "change a farm",
          "Changes the given fields of the farm NAME; the others keep their values.",
          {kFarmName},
@@ -252,7 +250,11 @@ std::vector<CommandSpec> make_commands() {
           "lbctl farm set web --deny 198.18.7.0/24 --rate-limit 50 --rate-burst 20",
           "lbctl farm set web --allow '' --timeout-tcp default",
           "lbctl farm set web --check tcp --check-rise 3 --check-fall 2",
-          "lbctl farm set web --check-command 'check_http -H HOST -p PORT' --check cmd"}},
+          "lbctl farm set shop --check-path /health --check-interval 0.5",
+          "lbctl farm set sql --check mysql --check-user monitor",
+          "lbctl farm set sql --check-password-file /etc/xdplb/monitor.pass",
+          "lbctl farm set sql --on-down cut --slowstart 30",
+          "lbctl farm set web --check cmd --check-command 'check_http -H HOST'"}},
         {"farm del", "farm.del", "delete a farm",
          "Deletes the farm NAME together with its backends.",
          {kFarmName},
@@ -335,10 +337,12 @@ const std::vector<CommandGroup>& all_groups() {
     static const std::vector<CommandGroup> groups = {
         {"farm", "manage farms",
          "A farm is a balanced service: the clients' connections to its virtual address, port "
-         "and protocol are spread over its backends."},
+         "and protocol are spread over its backends. With --check, lbd checks each backend's "
+         "health and takes a backend that fails out of scheduling until it passes again "
+         "(docs/health-checks.md)."},
         {"backend", "manage the backends of a farm",
          "A backend is a server of a farm, which new connections go to according to its "
-         "priority, weight and state."},
+         "priority, weight and state, while its health check (if the farm has one) passes."},
     };
     return groups;
 }
