@@ -186,8 +186,8 @@ std::string farm_details(const json& farm) {
     };
     add_farm_protection(farm, lines);
     // Most farms check nothing: they show no check lines.
-    if (check_line(farm) != "none") {
-        lines.emplace_back("check", check_line(farm));
+    if (const std::string check = check_line(farm); check != "none") {
+        lines.emplace_back("check", check);
         lines.emplace_back("health", health_policy_line(farm));
     }
     return key_values(lines) + "\n" + backend_table(field(farm, "backends"));
