@@ -1,7 +1,12 @@
-// Owns the live configuration and changes it as one transaction: validate,
-// write the maps, persist, and only then make it current.
+// Owns the live configuration. Each change is one transaction on the maps:
+// written completely, or undone. Changes are saved together: save() writes
+// every change made since the last save in one atomic replacement of the
+// state file, or undoes them all, so that a pipelined burst of requests
+// costs one save rather than one each.
 #pragma once
 
+#include <cstddef>
+#include <exception>
 #include <stdexcept>
 
 #include "daemon/neighbours.hpp"
@@ -21,24 +26,38 @@ public:
 class Controller {
 public:
     // Writes `initial` (already validated, ids assigned) into the empty maps and saves it.
-    // `neighbours` follows each change made, after it is made.
+    // `neighbours` follows the changes, once they are saved.
     Controller(const dataplane::MapWriter& writer, const state::StateStore& store, Neighbours& neighbours,
                model::Config initial);
 
     const model::Config& config() const { return config_; }
 
-    // Makes `next` current. If writing the maps or saving fails, the maps are
-    // restored to the current configuration and the error is rethrown, so a
-    // failed change leaves nothing behind. If restoring fails too, throws
-    // DataPlaneMismatch. Neighbour entries cannot fail a change: theirs are
-    // only warnings.
-    void commit(model::Config next);
+    // Writes `next` (validated) into the maps and makes it current, unsaved.
+    // If writing fails, the maps are restored to the current configuration
+    // and the error is rethrown, so a failed change leaves nothing behind. If
+    // restoring fails too, throws DataPlaneMismatch.
+    void change(model::Config next);
+
+    // How many changes save() would write; a caller tells by it whether a
+    // request changed anything.
+    std::size_t unsaved_changes() const { return unsaved_changes_; }
+
+    // Saves the current configuration if it has unsaved changes, then updates
+    // the neighbour entries (which cannot fail: theirs are only warnings). If
+    // saving fails, every unsaved change is undone in the maps too and the
+    // error is rethrown; if undoing fails, throws DataPlaneMismatch.
+    void save();
 
 private:
+    // Brings the maps from `from` back to `to`, or throws DataPlaneMismatch naming `failure`.
+    void restore_maps(const model::Config& from, const model::Config& to, const std::exception_ptr& failure) const;
+
     const dataplane::MapWriter& writer_;
     const state::StateStore& store_;
     Neighbours& neighbours_;
     model::Config config_;
+    model::Config saved_;  // what the state file holds
+    std::size_t unsaved_changes_ = 0;
 };
 
 }  // namespace xdplb::daemon
