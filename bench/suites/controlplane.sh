@@ -8,10 +8,10 @@
 # A suite of bench/run (bench/suites/README.md); lbd runs in the lb namespace
 # of the bench topology, its state directory on the disk under /tmp.
 set -euo pipefail
-here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-bench_dir=$(cd -- "$here/.." && pwd)
-: "${BENCH_BUILD_DIR:?run by bench/run}" "${SUITE_OUT:?run by bench/run}"
-quick=${BENCH_QUICK:-0}
+bench_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+export TOPO_RUN_ID="${TOPO_RUN_ID:-cp$$}"
+# shellcheck source=../lib/lbd_suite.sh
+source "$bench_dir/lib/lbd_suite.sh"
 
 if ((quick)); then
   repetitions=2; farms=100; lbctl_changes=50; api_requests=500
@@ -19,30 +19,10 @@ else
   repetitions=3; farms=1000; lbctl_changes=200; api_requests=5000
 fi
 backends=10
-# lbd loads its program first: seconds on a busy machine.
-LB_READY_TIMEOUT=120
-# Each farm's first VIP and backends come from api_load.py.
-export TOPO_RUN_ID="${TOPO_RUN_ID:-cp$$}"
-# shellcheck source=../lib/topology.sh
-source "$bench_dir/lib/topology.sh"
-LBD="$BENCH_BUILD_DIR/userspace/daemon/lbd"
-LBCTL="$BENCH_BUILD_DIR/userspace/cli/lbctl"
-# shellcheck source=../../tests/e2e/lib/lb.sh
-source "$bench_dir/../tests/e2e/lib/lb.sh"
 api_load() { python3 "$bench_dir/lib/api_load.py" "$@"; }
-
-measurements="$SUITE_OUT/measurements.jsonl"
-: >"$measurements"
-
-# record TEST UNIT VALUE -> one measurement of this repetition.
-record() {
-  printf '{"scenario": "xdplb", "test": "%s", "flows": null, "unit": "%s", "value": %s}\n' "$1" "$2" "$3" |
-    tee -a "$measurements"
-}
 
 seconds_since() { awk -v start="$1" -v now="$EPOCHREALTIME" 'BEGIN { printf "%.6f", now - start }'; }
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
-rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$LB_PID/status"; }
 
 # A fresh lbd, with no state left by the previous one.
 restart_empty() {
@@ -98,34 +78,34 @@ for ((rep = 1; rep <= repetitions; rep++)); do
   topo_log "repetition $rep/$repetitions"
   restart_empty
   api_load farms "$LB_SOCKET" 1 "$backends" >/dev/null
-  record "lbctl backend set --weight, one process per change" ops/s "$(lbctl_rate weight)"
-  record "lbctl backend add + backend del, one process per change" ops/s "$(lbctl_rate add-del)"
+  suite_record "lbctl backend set --weight, one process per change" ops/s "$(lbctl_rate weight)"
+  suite_record "lbctl backend add + backend del, one process per change" ops/s "$(lbctl_rate add-del)"
   result=$(api_load weights "$LB_SOCKET" f0 "$backends" "$api_requests")
-  record "API backend.set weight, pipelined on one connection" ops/s "$(field "$result" ops_per_s)"
+  suite_record "API backend.set weight, pipelined on one connection" ops/s "$(field "$result" ops_per_s)"
   result=$(api_load show "$LB_SOCKET" f0 "$api_requests")
-  record "API farm.show (no change), pipelined on one connection" ops/s "$(field "$result" ops_per_s)"
+  suite_record "API farm.show (no change), pipelined on one connection" ops/s "$(field "$result" ops_per_s)"
 
   restart_empty
   result=$(api_load farms "$LB_SOCKET" "$farms" "$backends")
-  record "apply $size through the API, pipelined" s "$(field "$result" seconds)"
-  record "lbd RSS after $size through the API" MiB "$(rss_mib)"
+  suite_record "apply $size through the API, pipelined" s "$(field "$result" seconds)"
+  suite_record "lbd RSS after $size through the API" MiB "$(lbd_rss_mib)"
   state_mib=$(du -k "$LB_STATE_DIR/state.json" | awk '{ printf "%.2f", $1 / 1024 }')
 
   lb_stop
   rm -rf -- "${LB_STATE_DIR:?}"/*
   start=$EPOCHREALTIME
   lb_start
-  record "lbd start to ready, no farms" s "$(lbd_ready_seconds "$start")"
+  suite_record "lbd start to ready, no farms" s "$(lbd_ready_seconds "$start")"
   lb_stop
   rm -rf -- "${LB_STATE_DIR:?}"/*
   start=$EPOCHREALTIME
   lb_start --config "$config_file"
-  record "lbd --config with $size, start to ready" s "$(lbd_ready_seconds "$start")"
-  record "lbd RSS after --config with $size" MiB "$(rss_mib)"
+  suite_record "lbd --config with $size, start to ready" s "$(lbd_ready_seconds "$start")"
+  suite_record "lbd RSS after --config with $size" MiB "$(lbd_rss_mib)"
 done
 lb_stop
 
-python3 "$bench_dir/lib/suite_rows.py" "$measurements" "$SUITE_OUT" "Control plane (lbd, lbctl)" \
+suite_finish "Control plane (lbd, lbctl)" \
   "lbctl rows run one lbctl process per change; API rows send every request at once on one
 connection (docs/api.md), so they measure lbd alone. A change is answered once lbd has written
 the maps and saved state.json (fsync on the disk under /tmp). state.json after $size:

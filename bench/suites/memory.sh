@@ -8,45 +8,28 @@
 # VmallocUsed from before lbd started, and lbd's RSS. A suite of bench/run
 # (bench/suites/README.md).
 set -euo pipefail
-here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-bench_dir=$(cd -- "$here/.." && pwd)
-: "${BENCH_BUILD_DIR:?run by bench/run}" "${SUITE_OUT:?run by bench/run}"
-quick=${BENCH_QUICK:-0}
+bench_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+export TOPO_RUN_ID="${TOPO_RUN_ID:-mem$$}"
+# shellcheck source=../lib/lbd_suite.sh
+source "$bench_dir/lib/lbd_suite.sh"
+# shellcheck source=../lib/xdp.sh
+source "$bench_dir/lib/xdp.sh"
 
 if ((quick)); then
   repetitions=1; connections=100000
 else
   repetitions=3; connections=1000000
 fi
+SUITE_FLOWS=$connections
 # Two entries per SNAT or DNAT connection, rounded up to a power of two as
 # the kernel rounds its hash buckets. Every flow is half-open after its first
 # datagram, so the half-open table must hold them all too.
 table_size=$(python3 -c 'import sys; print(1 << (2 * int(sys.argv[1]) - 1).bit_length())' "$connections")
 vport=5353
 
-export TOPO_RUN_ID="${TOPO_RUN_ID:-mem$$}"
-# shellcheck source=../lib/topology.sh
-source "$bench_dir/lib/topology.sh"
-# shellcheck source=../lib/xdp.sh
-source "$bench_dir/lib/xdp.sh"
-LBD="$BENCH_BUILD_DIR/userspace/daemon/lbd"
-LBCTL="$BENCH_BUILD_DIR/userspace/cli/lbctl"
-# shellcheck source=../../tests/e2e/lib/lb.sh
-source "$bench_dir/../tests/e2e/lib/lb.sh"
 pktgen="$BENCH_BUILD_DIR/bench/xdplb-pktgen"
-# lbd loads its program first: seconds on a busy machine.
-LB_READY_TIMEOUT=120
-
-measurements="$SUITE_OUT/measurements.jsonl"
-: >"$measurements"
 size="$connections connections"
 ((quick)) && size+=" (quick)"
-
-# record TEST UNIT VALUE -> one measurement of this repetition.
-record() {
-  printf '{"scenario": "xdplb", "test": "%s", "flows": %d, "unit": "%s", "value": %s}\n' \
-    "$1" "$connections" "$2" "$3" | tee -a "$measurements"
-}
 
 # kernel_kib -> Slab + Percpu + VmallocUsed of /proc/meminfo, in KiB: where
 # the kernel puts BPF maps (hash tables, their preallocated elements, per-CPU
@@ -111,20 +94,20 @@ for ((rep = 1; rep <= repetitions; rep++)); do
   ((conntrack_entries > 0 && tracked > 0)) || topo_die "no conntrack map, or no connection tracked ($tracked)"
   per_entry=$((conntrack_bytes / conntrack_entries))
 
-  record "connections tracked after $size sent" connections "$tracked"
-  record "conntrack map, per SNAT or DNAT connection (2 entries)" bytes/connection $((2 * per_entry))
-  record "conntrack map, per DSR connection (1 entry)" bytes/connection "$per_entry"
-  record "conntrack + half-open maps sized for $size, per tracked connection" bytes/connection \
+  suite_record "connections tracked after $size sent" connections "$tracked"
+  suite_record "conntrack map, per SNAT or DNAT connection (2 entries)" bytes/connection $((2 * per_entry))
+  suite_record "conntrack map, per DSR connection (1 entry)" bytes/connection "$per_entry"
+  suite_record "conntrack + half-open maps sized for $size, per tracked connection" bytes/connection \
     $(((conntrack_bytes + halfopen_bytes) / tracked))
-  record "all of lbd's maps, per tracked connection" bytes/connection $((all_bytes / tracked))
-  record "kernel Slab+Percpu+VmallocUsed growth, per tracked connection" bytes/connection \
+  suite_record "all of lbd's maps, per tracked connection" bytes/connection $((all_bytes / tracked))
+  suite_record "kernel Slab+Percpu+VmallocUsed growth, per tracked connection" bytes/connection \
     $(((after_kib - before_kib) * 1024 / tracked))
-  record "all of lbd's maps, $size" MiB "$(awk -v b="$all_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')"
-  record "lbd RSS with $size tracked" MiB "$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$LB_PID/status")"
+  suite_record "all of lbd's maps, $size" MiB "$(awk -v b="$all_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')"
+  suite_record "lbd RSS with $size tracked" MiB "$(lbd_rss_mib)"
   lb_stop
 done
 
-python3 "$bench_dir/lib/suite_rows.py" "$measurements" "$SUITE_OUT" "Memory per tracked connection" \
+suite_finish "Memory per tracked connection" \
   "Tables of $table_size entries each (\`--conntrack-size\`, \`--halfopen-size\`), filled by
 $connections UDP flows through one DNAT farm. Hash maps allocate every entry when lbd loads them,
 so a table costs the same full or empty: the per-connection price is the conntrack map's bytes
