@@ -8,6 +8,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -18,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -32,7 +35,8 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 // A Server on a temporary path, served by its own event-loop thread as lbd's
-// main thread serves it; its handler answers every request with its command.
+// main thread serves it; its handler answers every request with its command
+// and notes how many lines it got at once.
 class ApiServerTest : public ::testing::Test {
 protected:
     void SetUp() override { path_ = (temp_.path() / "lbd.sock").string(); }
@@ -44,9 +48,12 @@ protected:
     }
 
     Server::LineHandler echo_command() {
-        return [this](const std::string& line) {
-            ++handled_;
-            return encode_success(parse_request(line).command);
+        return [this](const std::vector<std::string>& lines) {
+            handled_ += static_cast<int>(lines.size());
+            largest_batch_ = std::max(largest_batch_.load(), lines.size());
+            std::vector<std::string> answers;
+            for (const std::string& line : lines) answers.push_back(encode_success(parse_request(line).command));
+            return answers;
         };
     }
 
@@ -85,6 +92,7 @@ protected:
     std::unique_ptr<Server> server_;
     std::thread loop_;
     std::atomic<int> handled_{0};
+    std::atomic<std::size_t> largest_batch_{0};
 };
 
 const Request kFarmList{"farm.list", json::object()};
@@ -94,6 +102,29 @@ TEST_F(ApiServerTest, AnswersEachLineWithTheHandler) {
     Client client(path_, 5s);
     EXPECT_EQ(client.call(kFarmList).result, "farm.list");
     EXPECT_EQ(client.call({"stats", json::object()}).result, "stats");
+}
+
+TEST_F(ApiServerTest, HandsPipelinedRequestsOverTogetherAndAnswersThemInOrder) {
+    start_server();
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    path_.copy(address.sun_path, sizeof address.sun_path - 1);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    // One write: the three lines are in the server's buffer at its first read.
+    const std::string requests = encode_request(kFarmList) + encode_request({"stats", json::object()}) +
+                                 encode_request({"farm.show", json::object()});
+    ASSERT_EQ(::write(fd, requests.data(), requests.size()), static_cast<ssize_t>(requests.size()));
+    std::string received;
+    std::array<char, 4096> chunk{};
+    while (std::count(received.begin(), received.end(), '\n') < 3) {
+        const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+        ASSERT_GT(n, 0);
+        received.append(chunk.data(), static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    EXPECT_EQ(received, encode_success("farm.list") + encode_success("stats") + encode_success("farm.show"));
+    EXPECT_EQ(largest_batch_, 3u);
 }
 
 TEST_F(ApiServerTest, TheSocketIsForRootAlone) {

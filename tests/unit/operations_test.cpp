@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "model/validation_error.hpp"
 #include "model_builders.hpp"
@@ -436,6 +437,15 @@ TEST(WithIdsAssigned, FillsOnlyMissingIdsWithTheLowestFree) {
     EXPECT_EQ(backend_id(result, "a", "y"), 1u);
     EXPECT_EQ(backend_id(result, "b", "z"), 3u);
     EXPECT_EQ(backend_id(result, "b", "w"), 4u);
+}
+
+TEST(WithIdsAssigned, FillsEveryGapBeforeGoingPastTheHighestId) {
+    Farm a = farm("a", 1, {backend("p", "10.0.0.1"), backend("q", "10.0.0.2", 2), backend("r", "10.0.0.3"),
+                           backend("s", "10.0.0.4", 4), backend("t", "10.0.0.5"), backend("u", "10.0.0.6")});
+    Config result = with_ids_assigned(Config{{a}});
+    std::vector<std::uint32_t> ids;
+    for (const Backend& b : existing_farm(result, "a").backends) ids.push_back(b.id);
+    EXPECT_EQ(ids, (std::vector<std::uint32_t>{1, 2, 3, 4, 5, 6}));
 }
 
 TEST(WithIdsAssigned, ChangesNothingWhenEveryIdIsSet) {

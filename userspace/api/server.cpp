@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include <boost/asio/read_until.hpp>
@@ -30,9 +31,9 @@ constexpr std::size_t kMaxDiscardedBytes = 64 * kMaxLineBytes;
 
 }  // namespace
 
-// One client connection: read a line, answer it, repeat until the client
-// closes. A line over the size limit is read to its end, answered with an
-// error, and the connection ends.
+// One client connection: read a line and every other complete line already
+// received, answer them, repeat until the client closes. A line over the size
+// limit is read to its end, answered with an error, and the connection ends.
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(stream_protocol::socket socket, std::shared_ptr<const Server::LineHandler> handler)
@@ -59,10 +60,43 @@ private:
             return;
         }
         if (error) return;  // the client went away, or the server closed the session
-        std::string line(boost::asio::buffers_begin(buffer_.data()),
-                         boost::asio::buffers_begin(buffer_.data()) + static_cast<std::ptrdiff_t>(length) - 1);
+        std::vector<std::string> lines{take_line(length)};
+        read_what_is_waiting();
+        while (auto more = complete_line_length()) lines.push_back(take_line(*more));
+        std::string responses;
+        for (const std::string& response : (*handler_)(lines)) responses += response;
+        reply(std::move(responses), /*then_close=*/false);
+    }
+
+    // Moves what the client has sent and lbd has not read yet into the buffer,
+    // without waiting: a pipelining client's requests are then run together,
+    // however little the read that completed took.
+    void read_what_is_waiting() {
+        boost::system::error_code error;
+        const std::size_t waiting = socket_.available(error);
+        const std::size_t room = buffer_.max_size() - buffer_.size();
+        if (error || waiting == 0 || room == 0) return;
+        const std::size_t read = socket_.read_some(buffer_.prepare(std::min(waiting, room)), error);
+        if (!error) buffer_.commit(read);
+    }
+
+    // The length of the next line in the buffer, its newline included, if it is all there.
+    // (buffers_begin points into the buffer sequence it is given: `data` must outlive it.)
+    std::optional<std::size_t> complete_line_length() const {
+        const auto data = buffer_.data();
+        auto begin = boost::asio::buffers_begin(data);
+        auto end = boost::asio::buffers_end(data);
+        auto newline = std::find(begin, end, '\n');
+        if (newline == end) return std::nullopt;
+        return static_cast<std::size_t>(newline - begin) + 1;
+    }
+
+    std::string take_line(std::size_t length) {
+        const auto data = buffer_.data();
+        auto begin = boost::asio::buffers_begin(data);
+        std::string line(begin, begin + static_cast<std::ptrdiff_t>(length) - 1);
         buffer_.consume(length);
-        reply((*handler_)(line), /*then_close=*/false);
+        return line;
     }
 
     void discard_rest_of_line() {

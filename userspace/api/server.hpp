@@ -16,7 +16,10 @@ class Session;
 
 class Server {
 public:
-    using LineHandler = std::function<std::string(const std::string& line)>;
+    // Answers request lines, one response line each, in order. It gets every
+    // line a client has sent so far at once (a pipelining client sends many),
+    // so that it can save once for all of them.
+    using LineHandler = std::function<std::vector<std::string>(const std::vector<std::string>& lines)>;
 
     // Binds `path` with mode 0600. A socket file on which nothing answers is
     // replaced; a socket on which another process still answers, or a file

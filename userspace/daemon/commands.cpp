@@ -57,6 +57,25 @@ std::string Commands::answer(const std::string& line) {
     }
 }
 
+std::vector<std::string> Commands::answer_all(const std::vector<std::string>& lines) {
+    std::vector<std::string> answers;
+    std::vector<std::size_t> changes;  // the answers that a failed save takes back
+    for (const std::string& line : lines) {
+        const std::size_t unsaved = controller_.unsaved_changes();
+        answers.push_back(answer(line));
+        if (controller_.unsaved_changes() > unsaved) changes.push_back(answers.size() - 1);
+    }
+    try {
+        controller_.save();
+    } catch (const DataPlaneMismatch&) {
+        throw;
+    } catch (const std::exception& error) {
+        spdlog::error("{} change(s) undone: {}", changes.size(), error.what());
+        for (std::size_t index : changes) answers[index] = api::encode_error(std::string("lbd failed: ") + error.what());
+    }
+    return answers;
+}
+
 json Commands::run(const api::Request& request) {
     using Handler = json (Commands::*)(const json&);
     static const std::map<std::string, Handler> kHandlers = {
@@ -74,7 +93,7 @@ json Commands::run(const api::Request& request) {
 
 json Commands::farm_add(const json& args) {
     model::Farm farm = model::farm_from_json(args, model::kApiForm);
-    controller_.commit(model::add_farm(controller_.config(), farm));
+    controller_.change(model::add_farm(controller_.config(), farm));
     spdlog::info("farm {} added: {}:{}/{} {}", farm.name, farm.vip.to_string(), farm.port.to_string(), to_string(farm.proto),
                  to_string(farm.mode));
     return farm_view(farm.name);
@@ -89,7 +108,7 @@ json Commands::farm_set(const json& args) {
     merged["name"] = name;
     // merge_patch drops fields set to null; a null snat_addr means "back to the default".
     model::Farm settings = model::farm_from_json(merged, model::kApiForm);
-    controller_.commit(model::replace_farm_settings(controller_.config(), name, settings));
+    controller_.change(model::replace_farm_settings(controller_.config(), name, settings));
     spdlog::info("farm {} changed: {}", name, changes.dump());
     return farm_view(name);
 }
@@ -98,7 +117,7 @@ json Commands::farm_del(const json& args) {
     json rest = args;
     std::string name = take_name(rest, "name");
     refuse_other_fields(rest, {});
-    controller_.commit(model::delete_farm(controller_.config(), name));
+    controller_.change(model::delete_farm(controller_.config(), name));
     spdlog::info("farm {} deleted", name);
     return nullptr;
 }
@@ -122,7 +141,7 @@ json Commands::backend_add(const json& args) {
     json fields = args;
     std::string farm_name = take_name(fields, "farm");
     model::Backend backend = model::backend_from_json(fields, model::kApiForm);
-    controller_.commit(model::add_backend(controller_.config(), farm_name, backend));
+    controller_.change(model::add_backend(controller_.config(), farm_name, backend));
     spdlog::info("farm {}: backend {} added: {} weight {} priority {} {}", farm_name, backend.name,
                  backend.ip.to_string(), backend.weight, backend.priority, to_string(backend.state));
     return farm_view(farm_name);
@@ -139,7 +158,7 @@ json Commands::backend_set(const json& args) {
     json merged = model::backend_to_json(model::existing_backend(farm, name), model::kApiForm);
     merged.merge_patch(changes);
     model::Backend backend = model::backend_from_json(merged, model::kApiForm);
-    controller_.commit(model::replace_backend(controller_.config(), farm_name, backend));
+    controller_.change(model::replace_backend(controller_.config(), farm_name, backend));
     spdlog::info("farm {}: backend {} changed: {}", farm_name, name, changes.dump());
     return farm_view(farm_name);
 }
@@ -149,7 +168,7 @@ json Commands::backend_del(const json& args) {
     std::string farm_name = take_name(rest, "farm");
     std::string name = take_name(rest, "name");
     refuse_other_fields(rest, {});
-    controller_.commit(model::delete_backend(controller_.config(), farm_name, name));
+    controller_.change(model::delete_backend(controller_.config(), farm_name, name));
     spdlog::info("farm {}: backend {} deleted", farm_name, name);
     return farm_view(farm_name);
 }

@@ -1,6 +1,9 @@
 // The API's commands (docs/api.md): JSON in, JSON out, every change through the controller.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "api/protocol.hpp"
@@ -20,11 +23,16 @@ public:
     // be accepted (nothing changed), other exceptions for failures of lbd itself.
     nlohmann::json run(const api::Request& request);
 
-    // A whole line in, a whole line out: protocol errors and exceptions become
-    // error responses. Only DataPlaneMismatch escapes, to stop lbd.
-    std::string answer(const std::string& line);
+    // Request lines in, response lines out, in order: the requests a client
+    // sent together are run in turn, and the changes among them saved once,
+    // before any is answered. If that save fails, they are all undone and
+    // each is answered with the failure. Protocol errors and exceptions
+    // become error responses; only DataPlaneMismatch escapes, to stop lbd.
+    std::vector<std::string> answer_all(const std::vector<std::string>& lines);
 
 private:
+    std::string answer(const std::string& line);
+
     nlohmann::json farm_add(const nlohmann::json& args);
     nlohmann::json farm_set(const nlohmann::json& args);
     nlohmann::json farm_del(const nlohmann::json& args);

@@ -1,9 +1,14 @@
-// Owns the live configuration and changes it as one transaction: validate,
-// write the maps, persist, and only then make it current. The maps hold the
-// configuration as health makes it (health::served_config); the state file
-// holds it as configured.
+// Owns the live configuration. Each change is one transaction on the maps:
+// written completely, or undone. Changes are saved together: save() writes
+// every change made since the last save in one atomic replacement of the
+// state file, or undoes them all, so that a pipelined burst of requests
+// costs one save rather than one each. The maps hold the configuration as
+// health makes it (health::served_config); the state file holds it as
+// configured.
 #pragma once
 
+#include <cstddef>
+#include <exception>
 #include <functional>
 #include <stdexcept>
 
@@ -25,20 +30,30 @@ public:
 class Controller {
 public:
     // Writes `initial` (already validated, ids assigned) into the empty maps and saves it.
-    // `neighbours` follows each change made, after it is made.
+    // `neighbours` follows the changes, once they are saved.
     Controller(const dataplane::MapWriter& writer, const state::StateStore& store, Neighbours& neighbours,
                model::Config initial);
 
     const model::Config& config() const { return config_; }
 
-    // Makes `next` current. If writing the maps or saving fails, the maps are
-    // restored to the current configuration and the error is rethrown, so a
-    // failed change leaves nothing behind. If restoring fails too, throws
-    // DataPlaneMismatch. Neighbour entries cannot fail a change: theirs are
-    // only warnings.
-    void commit(model::Config next);
+    // Writes `next` (validated) into the maps and makes it current, unsaved.
+    // If writing fails, the maps are restored to the current configuration
+    // and the error is rethrown, so a failed change leaves nothing behind. If
+    // restoring fails too, throws DataPlaneMismatch.
+    void change(model::Config next);
 
-    // Called after each change committed, with the new configuration.
+    // How many changes save() would write; a caller tells by it whether a
+    // request changed anything.
+    std::size_t unsaved_changes() const { return unsaved_changes_; }
+
+    // Saves the current configuration if it has unsaved changes, then updates
+    // the neighbour entries (which cannot fail: theirs are only warnings). If
+    // saving fails, every unsaved change is undone in the maps too and the
+    // error is rethrown; if undoing fails, throws DataPlaneMismatch.
+    void save();
+
+    // Called whenever the current configuration changes (a change, or unsaved
+    // changes undone), with the new one.
     void on_change(std::function<void(const model::Config&)> follower) { follower_ = std::move(follower); }
 
     // Serves the configuration with this overlay of health from now on:
@@ -48,15 +63,20 @@ public:
     void serve_health(health::ServingOverlay overlay);
 
 private:
-    // Writes the maps from serving served_ to serving `next`, undoing on failure.
-    void write_served(const model::Config& next, const std::function<void()>& then);
+    // Writes the maps from serving served_ to serving `next`, or restores them and rethrows.
+    void write_served(const model::Config& next) const;
+    // Brings the maps from `from` back to `to`, or throws DataPlaneMismatch naming `failure`.
+    void restore_maps(const model::Config& from, const model::Config& to, const std::exception_ptr& failure) const;
+    void make_current(model::Config next, model::Config next_served);
 
     const dataplane::MapWriter& writer_;
     const state::StateStore& store_;
     Neighbours& neighbours_;
     model::Config config_;
+    model::Config saved_;  // what the state file holds
+    std::size_t unsaved_changes_ = 0;
     health::ServingOverlay overlay_;
-    model::Config served_;
+    model::Config served_;  // what the maps hold: config_ with overlay_
     std::function<void(const model::Config&)> follower_;
 };
 

@@ -82,7 +82,8 @@ int run(const Options& options) {
     Upkeep upkeep(io, program, options.data_plane);
     upkeep.start();
 
-    api::Server server(io, options.socket_path, [&commands](const std::string& line) { return commands.answer(line); });
+    api::Server server(io, options.socket_path,
+                       [&commands](const std::vector<std::string>& lines) { return commands.answer_all(lines); });
     spdlog::info("ready: {} farm(s), API on {}", controller.config().farms.size(), options.socket_path);
     io.run();
     return 0;

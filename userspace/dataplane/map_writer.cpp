@@ -19,6 +19,7 @@
 
 #include <xdplb/abi.h>
 
+#include "model/config_diff.hpp"
 #include "model/maglev_table.hpp"
 #include "model/round_robin_table.hpp"
 #include "model/selection_table.hpp"
@@ -277,20 +278,25 @@ MapWriter::MapWriter(const Program& program)
 
 // A farm's lists are complete before its flags announce them, and its flags
 // are gone before its lists go: a list is never half there for a new connection.
+// Everything but the VIPs is keyed by what belongs to one farm alone, so only
+// the farms that differ are compared: a change costs what it touches, not what
+// the whole configuration holds. A VIP may be shared by farms that did not
+// change, so the VIPs are compared over the whole configurations.
 void MapWriter::apply(const Config& from, const Config& to) const {
-    write_backends(from, to);
-    write_tables(from, to);
-    write_timeouts(from, to);
-    write_source_lists(from, to, &Farm::allow, allow_fd_, "allow prefix");
-    write_source_lists(from, to, &Farm::deny, deny_fd_, "deny prefix");
+    const model::ConfigDiff diff = model::differing_farms(from, to);
+    write_backends(diff.before, diff.after);
+    write_tables(diff.before, diff.after);
+    write_timeouts(diff.before, diff.after);
+    write_source_lists(diff.before, diff.after, &Farm::allow, allow_fd_, "allow prefix");
+    write_source_lists(diff.before, diff.after, &Farm::deny, deny_fd_, "deny prefix");
     write_vips(from, to);
-    write_farms(from, to);
-    remove_farms(from, to);
-    remove_source_lists(from, to, &Farm::allow, allow_fd_, "allow prefix");
-    remove_source_lists(from, to, &Farm::deny, deny_fd_, "deny prefix");
-    remove_tables(from, to);
+    write_farms(diff.before, diff.after);
+    remove_farms(diff.before, diff.after);
+    remove_source_lists(diff.before, diff.after, &Farm::allow, allow_fd_, "allow prefix");
+    remove_source_lists(diff.before, diff.after, &Farm::deny, deny_fd_, "deny prefix");
+    remove_tables(diff.before, diff.after);
     remove_vips(from, to);
-    retire_backends(from, to);
+    retire_backends(diff.before, diff.after);
 }
 
 // Written for every farm whose id is new, so that a reused id never inherits
@@ -338,12 +344,13 @@ void MapWriter::write_settings(const Settings& settings) const {
 }
 
 void MapWriter::reset_stats_of_new_ids(const Config& from, const Config& to) const {
-    auto old_farms = farms_by_id(from);
-    for (const auto& [id, farm] : farms_by_id(to)) {
+    const model::ConfigDiff diff = model::differing_farms(from, to);
+    auto old_farms = farms_by_id(diff.before);
+    for (const auto& [id, farm] : farms_by_id(diff.after)) {
         if (!old_farms.contains(id)) zero_per_cpu(farm_stats_fd_, id, "farm statistics");
     }
-    auto old_backends = backends_by_id(from);
-    for (const auto& [id, member] : backends_by_id(to)) {
+    auto old_backends = backends_by_id(diff.before);
+    for (const auto& [id, member] : backends_by_id(diff.after)) {
         if (!old_backends.contains(id)) zero_per_cpu(backend_stats_fd_, id, "backend statistics");
     }
 }

@@ -1,7 +1,8 @@
 #include "model/operations.hpp"
 
 #include <algorithm>
-#include <set>
+#include <utility>
+#include <vector>
 
 #include "model/validate.hpp"
 #include "model/validation_error.hpp"
@@ -20,11 +21,28 @@ Backend& backend_to_change(Farm& farm, const std::string& name) {
     return *farm.find_backend(name);
 }
 
-std::uint32_t lowest_free_id(const std::set<std::uint32_t>& used) {
-    std::uint32_t id = 1;
-    while (used.contains(id)) ++id;
-    return id;
-}
+// Hands out the ids that `used` does not hold, lowest first. It goes on from
+// where it stopped, so that giving n ids costs n steps, not n * n; a sorted
+// vector rather than a set, as this runs for every change over every id.
+class FreeIds {
+public:
+    explicit FreeIds(std::vector<std::uint32_t> used) : used_(std::move(used)) {
+        std::sort(used_.begin(), used_.end());
+    }
+
+    std::uint32_t take() {
+        while (next_used_ < used_.size() && used_[next_used_] <= next_) {
+            if (used_[next_used_] == next_) ++next_;
+            ++next_used_;
+        }
+        return next_++;
+    }
+
+private:
+    std::vector<std::uint32_t> used_;
+    std::size_t next_used_ = 0;  // the first of used_ that may still be ahead of next_
+    std::uint32_t next_ = 1;
+};
 
 }  // namespace
 
@@ -43,18 +61,20 @@ const Backend& existing_backend(const Farm& farm, const std::string& name) {
 }
 
 Config with_ids_assigned(Config config) {
-    std::set<std::uint32_t> farm_ids;
-    std::set<std::uint32_t> backend_ids;
+    std::vector<std::uint32_t> farm_ids;
+    std::vector<std::uint32_t> backend_ids;
     for (const Farm& farm : config.farms) {
-        if (farm.id != 0) farm_ids.insert(farm.id);
+        if (farm.id != 0) farm_ids.push_back(farm.id);
         for (const Backend& backend : farm.backends) {
-            if (backend.id != 0) backend_ids.insert(backend.id);
+            if (backend.id != 0) backend_ids.push_back(backend.id);
         }
     }
+    FreeIds free_farm_ids(std::move(farm_ids));
+    FreeIds free_backend_ids(std::move(backend_ids));
     for (Farm& farm : config.farms) {
-        if (farm.id == 0) farm_ids.insert(farm.id = lowest_free_id(farm_ids));
+        if (farm.id == 0) farm.id = free_farm_ids.take();
         for (Backend& backend : farm.backends) {
-            if (backend.id == 0) backend_ids.insert(backend.id = lowest_free_id(backend_ids));
+            if (backend.id == 0) backend.id = free_backend_ids.take();
         }
     }
     validate(config);

@@ -88,10 +88,12 @@ lb_start() {
   _lb_wait_ready
 }
 
-# Poll `lbctl farm list` until it answers; give up early if lbd died.
+# Poll until lbd's socket accepts, which it does once ready (a request would
+# do too, but the answer of any listing grows with the farms: past 1 MiB, too
+# many for one line); give up early if lbd died.
 _lb_wait_ready() {
   local deadline=$((SECONDS + LB_READY_TIMEOUT))
-  until lbctl_ns farm list >/dev/null 2>&1; do
+  until socat -u OPEN:/dev/null UNIX-CONNECT:"$LB_SOCKET" 2>/dev/null; do
     if ! _topo_alive "$LB_PID"; then
       wait "$LB_PID" 2>/dev/null || true
       _lb_forget_pid
