@@ -15,8 +15,11 @@
 #include <nlohmann/json.hpp>
 #include <xdplb/abi.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include "daemon/commands.hpp"
 #include "daemon/controller.hpp"
+#include "daemon/health_monitor.hpp"
 #include "daemon/neighbours.hpp"
 #include "dataplane/session_table.hpp"
 #include "dataplane_fixture.hpp"
@@ -44,7 +47,8 @@ protected:
         neighbours_ = std::make_unique<daemon::Neighbours>(program_->interfaces());
         controller_ = std::make_unique<daemon::Controller>(*writer_, *store_, *neighbours_, model::Config{});
         sessions_ = std::make_unique<dataplane::SessionTable>(*program_);
-        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, *sessions_);
+        health_ = std::make_unique<daemon::HealthMonitor>(io_, *controller_, *sessions_);
+        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, *sessions_, *health_);
     }
 
     void TearDown() override {
@@ -75,6 +79,8 @@ protected:
     std::unique_ptr<daemon::Neighbours> neighbours_;
     std::unique_ptr<daemon::Controller> controller_;
     std::unique_ptr<dataplane::SessionTable> sessions_;
+    boost::asio::io_context io_;  // never run: no check is made
+    std::unique_ptr<daemon::HealthMonitor> health_;
     std::unique_ptr<daemon::Commands> commands_;
 };
 
