@@ -6,6 +6,7 @@ set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=common.sh
 source "$here/common.sh"
+[[ "${1:-}" == supports ]] && scenario_supports "${2:-}" udp tcp
 # shellcheck source=../lib/xdp.sh
 source "$here/../lib/xdp.sh"
 scenario_require_env
@@ -27,5 +28,5 @@ case "${1:-}" in
   teardown)
     xdp_detach "$LB_NS" "$LB_IN"
     ;;
-  *) scenario_die "usage: ${0##*/} setup|teardown" ;;
+  *) scenario_die "usage: ${0##*/} setup|teardown|supports PROTO" ;;
 esac

@@ -8,6 +8,7 @@ set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=common.sh
 source "$here/common.sh"
+[[ "${1:-}" == supports ]] && scenario_supports "${2:-}" udp tcp
 scenario_require_env
 
 lbd="$BENCH_BUILD_DIR/userspace/daemon/lbd"
@@ -66,5 +67,5 @@ teardown() {
 case "${1:-}" in
   setup) setup ;;
   teardown) teardown ;;
-  *) scenario_die "usage: ${0##*/} setup|teardown" ;;
+  *) scenario_die "usage: ${0##*/} setup|teardown|supports PROTO" ;;
 esac

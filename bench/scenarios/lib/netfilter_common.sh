@@ -10,6 +10,9 @@
 [[ -n "${_XDPLB_NETFILTER_COMMON_SH:-}" ]] && return 0
 _XDPLB_NETFILTER_COMMON_SH=1
 
+# shellcheck source=../common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/../common.sh"
+
 SCENARIO_NAME=$(basename -- "$0" .sh)
 
 # die MESSAGE -> the one line the contract promises, on stderr; exit 1.
@@ -90,10 +93,12 @@ forget_service_conntrack() {
 }
 
 # scenario_main "$@" -> dispatch setup|teardown to scenario_setup /
-# scenario_teardown (defined by the scenario). teardown of a namespace that
-# is gone has nothing left to remove.
+# scenario_teardown (defined by the scenario); teardown of a namespace that
+# is gone has nothing left to remove. Both netfilter scenarios balance UDP
+# and TCP.
 scenario_main() {
   case "${1:-}" in
+    supports) scenario_supports "${2:-}" udp tcp ;;
     setup)
       scenario_check_env
       scenario_setup ;;
@@ -102,6 +107,6 @@ scenario_main() {
       lb_ns_exists || exit 0
       scenario_check_env
       scenario_teardown ;;
-    *) die "usage: $0 setup|teardown (contract environment: LB_NS LB_IN LB_OUT VIP VPORT PROTO BACKENDS WEIGHTS SNAT_ADDR)" ;;
+    *) die "usage: $0 setup|teardown|supports PROTO (contract environment: LB_NS LB_IN LB_OUT VIP VPORT PROTO BACKENDS WEIGHTS SNAT_ADDR)" ;;
   esac
 }

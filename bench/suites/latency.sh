@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# bench/suites/latency.sh -- loss and latency through the load balancer at
+# fixed rates (bench/suites/README.md has the contract): xdplb-trafficgen
+# sends 64-byte UDP frames of 1000 flows open-loop from gen to the VIP, and
+# its receiver on the sink counts what arrived and how late, from the probes
+# in the payloads. Every scenario of bench/scenarios that balances UDP
+# (`supports udp`), at each rate, scenarios interleaved, several repetitions;
+# medians with min/max. The suite's own bench topology (gen -- lb -- sink)
+# has no sink.bpf.c: the receiver attaches its own program for each run.
+set -euo pipefail
+suite_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+bench_dir=$(cd -- "$suite_dir/.." && pwd)
+: "${BENCH_BUILD_DIR:?run by bench/run (bench/suites/README.md)}" "${SUITE_OUT:?run by bench/run}"
+# Namespaces of our own, apart from those of the bench/run that called us.
+TOPO_RUN_ID="${TOPO_RUN_ID:-$$}lat"
+# shellcheck source=../lib/topology.sh
+source "$bench_dir/lib/topology.sh"
+# shellcheck source=../lib/scenario.sh
+source "$bench_dir/lib/scenario.sh"
+
+if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
+  repetitions=2; warmup_s=0.3; measure_s=0.5; rates=(100000 1000000)
+else
+  repetitions=5; warmup_s=0.5; measure_s=3; rates=(100000 500000 1000000 2000000)
+fi
+warmup_rate=100000
+flows=1000
+frame_size=64
+trafficgen="$BENCH_BUILD_DIR/bench/xdplb-trafficgen"
+[[ -x "$trafficgen" ]] || { echo "latency: $trafficgen is missing: build first" >&2; exit 1; }
+
+scenarios=()
+notes=()
+for name in $(bench_scenario_names); do
+  status=0
+  "$bench_dir/scenarios/$name.sh" supports udp || status=$?
+  case $status in
+    0) scenarios+=("$name") ;;
+    3) notes+=("$name: does not balance UDP, not measured") ;;
+    *) notes+=("$name: \`supports udp\` failed (status $status), not measured") ;;
+  esac
+done
+((${#scenarios[@]})) || { echo "latency: no scenario balances UDP" >&2; exit 1; }
+
+topo_install_trap
+topo_watchdog $((BENCH_QUICK ? 120 : 1800))
+topo_mktemp_var work latency
+BENCH_SCENARIO_STATE_DIR="$work/state"
+mkdir -p "$BENCH_SCENARIO_STATE_DIR"
+active_scenario=""
+topo_on_down 'if [[ -n "$active_scenario" ]]; then bench_scenario teardown "$active_scenario" || true; fi'
+bench_topology_up
+lb_in_mac=$(bench_mac lb "$LB_IN")
+run_id=$((RANDOM << 15 | RANDOM))
+
+# send RUN_ID RATE SECONDS -> the sender's JSON: gen to VIP:port, on CPU 0.
+send() {
+  in_ns gen taskset -c 0 "$trafficgen" send --iface eth0 --dst-mac "$lb_in_mac" --dst-ip "$BENCH_VIP" \
+    --dst-port "$BENCH_VPORT" --flows "$flows" --size "$frame_size" --run-id "$1" --rate "$2" \
+    --duration "$3" --json
+}
+
+# measure SCENARIO RATE REPETITION -> one JSON line into measurements.jsonl:
+# what was sent and what the receiver (on the sink, CPU 1) made of it, after
+# a warm-up of another run id that fills the load balancer's tables and
+# resolves its neighbours. The receiver sleeps whenever it has nothing to
+# read; at a real-time priority its wake-ups preempt whatever else the
+# machine runs, which would otherwise add its time slices (milliseconds) to
+# every latency. The sender, which spins to pace, keeps the normal priority.
+measure() {
+  local dir="$work/$1-$2-$3" receiver status=0 i
+  mkdir -p "$dir"
+  run_id=$(((run_id + 2) & 0xffffffff))
+  in_ns sink taskset -c 1 chrt -f 20 "$trafficgen" receive --iface eth0 --run-id "$run_id" --ready-file "$dir/ready" \
+    --timeout 60 --json >"$dir/received.json" 2>"$dir/receiver.log" &
+  receiver=$!
+  topo_register_pid "$receiver"
+  for ((i = 0; i < 100; i++)); do [[ -e "$dir/ready" ]] && break; sleep 0.05; done
+  send $((run_id + 1)) "$warmup_rate" "$warmup_s" >/dev/null
+  send "$run_id" "$2" "$measure_s" >"$dir/sent.json"
+  wait "$receiver" || status=$?
+  [[ $status -eq 0 ]] || cat "$dir/receiver.log" >&2
+  python3 - "$1" "$2" "$3" "$status" "$dir/sent.json" "$dir/received.json" <<'PY' | tee -a "$SUITE_OUT/measurements.jsonl" >&2
+import json, sys
+scenario, rate, repetition, status, sent, received = sys.argv[1:]
+line = {"scenario": scenario, "rate": int(rate), "repetition": int(repetition), "sent": json.load(open(sent))}
+if status == "0":
+    line["received"] = json.load(open(received))
+else:
+    line["error"] = f"receiver exited {status}"
+print(json.dumps(line))
+PY
+}
+
+# Interleaved: every repetition visits every scenario, starting from a
+# different one each time, so that a slow drift of the machine spreads over all.
+for ((rep = 1; rep <= repetitions; rep++)); do
+  for ((k = 0; k < ${#scenarios[@]}; k++)); do
+    name=${scenarios[(rep - 1 + k) % ${#scenarios[@]}]}
+    topo_log "latency: repetition $rep/$repetitions: $name"
+    active_scenario=$name
+    bench_scenario setup "$name"
+    for rate in "${rates[@]}"; do measure "$name" "$rate" "$rep"; done
+    active_scenario=""
+    bench_scenario teardown "$name"
+  done
+done
+
+printf '%s\n' "${notes[@]}" >"$SUITE_OUT/notes.txt"
+python3 "$bench_dir/lib/latency_report.py" --dir "$SUITE_OUT" --scenarios "${scenarios[*]}" --flows "$flows" \
+  --frame-size "$frame_size" --seconds "$measure_s" --repetitions "$repetitions"
