@@ -19,7 +19,7 @@ source "$bench_dir/lib/topology.sh"
 source "$bench_dir/lib/scenario.sh"
 
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
-  repetitions=2; warmup_s=0.3; measure_s=0.5; rates=(100000 1000000)
+  repetitions=2; warmup_s=0.2; measure_s=0.5; rates=(100000 1000000)
 else
   repetitions=5; warmup_s=0.5; measure_s=3; rates=(100000 500000 1000000 2000000)
 fi
@@ -76,10 +76,14 @@ measure() {
   receiver=$!
   topo_register_pid "$receiver"
   for ((i = 0; i < 100; i++)); do [[ -e "$dir/ready" ]] && break; sleep 0.05; done
-  send $((run_id + 1)) "$warmup_rate" "$warmup_s" >/dev/null
-  send "$run_id" "$2" "$measure_s" >"$dir/sent.json"
-  wait "$receiver" || status=$?
-  [[ $status -eq 0 ]] || cat "$dir/receiver.log" >&2
+  if send $((run_id + 1)) "$warmup_rate" "$warmup_s" >/dev/null && send "$run_id" "$2" "$measure_s" >"$dir/sent.json"; then
+    wait "$receiver" || status=$?
+    [[ $status -eq 0 ]] || cat "$dir/receiver.log" >&2
+  else
+    status=sender
+    echo '{}' >"$dir/sent.json"
+    topo_kill_pid "$receiver"
+  fi
   python3 - "$1" "$2" "$3" "$status" "$dir/sent.json" "$dir/received.json" <<'PY' | tee -a "$SUITE_OUT/measurements.jsonl" >&2
 import json, sys
 scenario, rate, repetition, status, sent, received = sys.argv[1:]
@@ -87,7 +91,7 @@ line = {"scenario": scenario, "rate": int(rate), "repetition": int(repetition), 
 if status == "0":
     line["received"] = json.load(open(received))
 else:
-    line["error"] = f"receiver exited {status}"
+    line["error"] = "the sender failed" if status == "sender" else f"the receiver exited {status}"
 print(json.dumps(line))
 PY
 }

@@ -39,7 +39,11 @@ DESCRIPTION
     send opens an AF_XDP socket in copy mode on queue 0 of IF and sends UDP
     frames to ADDR:PORT through the next hop MAC, open loop: frame n leaves
     n / PPS seconds after the start, whether or not the frames before it got
-    through, in batches of at most --batch frames when the sender is late.
+    through. A frame's send time is taken as it is handed to the kernel, which
+    in copy mode carries it through the path of the bench within the sendto
+    call, so frames go one by one (--batch 1) unless --batch says otherwise.
+    A run by --duration stops at its end even when the sender fell behind;
+    a run by --count sends every frame.
     Flows take the ports from --src-port upwards of one source address,
     --ports-per-address of them, then the next address. Each frame's payload
     carries a probe: the run id, its sequence number and its send time
@@ -51,7 +55,7 @@ DESCRIPTION
     receive attaches its XDP program (xsk_receiver.bpf.o) to IF in native mode,
     which IF must not have one already, hands every IPv4 UDP frame of queue 0 to
     an AF_XDP socket and passes the rest to the kernel. It reads the probes of
-    run N, ignoring any other (counted as foreign), until 200 ms after the run's
+    run N, ignoring any other (counted as foreign), until 100 ms after the run's
     end marker, --timeout, or SIGINT/SIGTERM. It prints frames sent, received
     (each sequence number once), lost, duplicated and reordered (arrived after a
     higher number), the loss in percent, and the latency percentiles p50, p90,
@@ -89,7 +93,7 @@ po::options_description send_options(long long& flows, long long& src_port, long
         ("ports-per-address", po::value<long long>(&ports_per_address)->default_value(50000)->value_name("N"), "Flows per source address before the next address.")
         ("size", po::value<long long>(&size)->default_value(64)->value_name("BYTES"), "Frame size on the wire, FCS included: 64-1518.")
         ("run-id", po::value<long long>()->value_name("N"), "Run id the probes carry, 0-4294967295 (default random).")
-        ("batch", po::value<long long>(&batch)->default_value(32)->value_name("N"), "Most frames queued at once when late, 1-2048.");
+        ("batch", po::value<long long>(&batch)->default_value(1)->value_name("N"), "Most frames handed to the kernel at once when late, 1-2048. More reach higher rates, but a batch's frames share one send time, so each one's latency includes the transmission of those before it.");
     return options;
 }
 
@@ -171,11 +175,12 @@ int run_send(int argc, char** argv) {
         send.frames = in_range<std::uint64_t>("count", values["count"].as<long long>(), 1, kMaxRunFrames);
     } else {
         const double duration = values.count("duration") ? values["duration"].as<double>() : 10.0;
-        if (!(duration > 0)) throw UsageError("--duration must be positive");
+        if (!(duration > 0 && duration <= 86400)) throw UsageError("--duration must be 0-86400 seconds");
         send.frames = frames_for_duration(send.rate, duration);
         if (send.frames > kMaxRunFrames) {
             throw UsageError("--rate × --duration must stay within " + std::to_string(kMaxRunFrames) + " frames");
         }
+        send.deadline_ns = static_cast<std::uint64_t>(duration * 1e9);
     }
     send.flows = in_range<std::uint32_t>("flows", flows, 1, 1 << 24);
     send.first_saddr = parse_bench_address("src-ip", values["src-ip"].as<std::string>());

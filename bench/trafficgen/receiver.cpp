@@ -22,7 +22,7 @@ namespace {
 
 // Frames still on their way when the end marker arrives (it was sent after
 // the last data frame left the sender) get this long.
-constexpr std::uint64_t kDrainNs = 200'000'000;
+constexpr std::uint64_t kDrainNs = 100'000'000;
 // An empty ring sleeps in poll(): a receiver costs only the CPU its frames
 // need, so that it can run at a real-time priority (chrt) on a busy machine,
 // where its wake-ups then preempt other work instead of waiting for it. The

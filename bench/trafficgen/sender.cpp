@@ -94,8 +94,10 @@ SendResult send_frames(const SendOptions& options, const std::atomic<bool>& stop
     const PacingSchedule schedule(options.rate, options.frames);
     std::uint64_t queued = 0;
     const std::uint64_t start = monotonic_ns();
+    const std::uint64_t deadline = options.deadline_ns ? start + *options.deadline_ns : UINT64_MAX;
     while (queued < options.frames && !stop.load(std::memory_order_relaxed)) {
         const std::uint64_t now = monotonic_ns();
+        if (now >= deadline) break;
         const std::uint64_t due = schedule.due_by(now - start);
         if (due > queued) {
             const auto wanted = static_cast<std::uint32_t>(std::min<std::uint64_t>(due - queued, options.batch));
@@ -111,10 +113,12 @@ SendResult send_frames(const SendOptions& options, const std::atomic<bool>& stop
     const std::uint64_t end = monotonic_ns();
 
     for (int marker = 0; marker < kEndMarkers; ++marker) {
-        const std::uint64_t now = monotonic_ns();
-        transmitter.queue(queued, 1, now, ProbeKind::end);
+        // Every UMEM frame may still be in flight: wait for one to come back.
+        while (transmitter.queue(queued, 1, monotonic_ns(), ProbeKind::end) == 0 && monotonic_ns() < drain_deadline) {
+            transmitter.kick();
+        }
         transmitter.kick();
-        sleep_until_ns(now + kEndMarkerGapNs);
+        sleep_until_ns(monotonic_ns() + kEndMarkerGapNs);
         transmitter.kick();
     }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "udp_frame.hpp"
@@ -20,9 +21,12 @@ struct SendOptions {
     std::uint32_t ports_per_saddr = 1;
     std::size_t frame_size = kMinUdpFrameSize;  // on the wire, FCS included
     double rate = 0;                            // frames per second
-    std::uint64_t frames = 0;
+    std::uint64_t frames = 0;                   // the schedule's length
+    // Stop there even if frames remain (a sender that fell behind): a run
+    // by duration lasts its duration. Nothing: send every frame.
+    std::optional<std::uint64_t> deadline_ns;   // after the start
     std::uint32_t run_id = 0;
-    std::uint32_t batch = 32;
+    std::uint32_t batch = 1;
 };
 
 struct SendResult {
@@ -37,7 +41,7 @@ struct SendResult {
 // ports_per_saddr of them, then the next address.
 void set_flow_source(const SendOptions& options, std::uint32_t flow, UdpEndpoints& endpoints);
 
-// Sends until every frame is out or `stop` is set.
+// Sends until every frame is out, the deadline passes or `stop` is set.
 SendResult send_frames(const SendOptions& options, const std::atomic<bool>& stop);
 
 }  // namespace xdplb::bench

@@ -4,12 +4,16 @@
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace xdplb::bench {
 namespace {
 
+constexpr int kBusyAttempts = 100;
+constexpr auto kBusyRetryInterval = std::chrono::milliseconds(20);
 constexpr std::size_t kAreaSize = std::size_t{XskPort::kFrames} * XskPort::kFrameSize;
 
 std::runtime_error xsk_error(const std::string& what, int rc) {
@@ -37,9 +41,16 @@ XskPort::XskPort(const std::string& iface, Direction direction) {
     config.xdp_flags = XDP_FLAGS_DRV_MODE;
     config.bind_flags = XDP_COPY;
     const bool receive = direction == Direction::receive;
-    if (int rc = xsk_socket__create(&socket_, iface.c_str(), 0, umem_, receive ? &rx_ : nullptr,
-                                    receive ? nullptr : &tx_, &config);
-        rc != 0) {
+    // A socket closed a moment ago holds the queue until its last frames in
+    // flight come back: give it that moment.
+    int rc = 0;
+    for (int attempt = 0; attempt < kBusyAttempts; ++attempt) {
+        rc = xsk_socket__create(&socket_, iface.c_str(), 0, umem_, receive ? &rx_ : nullptr, receive ? nullptr : &tx_,
+                                &config);
+        if (rc != -EBUSY) break;
+        std::this_thread::sleep_for(kBusyRetryInterval);
+    }
+    if (rc != 0) {
         xsk_umem__delete(umem_);
         munmap(area_, kAreaSize);
         throw xsk_error("cannot open an AF_XDP socket in copy mode on " + iface + " queue 0", rc);
