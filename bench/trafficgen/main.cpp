@@ -44,6 +44,7 @@ DESCRIPTION
     call, so frames go one by one (--batch 1) unless --batch says otherwise.
     A run by --duration stops at its end even when the sender fell behind;
     a run by --count sends every frame.
+
     Flows take the ports from --src-port upwards of one source address,
     --ports-per-address of them, then the next address. Each frame's payload
     carries a probe: the run id, its sequence number and its send time
@@ -62,10 +63,12 @@ DESCRIPTION
     p99, p99.9 and the maximum, in microseconds: receive time minus send time,
     one sample per sequence number, exact to 1 %. Start it first: --ready-file
     is created once frames can arrive. It exits 1 if no end marker came.
-    Whenever its ring is empty it sleeps in poll(), so it uses only the CPU
-    its frames need: on a busy machine, run it at a real-time priority
-    (chrt -f 20 xdplb-trafficgen receive ...), or the other tasks' time slices
-    add milliseconds to every latency.
+    It spins on its ring while frames flow (a wake-up would add microseconds
+    to every latency) and sleeps in poll() after 1 ms without any. On a busy
+    machine, run it at a real-time priority (chrt -f 20 xdplb-trafficgen
+    receive ...), or the other tasks' time slices add milliseconds to the
+    latencies; send too (below the receiver's), or its share of the CPU
+    bounds the rate.
 
     Run each role inside the network namespace of its IF (ip netns exec), as
     root; sender and receiver must be on one host, whose clock they share.

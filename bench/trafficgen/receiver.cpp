@@ -23,10 +23,12 @@ namespace {
 // Frames still on their way when the end marker arrives (it was sent after
 // the last data frame left the sender) get this long.
 constexpr std::uint64_t kDrainNs = 100'000'000;
-// An empty ring sleeps in poll(): a receiver costs only the CPU its frames
-// need, so that it can run at a real-time priority (chrt) on a busy machine,
-// where its wake-ups then preempt other work instead of waiting for it. The
-// timeout bounds how late it notices the drain time or --timeout.
+// While frames flow the receiver spins on its ring: a wake-up from poll()
+// costs microseconds (more in a VM), which every latency would carry. Once
+// the ring has been empty this long it sleeps in poll(), so that an idle
+// receiver costs nothing, even at a real-time priority. The poll timeout
+// bounds how late it notices the drain time or --timeout.
+constexpr std::uint64_t kIdleBeforeSleepNs = 1'000'000;
 constexpr int kSleepMs = 10;
 constexpr std::uint32_t kBatch = 64;
 
@@ -124,6 +126,7 @@ ReceiveReport receive_frames(const ReceiveOptions& options, const std::atomic<bo
     ReceiveReport report;
     RunAccount account(options.run_id, report);
     const std::uint64_t deadline = monotonic_ns() + static_cast<std::uint64_t>(options.timeout_seconds * 1e9);
+    std::uint64_t last_frame = monotonic_ns();
     std::vector<std::uint64_t> taken;
     taken.reserve(kBatch);
     while (!stop.load(std::memory_order_relaxed)) {
@@ -132,10 +135,13 @@ ReceiveReport receive_frames(const ReceiveOptions& options, const std::atomic<bo
         const std::uint64_t now = monotonic_ns();
         if (account.drained(now) || now >= deadline) break;
         if (count == 0) {
-            pollfd readable{port.fd(), POLLIN, 0};
-            poll(&readable, 1, kSleepMs);
+            if (now - last_frame > kIdleBeforeSleepNs) {
+                pollfd readable{port.fd(), POLLIN, 0};
+                poll(&readable, 1, kSleepMs);
+            }
             continue;
         }
+        last_frame = now;
         taken.clear();
         for (std::uint32_t i = 0; i < count; ++i) {
             const xdp_desc* descriptor = xsk_ring_cons__rx_desc(&port.rx(), index + i);

@@ -25,7 +25,7 @@ constexpr std::uint64_t kDrainTimeoutNs = 1'000'000'000;
 
 class Transmitter {
 public:
-    Transmitter(const SendOptions& options)
+    explicit Transmitter(const SendOptions& options)
         : options_(options), port_(options.iface, XskPort::Direction::transmit), free_(port_.frame_addresses()),
           length_(static_cast<std::uint32_t>(options.frame_size - kEthernetFcsSize)) {}
 
