@@ -40,6 +40,20 @@ if not any(r["unit"] == "ns/packet" for r in rows):
 PY
 }
 check "results.json has a row for every scenario (${scenarios[*]}) and flow count" rows_complete
+# latency_rows_complete -> the latency suite gave every scenario a loss and a
+# p99 latency row at each of its rates.
+latency_rows_complete() {
+  python3 - "$out/results.json" "${scenarios[@]}" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+have = {(r["scenario"], r["test"]) for r in rows}
+missing = [(s, t) for s in sys.argv[2:] for rate in ("0.1", "0.5")
+           for t in (f"udp 64B loss at {rate} Mpps", f"udp 64B p99 latency at {rate} Mpps") if (s, t) not in have]
+if missing:
+    sys.exit(f"    no latency row for {missing}")
+PY
+}
+check "results.json has the latency suite's loss and p99 rows for every scenario" latency_rows_complete
 check "report.md exists" test -s "$out/report.md"
 check "mpps.png exists" test -s "$out/mpps.png"
 report_summary bench.smoke

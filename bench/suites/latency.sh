@@ -7,6 +7,7 @@
 # (`supports udp`), at each rate, scenarios interleaved, several repetitions;
 # medians with min/max. The suite's own bench topology (gen -- lb -- sink)
 # has no sink.bpf.c: the receiver attaches its own program for each run.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 suite_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 bench_dir=$(cd -- "$suite_dir/.." && pwd)
@@ -76,7 +77,7 @@ measure() {
   mkdir -p "$dir"
   run_id=$(((run_id + 2) & 0xffffffff))
   in_ns sink taskset -c 1 chrt -f 20 "$trafficgen" receive --iface eth0 --run-id "$run_id" --ready-file "$dir/ready" \
-    --timeout 60 --json >"$dir/received.json" 2>"$dir/receiver.log" &
+    --timeout 30 --json >"$dir/received.json" 2>"$dir/receiver.log" &
   receiver=$!
   topo_register_pid "$receiver"
   for ((i = 0; i < 100; i++)); do [[ -e "$dir/ready" ]] && break; sleep 0.05; done

@@ -6,6 +6,7 @@
 # another run counted apart. Counts only, never timings. Also: bad command
 # lines are refused with one line, and a second receiver cannot take an
 # interface that has one. Needs root (skipped otherwise).
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../../tests/e2e/lib/topology.sh

@@ -22,6 +22,17 @@ constexpr std::uint64_t kEndMarkerGapNs = 1'000'000;
 constexpr std::uint64_t kSpinBelowNs = 200'000;
 constexpr std::uint64_t kWakeEarlyNs = 100'000;
 constexpr std::uint64_t kDrainTimeoutNs = 1'000'000'000;
+// When the device pushes back, the frames ahead wait for softirq work that
+// may have gone to ksoftirqd, which a sender spinning at a real-time priority
+// would starve: step aside this long instead.
+constexpr std::uint64_t kPushBackPauseNs = 50'000;
+
+void sleep_until_ns(std::uint64_t ns) {
+    const timespec until{static_cast<time_t>(ns / 1'000'000'000u), static_cast<long>(ns % 1'000'000'000u)};
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr);
+}
+
+void step_aside(std::uint64_t ns) { sleep_until_ns(monotonic_ns() + ns); }
 
 class Transmitter {
 public:
@@ -57,17 +68,28 @@ public:
 
     // Asks the kernel to transmit (in copy mode, sendto does the work, a
     // few dozen frames a call), then takes back the frames it is done with.
-    void kick() {
+    // False when the kernel pushed back.
+    bool kick() {
+        bool taken = true;
         if (!ring_empty() && sendto(port_.fd(), nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0) {
             // Busy device, full completion ring, more left: all mean "again".
             if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS && errno != EINTR) {
                 throw std::runtime_error(std::string("AF_XDP transmit: ") + std::strerror(errno));
             }
+            taken = false;
         }
         std::uint32_t index = 0;
         const std::uint32_t done = xsk_ring_cons__peek(&port_.completion(), XskPort::kFrames, &index);
         for (std::uint32_t i = 0; i < done; ++i) free_.push_back(*xsk_ring_cons__comp_addr(&port_.completion(), index + i));
         xsk_ring_cons__release(&port_.completion(), done);
+        return taken;
+    }
+
+    // Kicks until the kernel has taken every queued frame or `deadline`.
+    void drain(std::uint64_t deadline) {
+        while (!ring_empty() && monotonic_ns() < deadline) {
+            if (!kick()) step_aside(kPushBackPauseNs);
+        }
     }
 
 private:
@@ -76,11 +98,6 @@ private:
     std::vector<std::uint64_t> free_;
     std::uint32_t length_;
 };
-
-void sleep_until_ns(std::uint64_t ns) {
-    const timespec until{static_cast<time_t>(ns / 1'000'000'000u), static_cast<long>(ns % 1'000'000'000u)};
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr);
-}
 
 }  // namespace
 
@@ -106,20 +123,19 @@ SendResult send_frames(const SendOptions& options, const std::atomic<bool>& stop
             const std::uint64_t next = start + schedule.due_at(queued);
             if (next > now + kSpinBelowNs) sleep_until_ns(next - kWakeEarlyNs);
         }
-        transmitter.kick();
+        if (!transmitter.kick()) step_aside(kPushBackPauseNs);
     }
-    const std::uint64_t drain_deadline = monotonic_ns() + kDrainTimeoutNs;
-    while (!transmitter.ring_empty() && monotonic_ns() < drain_deadline) transmitter.kick();
+    transmitter.drain(monotonic_ns() + kDrainTimeoutNs);
     const std::uint64_t end = monotonic_ns();
 
+    const std::uint64_t markers_deadline = monotonic_ns() + kDrainTimeoutNs;
     for (int marker = 0; marker < kEndMarkers; ++marker) {
         // Every UMEM frame may still be in flight: wait for one to come back.
-        while (transmitter.queue(queued, 1, monotonic_ns(), ProbeKind::end) == 0 && monotonic_ns() < drain_deadline) {
-            transmitter.kick();
+        while (transmitter.queue(queued, 1, monotonic_ns(), ProbeKind::end) == 0 && monotonic_ns() < markers_deadline) {
+            if (!transmitter.kick()) step_aside(kPushBackPauseNs);
         }
-        transmitter.kick();
-        sleep_until_ns(monotonic_ns() + kEndMarkerGapNs);
-        transmitter.kick();
+        transmitter.drain(markers_deadline);
+        step_aside(kEndMarkerGapNs);
     }
 
     SendResult result;
