@@ -84,9 +84,13 @@ def section(rows, measurements, scenarios, rates, args, notes):
                 *(cell(get(f"udp {size}B {name} latency at {at}"), 1) for _, name in PERCENTILES),
             ]) + " |")
         lines.append("")
-    failed = [m for m in measurements if "error" in m]
-    for m in failed:
-        notes.append(f"{m['scenario']} at {mpps_label(m['rate'])}, repetition {m['repetition']}: {m['error']}")
+    for m in measurements:
+        where = f"{m['scenario']} at {mpps_label(m['rate'])}, repetition {m['repetition']}"
+        if "error" in m:
+            notes.append(f"{where}: {m['error']}")
+        elif m["received"].get("receiver_dropped"):
+            notes.append(f"{where}: the receiver's own rings dropped {m['received']['receiver_dropped']} frames "
+                         "(part of the loss is the bench's)")
     if notes:
         lines += ["Notes:", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)

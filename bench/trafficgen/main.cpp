@@ -59,7 +59,9 @@ DESCRIPTION
     run N, ignoring any other (counted as foreign), until 100 ms after the run's
     end marker, --timeout, or SIGINT/SIGTERM. It prints frames sent, received
     (each sequence number once), lost, duplicated and reordered (arrived after a
-    higher number), the loss in percent, and the latency percentiles p50, p90,
+    higher number), the loss in percent, frames its own rings had no room for
+    (of any run: a loss they explain is the bench's), and the latency
+    percentiles p50, p90,
     p99, p99.9 and the maximum, in microseconds: receive time minus send time,
     one sample per sequence number, exact to 1 %. Start it first: --ready-file
     is created once frames can arrive. It exits 1 if no end marker came.
@@ -226,6 +228,7 @@ nlohmann::json report_json(std::uint32_t run_id, const ReceiveReport& report) {
                           {"duplicated", sequences.duplicated()},
                           {"reordered", sequences.reordered()},
                           {"foreign", report.foreign},
+                          {"receiver_dropped", report.receiver_dropped},
                           {"latency_us", latency}};
     if (report.sent) {
         const std::uint64_t lost = sequences.missing_below(*report.sent);
@@ -239,9 +242,10 @@ nlohmann::json report_json(std::uint32_t run_id, const ReceiveReport& report) {
 }
 
 void print_report_text(std::uint32_t run_id, const nlohmann::json& result) {
-    std::printf("run %u: received %llu, duplicated %llu, reordered %llu, foreign %llu\n", run_id,
-                result["received"].get<unsigned long long>(), result["duplicated"].get<unsigned long long>(),
-                result["reordered"].get<unsigned long long>(), result["foreign"].get<unsigned long long>());
+    std::printf("run %u: received %llu, duplicated %llu, reordered %llu, foreign %llu, dropped by the receiver %llu\n",
+                run_id, result["received"].get<unsigned long long>(), result["duplicated"].get<unsigned long long>(),
+                result["reordered"].get<unsigned long long>(), result["foreign"].get<unsigned long long>(),
+                result["receiver_dropped"].get<unsigned long long>());
     if (!result["sent"].is_null()) {
         std::printf("sent %llu, lost %llu (%.4f %%)\n", result["sent"].get<unsigned long long>(),
                     result["lost"].get<unsigned long long>(), result["loss_percent"].get<double>());

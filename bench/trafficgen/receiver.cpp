@@ -26,8 +26,9 @@ constexpr std::uint64_t kDrainNs = 100'000'000;
 // While frames flow the receiver spins on its ring: a wake-up from poll()
 // costs microseconds (more in a VM), which every latency would carry. Once
 // the ring has been empty this long it sleeps in poll(), so that an idle
-// receiver costs nothing, even at a real-time priority. The poll timeout
-// bounds how late it notices the drain time or --timeout.
+// receiver costs nothing, even at a real-time priority (SpinBudget keeps a
+// busy one under the kernel's real-time share). The poll timeout bounds how
+// late it notices the drain time or --timeout.
 constexpr std::uint64_t kIdleBeforeSleepNs = 1'000'000;
 constexpr int kSleepMs = 10;
 constexpr std::uint32_t kBatch = 64;
@@ -127,9 +128,11 @@ ReceiveReport receive_frames(const ReceiveOptions& options, const std::atomic<bo
     RunAccount account(options.run_id, report);
     const std::uint64_t deadline = monotonic_ns() + static_cast<std::uint64_t>(options.timeout_seconds * 1e9);
     std::uint64_t last_frame = monotonic_ns();
+    SpinBudget budget;
     std::vector<std::uint64_t> taken;
     taken.reserve(kBatch);
     while (!stop.load(std::memory_order_relaxed)) {
+        budget.turn(monotonic_ns());  // before the ring is read: a rest shows in the latencies it adds
         std::uint32_t index = 0;
         const std::uint32_t count = xsk_ring_cons__peek(&port.rx(), kBatch, &index);
         const std::uint64_t now = monotonic_ns();
@@ -138,6 +141,7 @@ ReceiveReport receive_frames(const ReceiveOptions& options, const std::atomic<bo
             if (now - last_frame > kIdleBeforeSleepNs) {
                 pollfd readable{port.fd(), POLLIN, 0};
                 poll(&readable, 1, kSleepMs);
+                budget.rested();
             }
             continue;
         }
@@ -151,6 +155,7 @@ ReceiveReport receive_frames(const ReceiveOptions& options, const std::atomic<bo
         xsk_ring_cons__release(&port.rx(), count);
         refill(port, taken);
     }
+    report.receiver_dropped = port.rx_dropped();
     return report;
 }
 

@@ -26,6 +26,9 @@ struct ReceiveReport {
     SequenceTracker sequences;
     LatencyHistogram latency;  // one sample per sequence number, at its first arrival
     std::uint64_t foreign = 0;  // frames of other runs, or no probe at all
+    // Frames the receiver itself lost (its rings were full), of any run: a
+    // loss they account for is the bench's, not the load balancer's.
+    std::uint64_t receiver_dropped = 0;
 };
 
 // Receives until the run's end marker and a drain time after it, the timeout,

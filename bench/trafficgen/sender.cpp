@@ -27,11 +27,6 @@ constexpr std::uint64_t kDrainTimeoutNs = 1'000'000'000;
 // would starve: step aside this long instead.
 constexpr std::uint64_t kPushBackPauseNs = 50'000;
 
-void sleep_until_ns(std::uint64_t ns) {
-    const timespec until{static_cast<time_t>(ns / 1'000'000'000u), static_cast<long>(ns % 1'000'000'000u)};
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr);
-}
-
 void step_aside(std::uint64_t ns) { sleep_until_ns(monotonic_ns() + ns); }
 
 class Transmitter {
@@ -112,16 +107,21 @@ SendResult send_frames(const SendOptions& options, const std::atomic<bool>& stop
     std::uint64_t queued = 0;
     const std::uint64_t start = monotonic_ns();
     const std::uint64_t deadline = options.deadline_ns ? start + *options.deadline_ns : UINT64_MAX;
+    SpinBudget budget;
     while (queued < options.frames && !stop.load(std::memory_order_relaxed)) {
         const std::uint64_t now = monotonic_ns();
         if (now >= deadline) break;
+        budget.turn(now);
         const std::uint64_t due = schedule.due_by(now - start);
         if (due > queued) {
             const auto wanted = static_cast<std::uint32_t>(std::min<std::uint64_t>(due - queued, options.batch));
             queued += transmitter.queue(queued, wanted, now, ProbeKind::data);
         } else if (transmitter.ring_empty()) {
             const std::uint64_t next = start + schedule.due_at(queued);
-            if (next > now + kSpinBelowNs) sleep_until_ns(next - kWakeEarlyNs);
+            if (next > now + kSpinBelowNs) {
+                sleep_until_ns(next - kWakeEarlyNs);
+                budget.rested();
+            }
         }
         if (!transmitter.kick()) step_aside(kPushBackPauseNs);
     }

@@ -2,6 +2,7 @@
 
 #include <linux/if_link.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
@@ -67,6 +68,15 @@ int XskPort::fd() const { return xsk_socket__fd(socket_); }
 
 std::span<std::uint8_t> XskPort::frame(std::uint64_t address, std::uint32_t length) {
     return {static_cast<std::uint8_t*>(xsk_umem__get_data(area_, address)), length};
+}
+
+std::uint64_t XskPort::rx_dropped() const {
+    xdp_statistics statistics{};
+    socklen_t length = sizeof(statistics);
+    if (getsockopt(fd(), SOL_XDP, XDP_STATISTICS, &statistics, &length) != 0) {
+        throw std::runtime_error(std::string("cannot read the AF_XDP socket's statistics: ") + std::strerror(errno));
+    }
+    return statistics.rx_dropped + statistics.rx_ring_full;
 }
 
 std::vector<std::uint64_t> XskPort::frame_addresses() const {

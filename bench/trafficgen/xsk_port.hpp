@@ -33,6 +33,9 @@ public:
     xsk_ring_cons& rx() { return rx_; }
     xsk_ring_prod& tx() { return tx_; }
     std::span<std::uint8_t> frame(std::uint64_t address, std::uint32_t length);
+    // Frames the kernel dropped on their way into this socket: its RX ring
+    // was full, or its fill ring empty (XDP_STATISTICS).
+    std::uint64_t rx_dropped() const;
     // The UMEM address of every frame, for the caller to hand out.
     std::vector<std::uint64_t> frame_addresses() const;
 
