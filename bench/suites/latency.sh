@@ -19,7 +19,8 @@ source "$bench_dir/lib/topology.sh"
 # shellcheck source=../lib/scenario.sh
 source "$bench_dir/lib/scenario.sh"
 
-if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
+quick=${BENCH_QUICK:-0}
+if ((quick)); then
   repetitions=2; warmup_s=0.2; measure_s=0.5; rates=(100000 500000)
 else
   repetitions=5; warmup_s=0.5; measure_s=2; rates=(50000 100000 200000 500000 1000000)
@@ -44,7 +45,7 @@ done
 ((${#scenarios[@]})) || { echo "latency: no scenario balances UDP" >&2; exit 1; }
 
 topo_install_trap
-topo_watchdog $((BENCH_QUICK ? 120 : 1800))
+topo_watchdog $((quick ? 120 : 1800))
 topo_mktemp_var work latency
 BENCH_SCENARIO_STATE_DIR="$work/state"
 mkdir -p "$BENCH_SCENARIO_STATE_DIR"
