@@ -20,6 +20,10 @@ PACKAGES=(
   # benchmark scenarios of the peers (bench/scenarios): nftables, iptables
   # (iptables-nft by default), conntrack to forget their tracked connections
   nftables iptables conntrack
+  # the haproxy scenario; the suites' clients (wrk, sysbench) and the MySQL
+  # suite's own server: the -core packages hold the server and client
+  # programs without the host's mariadb service
+  haproxy wrk sysbench mariadb-server-core mariadb-client-core
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }

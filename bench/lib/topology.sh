@@ -7,7 +7,9 @@
 #
 # gen sends with xdplb-pktgen; lb holds the scenario under test; sink holds the
 # backends' addresses and bench/bpf/sink.bpf.c, which counts and drops what
-# the load balancer forwards. It builds on tests/e2e/lib/topology.sh, whose
+# the load balancer forwards. The TCP suites use the same namespaces with real
+# programs at both ends (bench_tcp_topology_up): a client in gen, servers on
+# the backends' addresses in sink. It builds on tests/e2e/lib/topology.sh, whose
 # registry removes every namespace, process and temp dir on exit, pass or fail.
 
 [[ -n "${_XDPLB_BENCH_TOPOLOGY_SH:-}" ]] && return 0
@@ -59,6 +61,32 @@ bench_topology_up() {
   _topo_gro lb "$LB_OUT" || return 1
   _topo_gro sink eth0 || return 1
   topo_log "bench up: prefix ${TOPO_PREFIX}"
+}
+
+# bench_tcp_topology_up -> the same bench for the TCP suites (bench/suites),
+# where gen is a client with a TCP stack and sink holds real servers on the
+# backends' addresses, which the caller starts (tests/e2e/lib/servers.sh).
+bench_tcp_topology_up() {
+  bench_topology_up || return 1
+  # A veth hands packets over with partial checksums, which an XDP program
+  # that rewrites addresses cannot complete (tests/e2e/lib/topology.sh,
+  # _topo_tx_csum): the two senders into lb complete theirs, for every
+  # scenario alike.
+  in_ns gen ethtool -K eth0 tx off >/dev/null || topo_die "cannot turn tx checksum off on gen:eth0" || return 1
+  in_ns sink ethtool -K eth0 tx off >/dev/null || topo_die "cannot turn tx checksum off on sink:eth0" || return 1
+  # Replies come back: lb's redirects into gen need GRO there too.
+  _topo_gro gen eth0 || return 1
+  # A client that opens thousands of connections a second: every port above
+  # the well-known ones, and ports in TIME_WAIT reused for new connections.
+  _topo_sysctl gen "net.ipv4.ip_local_port_range=1024 65535" || return 1
+  _topo_sysctl gen net.ipv4.tcp_tw_reuse=1 || return 1
+  # Servers that keep no TIME_WAIT. Behind SNAT, a new connection often comes
+  # from the tuple of a recent one, and a Linux client's timestamps start at
+  # a random offset per connection (net.ipv4.tcp_timestamps=1, the default):
+  # the TIME_WAIT socket would refuse the SYN (PAWS) half the time, for a
+  # retransmission a second later, the more so the more connections earlier
+  # runs left there.
+  _topo_sysctl sink net.ipv4.tcp_max_tw_buckets=0
 }
 
 # bench_mac NS IF -> the MAC address of IF in this run's namespace NS.

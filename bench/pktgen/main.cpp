@@ -49,7 +49,9 @@ DESCRIPTION
     frame, the program rewrites the source address and port of each copy to
     those of the next flow, recomputes the IPv4 and UDP/TCP checksums, and
     transmits it out of IF. Flows take the ports from --src-port upwards of one
-    source address, --ports-per-address of them, then the next address.
+    source address, --ports-per-address of them, then the next address. Each
+    CPU starts at its own share of the flows (CPU k at flow k x N / CPUs), so
+    that every frame opens a new flow while each CPU sends fewer than that.
 
     Run it inside the network namespace of IF (ip netns exec). It needs root.
     Every address must lie in 198.18.0.0/15, the range reserved for
@@ -172,6 +174,22 @@ bpf_object* load_generator(const Options& options, const TemplateFrame& frame) {
     return object;
 }
 
+// Each CPU's first flow: its own share of them, so that CPUs send different flows.
+void spread_first_flows(bpf_object* object, const Options& options) {
+    const int possible_cpus = libbpf_num_possible_cpus();
+    if (possible_cpus <= 0) throw std::runtime_error("cannot count the possible CPUs");
+    std::vector<std::uint64_t> first_flows(static_cast<std::size_t>(possible_cpus), 0);
+    for (unsigned cpu = 0; cpu < options.cpus && cpu < first_flows.size(); ++cpu) {
+        first_flows[cpu] = std::uint64_t{cpu} * (options.flows / options.cpus);
+    }
+    const bpf_map* next_flow = bpf_object__find_map_by_name(object, "next_flow");
+    const std::uint32_t zero = 0;
+    if (next_flow == nullptr || bpf_map__update_elem(next_flow, &zero, sizeof(zero), first_flows.data(),
+                                                     first_flows.size() * sizeof(std::uint64_t), BPF_ANY) != 0) {
+        throw std::runtime_error("cannot set the generator's first flows");
+    }
+}
+
 struct SenderResult {
     std::uint64_t sent = 0;
     int error = 0;
@@ -215,6 +233,12 @@ int generate(const Options& options) {
     const TemplateFrame frame = build_template_frame(recipe);
 
     bpf_object* object = load_generator(options, frame);
+    try {
+        spread_first_flows(object, options);
+    } catch (...) {
+        bpf_object__close(object);
+        throw;
+    }
     const int program_fd = bpf_program__fd(bpf_object__next_program(object, nullptr));
 
     const std::uint64_t unlimited = ~std::uint64_t{0};

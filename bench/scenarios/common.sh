@@ -1,24 +1,26 @@
 # shellcheck shell=bash
 # bench/scenarios/common.sh -- what the bench's own scenario scripts share.
 # The contract every scenario follows (bench/run calls them so):
-#   bench/scenarios/NAME.sh supports udp|tcp
-# exits 0 when the scenario balances that protocol, 3 when it does not (no
-# environment needed); and
 #   bench/scenarios/NAME.sh setup|teardown
 # with LB_NS, LB_IN, LB_OUT, VIP, VPORT, PROTO, BACKENDS, WEIGHTS, SNAT_ADDR
 # in the environment; bench/run also passes BENCH_BUILD_DIR (where the
 # binaries and BPF objects are) and SCENARIO_STATE_DIR (a directory of this
 # run, for what setup must leave to teardown), which scripts may ignore.
-
-# scenario_supports PROTO HANDLED... -> exit 0 if PROTO is one of HANDLED, 3 if not.
-scenario_supports() {
-  local proto="$1" handled
-  shift
-  for handled in "$@"; do [[ "$proto" == "$handled" ]] && exit 0; done
-  exit 3
-}
+#   bench/scenarios/NAME.sh supports udp|tcp
+# needs no environment: exit 0 if the scenario serves a farm of that
+# protocol, 3 if it does not (bench/run and the suites skip it then).
 
 scenario_die() { echo "[${0##*/}] ERROR: $*" >&2; exit 1; }
+
+# scenario_supports ASKED SUPPORTED... -> the supports action: exit 0 if
+# ASKED is one of SUPPORTED, 3 if not.
+scenario_supports() {
+  local asked="${1:-}" proto
+  shift
+  [[ "$asked" == udp || "$asked" == tcp ]] || scenario_die "supports: udp or tcp, got '$asked'"
+  for proto; do [[ "$proto" == "$asked" ]] && exit 0; done
+  exit 3
+}
 
 scenario_require_env() {
   local name

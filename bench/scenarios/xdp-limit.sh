@@ -6,13 +6,12 @@ set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=common.sh
 source "$here/common.sh"
-[[ "${1:-}" == supports ]] && scenario_supports "${2:-}" udp tcp
 # shellcheck source=../lib/xdp.sh
 source "$here/../lib/xdp.sh"
-scenario_require_env
 
 case "${1:-}" in
   setup)
+    scenario_require_env
     next_hop_mac=$(scenario_next_hop_mac) || scenario_die "cannot resolve the backends' MAC"
     out_mac=$(ip -n "$LB_NS" -j link show dev "$LB_OUT" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])')
     out_ifindex=$(ip -n "$LB_NS" -j link show dev "$LB_OUT" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["ifindex"])')
@@ -26,7 +25,11 @@ case "${1:-}" in
       key 0 0 0 0 value $(xdp_mac_bytes "$out_mac") $(xdp_mac_bytes "$next_hop_mac")
     ;;
   teardown)
+    scenario_require_env
     xdp_detach "$LB_NS" "$LB_IN"
     ;;
-  *) scenario_die "usage: ${0##*/} setup|teardown|supports PROTO" ;;
+  # It rewrites no address: a connection to the VIP reaches no server. It is
+  # the ceiling of the packet benchmark, whose frames are UDP.
+  supports) scenario_supports "${2:-}" udp ;;
+  *) scenario_die "usage: ${0##*/} setup|teardown|supports udp|tcp" ;;
 esac

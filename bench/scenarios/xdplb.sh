@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # bench/scenarios/xdplb.sh setup|teardown -- xdplb itself: lbd on LB_IN and
-# LB_OUT with one farm VIP:VPORT/PROTO in DNAT mode over BACKENDS, weighted
-# by WEIGHTS. lbd outlives setup (its PID waits in SCENARIO_STATE_DIR for
-# teardown); it runs under `ip netns exec`, whose private mount namespace
-# takes the bpffs lbd mounts away with it.
+# LB_OUT with one farm VIP:VPORT/PROTO over BACKENDS, weighted by WEIGHTS, in
+# the mode XDPLB_MODE says: dnat (the default) or snat, from SNAT_ADDR. lbd
+# outlives setup (its PID waits in SCENARIO_STATE_DIR for teardown); it runs
+# under `ip netns exec`, whose private mount namespace takes the bpffs lbd
+# mounts away with it.
 set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=common.sh
 source "$here/common.sh"
-[[ "${1:-}" == supports ]] && scenario_supports "${2:-}" udp tcp
-scenario_require_env
 
-lbd="$BENCH_BUILD_DIR/userspace/daemon/lbd"
-lbctl="$BENCH_BUILD_DIR/userspace/cli/lbctl"
-state="$SCENARIO_STATE_DIR/xdplb"
+# (Checked by scenario_require_env where they are needed: supports needs none.)
+lbd="${BENCH_BUILD_DIR:-}/userspace/daemon/lbd"
+lbctl="${BENCH_BUILD_DIR:-}/userspace/cli/lbctl"
+state="${SCENARIO_STATE_DIR:-}/xdplb"
 socket="$state/lbd.sock"
 pid_file="$state/lbd.pid"
 # Room for the bench's 1M flows: each takes two entries, in the half-open
@@ -24,6 +24,12 @@ halfopen_size=4194304
 lbctl_ns() { ip netns exec "$LB_NS" "$lbctl" --socket "$socket" "$@"; }
 
 setup() {
+  local -a mode=(--mode dnat)
+  case "${XDPLB_MODE:-dnat}" in
+    dnat) ;;
+    snat) mode=(--mode snat --snat-addr "$SNAT_ADDR") ;;
+    *) scenario_die "XDPLB_MODE must be dnat or snat, got '$XDPLB_MODE'" ;;
+  esac
   [[ -x "$lbd" && -x "$lbctl" ]] || scenario_die "lbd or lbctl not built in $BENCH_BUILD_DIR"
   # A fresh state directory: lbd would restore the farm a previous setup made.
   rm -rf -- "$state"
@@ -40,7 +46,7 @@ setup() {
     fi
     sleep 0.1
   done
-  lbctl_ns farm add bench --vip "$VIP" --port "$VPORT" --proto "$PROTO" --mode dnat >/dev/null
+  lbctl_ns farm add bench --vip "$VIP" --port "$VPORT" --proto "$PROTO" "${mode[@]}" >/dev/null
   local -a backends weights
   read -r -a backends <<<"$BACKENDS"
   read -r -a weights <<<"$WEIGHTS"
@@ -65,7 +71,8 @@ teardown() {
 }
 
 case "${1:-}" in
-  setup) setup ;;
-  teardown) teardown ;;
-  *) scenario_die "usage: ${0##*/} setup|teardown|supports PROTO" ;;
+  setup) scenario_require_env; setup ;;
+  teardown) scenario_require_env; teardown ;;
+  supports) scenario_supports "${2:-}" udp tcp ;;
+  *) scenario_die "usage: ${0##*/} setup|teardown|supports udp|tcp" ;;
 esac

@@ -9,15 +9,9 @@
 # has no sink.bpf.c: the receiver attaches its own program for each run.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
-suite_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-bench_dir=$(cd -- "$suite_dir/.." && pwd)
-: "${BENCH_BUILD_DIR:?run by bench/run (bench/suites/README.md)}" "${SUITE_OUT:?run by bench/run}"
-# Namespaces of our own, apart from those of the bench/run that called us.
-TOPO_RUN_ID="${TOPO_RUN_ID:-$$}lat"
-# shellcheck source=../lib/topology.sh
-source "$bench_dir/lib/topology.sh"
-# shellcheck source=../lib/scenario.sh
-source "$bench_dir/lib/scenario.sh"
+bench_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../lib/suite.sh
+source "$bench_dir/lib/suite.sh"
 
 quick=${BENCH_QUICK:-0}
 if ((quick)); then
@@ -26,31 +20,23 @@ else
   repetitions=5; warmup_s=0.5; measure_s=2; rates=(50000 100000 200000 500000 1000000)
 fi
 warmup_rate=100000
+vport=5353
 flows=1000
 frame_size=64
 trafficgen="$BENCH_BUILD_DIR/bench/xdplb-trafficgen"
 [[ -x "$trafficgen" ]] || { echo "latency: $trafficgen is missing: build first" >&2; exit 1; }
 
-scenarios=()
-notes=()
-for name in $(bench_scenario_names); do
-  status=0
-  "$bench_dir/scenarios/$name.sh" supports udp || status=$?
-  case $status in
-    0) scenarios+=("$name") ;;
-    3) notes+=("$name: does not balance UDP, not measured") ;;
-    *) notes+=("$name: \`supports udp\` failed (status $status), not measured") ;;
-  esac
-done
+bench_scenarios_serving udp
+scenarios=("${BENCH_SERVING[@]}")
 ((${#scenarios[@]})) || { echo "latency: no scenario balances UDP" >&2; exit 1; }
+notes=()
+for name in "${BENCH_NOT_SERVING[@]}"; do notes+=("$name: does not balance UDP, not measured"); done
 
+mkdir -p "$SUITE_OUT"
+: >"$SUITE_MEASUREMENTS"
 topo_install_trap
 topo_watchdog $((quick ? 120 : 1800))
 topo_mktemp_var work latency
-BENCH_SCENARIO_STATE_DIR="$work/state"
-mkdir -p "$BENCH_SCENARIO_STATE_DIR"
-active_scenario=""
-topo_on_down 'if [[ -n "$active_scenario" ]]; then bench_scenario teardown "$active_scenario" || true; fi'
 bench_topology_up
 lb_in_mac=$(bench_mac lb "$LB_IN")
 run_id=$((RANDOM << 15 | RANDOM))
@@ -59,11 +45,11 @@ run_id=$((RANDOM << 15 | RANDOM))
 # at a real-time priority below the receiver's. It spins to pace, and in copy
 # mode the whole path of the bench runs within its system calls: on a shared
 # machine, the normal priority would give it a fraction of the CPU, and the
-# rate would be whatever that fraction reaches. (The kernel keeps 5 % of the
-# CPU for the others.)
+# rate would be whatever that fraction reaches. (It rests 5 % of the time, the
+# kernel's real-time share: xdplb-trafficgen's SpinBudget.)
 send() {
   in_ns gen taskset -c 0 chrt -f 10 "$trafficgen" send --iface eth0 --dst-mac "$lb_in_mac" --dst-ip "$BENCH_VIP" \
-    --dst-port "$BENCH_VPORT" --flows "$flows" --size "$frame_size" --run-id "$1" --rate "$2" \
+    --dst-port "$vport" --flows "$flows" --size "$frame_size" --run-id "$1" --rate "$2" \
     --duration "$3" --json
 }
 
@@ -90,7 +76,7 @@ measure() {
     echo '{}' >"$dir/sent.json"
     topo_kill_pid "$receiver"
   fi
-  python3 - "$1" "$2" "$3" "$status" "$dir/sent.json" "$dir/received.json" <<'PY' | tee -a "$SUITE_OUT/measurements.jsonl" >&2
+  python3 - "$1" "$2" "$3" "$status" "$dir/sent.json" "$dir/received.json" <<'PY' | tee -a "$SUITE_MEASUREMENTS" >&2
 import json, sys
 scenario, rate, repetition, status, sent, received = sys.argv[1:]
 line = {"scenario": scenario, "rate": int(rate), "repetition": int(repetition), "sent": json.load(open(sent))}
@@ -108,11 +94,9 @@ for ((rep = 1; rep <= repetitions; rep++)); do
   for ((k = 0; k < ${#scenarios[@]}; k++)); do
     name=${scenarios[(rep - 1 + k) % ${#scenarios[@]}]}
     topo_log "latency: repetition $rep/$repetitions: $name"
-    active_scenario=$name
-    bench_scenario setup "$name"
+    bench_scenario_up "$name" udp "$vport"
     for rate in "${rates[@]}"; do measure "$name" "$rate" "$rep"; done
-    active_scenario=""
-    bench_scenario teardown "$name"
+    bench_scenario_down
   done
 done
 

@@ -136,9 +136,8 @@ static __always_inline void forget_connection(bool half_open, const struct xdplb
  */
 static __always_inline bool flow_is_usable(bool half_open, const struct xdplb_flow_key *key,
 					   struct xdplb_flow *flow, const struct packet *pkt,
-					   const struct xdplb_settings *config)
+					   const struct xdplb_settings *config, __u64 now)
 {
-	__u64 now = bpf_ktime_get_coarse_ns();
 	bool first_reply = flow->direction == XDPLB_DIR_TO_CLIENT && !flow->replied;
 	bool syn_on_closed = pkt->tcp_syn && flow->closing;
 
@@ -230,14 +229,15 @@ static __always_inline struct xdplb_flow *promote(const struct xdplb_flow_key *k
 /* The entry that carries this packet, if its connection is tracked: an
  * established one first, then a half-open one, confirmed by this packet or not. */
 static __always_inline struct xdplb_flow *tracked_flow(const struct packet *pkt,
-						       const struct xdplb_settings *config)
+						       const struct xdplb_settings *config,
+						       __u64 now)
 {
 	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, &pkt->key);
 
 	if (flow)
-		return flow_is_usable(false, &pkt->key, flow, pkt, config) ? flow : NULL;
+		return flow_is_usable(false, &pkt->key, flow, pkt, config, now) ? flow : NULL;
 	flow = bpf_map_lookup_elem(&conntrack_halfopen, &pkt->key);
-	if (!flow || !flow_is_usable(true, &pkt->key, flow, pkt, config))
+	if (!flow || !flow_is_usable(true, &pkt->key, flow, pkt, config, now))
 		return NULL;
 	return confirms(flow, pkt) ? promote(&pkt->key, flow) : flow;
 }

@@ -17,6 +17,7 @@
 #include "counters.h"
 #include "forward.h"
 #include "maps.h"
+#include "next_hop.h"
 #include "parse.h"
 
 /* Whether the FIB's next hop is the backend itself: for a route through a
@@ -51,23 +52,26 @@ static __always_inline int dsr_route(struct xdp_md *ctx, struct bpf_fib_lookup *
 	return -1;
 }
 
-/* Sends a DSR packet along the way dsr_route found: only the MACs change. */
+/* Sends a DSR packet by its entry's kept next hop: only the MACs change. */
 static __always_inline int send_dsr(struct packet *pkt, const struct xdplb_flow *flow,
-				    const struct bpf_fib_lookup *fib, bool new_connection)
+				    bool new_connection)
 {
 	count_flow_packet(flow, pkt->frame_bytes, new_connection);
-	return redirect_to_next_hop(pkt, fib);
+	return redirect_to_kept(pkt, &flow->next_hop);
 }
 
 static __always_inline int forward_dsr(struct xdp_md *ctx, struct packet *pkt,
-				       const struct xdplb_flow *flow, struct bpf_fib_lookup *fib,
-				       const bool ipv4)
+				       struct xdplb_flow *flow, struct bpf_fib_lookup *fib,
+				       __u64 now_ns, const bool ipv4)
 {
-	int drop_reason = dsr_route(ctx, fib, pkt, flow, ipv4);
+	if (!next_hop_usable(&flow->next_hop, pkt, now_ns)) {
+		int drop_reason = dsr_route(ctx, fib, pkt, flow, ipv4);
 
-	if (drop_reason >= 0)
-		return leave(XDP_DROP, drop_reason);
-	return send_dsr(pkt, flow, fib, false);
+		if (drop_reason >= 0)
+			return leave(XDP_DROP, drop_reason);
+		keep_next_hop(&flow->next_hop, fib, pkt, now_ns);
+	}
+	return send_dsr(pkt, flow, false);
 }
 
 #endif

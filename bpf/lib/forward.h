@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Forwarding a packet: FIB lookup, TTL, MAC rewrite, devmap redirect. */
+/* Forwarding a packet: FIB lookup, TTL, MAC rewrite, devmap redirect (see
+ * next_hop.h for the way established flows skip the FIB). */
 #ifndef XDPLB_FORWARD_H
 #define XDPLB_FORWARD_H
 
@@ -64,34 +65,50 @@ static __always_inline void take_one_hop(struct packet *pkt, const bool ipv4)
 	ip->check = csum_apply(ip->check, diff);
 }
 
-/* Hands the frame to the next hop the FIB found, through an interface of lbd's. */
+/* Hands the frame to a next hop, through an interface of lbd's. */
+static __always_inline int redirect_to(struct packet *pkt, const __u8 *dst_mac, const __u8 *src_mac,
+				       __u32 ifindex)
+{
+	__builtin_memcpy(pkt->eth->h_dest, dst_mac, ETH_ALEN);
+	__builtin_memcpy(pkt->eth->h_source, src_mac, ETH_ALEN);
+	return bpf_redirect_map(&tx_ports, ifindex, XDP_DROP);
+}
+
 static __always_inline int redirect_to_next_hop(struct packet *pkt, const struct bpf_fib_lookup *fib)
 {
-	__builtin_memcpy(pkt->eth->h_dest, fib->dmac, ETH_ALEN);
-	__builtin_memcpy(pkt->eth->h_source, fib->smac, ETH_ALEN);
-	return bpf_redirect_map(&tx_ports, fib->ifindex, XDP_DROP);
+	return redirect_to(pkt, fib->dmac, fib->smac, fib->ifindex);
 }
 
 /*
- * Sends a packet whose tuple is already rewritten, given a FIB answer for its
- * new destination. A missing neighbour or route is the kernel's to handle: the
- * packet goes up the stack, which resolves the neighbour and forwards it.
+ * Whether the FIB's answer is a next hop to redirect to: -1 if so, else the
+ * reason to hand the packet, its tuple already rewritten, to the kernel, which
+ * resolves a missing neighbour or route and forwards it.
  */
-static __always_inline int transmit(struct packet *pkt, const struct bpf_fib_lookup *fib,
-				    int fib_result, const bool ipv4)
+static __always_inline int pass_reason_of(const struct bpf_fib_lookup *fib, int fib_result)
 {
 	if (fib_result == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return leave(XDP_PASS, XDPLB_PASS_NO_NEIGH);
+		return XDPLB_PASS_NO_NEIGH;
 	if (fib_result == BPF_FIB_LKUP_RET_FRAG_NEEDED)
-		return leave(XDP_PASS, XDPLB_PASS_FRAG_NEEDED);
+		return XDPLB_PASS_FRAG_NEEDED;
 	if (fib_result != BPF_FIB_LKUP_RET_SUCCESS)
-		return leave(XDP_PASS, XDPLB_PASS_NO_ROUTE);
+		return XDPLB_PASS_NO_ROUTE;
 
 	__u32 egress = fib->ifindex;
 
 	if (!bpf_map_lookup_elem(&tx_ports, &egress))
-		return leave(XDP_PASS, XDPLB_PASS_EGRESS_NOT_ATTACHED);
+		return XDPLB_PASS_EGRESS_NOT_ATTACHED;
+	return -1;
+}
 
+/* Sends a routed packet whose tuple is already rewritten, given the FIB's
+ * answer for its new destination. */
+static __always_inline int transmit(struct packet *pkt, const struct bpf_fib_lookup *fib,
+				    int fib_result, const bool ipv4)
+{
+	int pass_reason = pass_reason_of(fib, fib_result);
+
+	if (pass_reason >= 0)
+		return leave(XDP_PASS, pass_reason);
 	take_one_hop(pkt, ipv4);
 	return redirect_to_next_hop(pkt, fib);
 }

@@ -96,10 +96,11 @@ TEST_P(Persistence, AnExpiredEntryIsIgnored) {
 
 TEST_P(Persistence, EachNewConnectionRefreshesTheEntry) {
     model::Config short_lived = config_;
-    short_lived.farms[0].persist_ttl_s = 1;
+    short_lived.farms[0].persist_ttl_s = 2;
     configure(short_lived);
     EXPECT_EQ(open(40000), 1);
-    for (std::uint16_t port = 40001; port < 40004; ++port) {
+    // 3 s in all, longer than the ttl; a gap would have to stall 1.4 s to fail.
+    for (std::uint16_t port = 40001; port < 40006; ++port) {
         std::this_thread::sleep_for(std::chrono::milliseconds(600));
         EXPECT_EQ(open(port), 1) << "port " << port;
     }

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# End-to-end test of the benchmark kit's netfilter scenarios
-# (bench/scenarios/nftables.sh and iptables.sh) on the namespace bench
-# (client -> lb -> switch -> b1, b2, b3), with no xdplb in the path: each
-# scenario's setup, called with the scenario contract's environment, makes the
-# lb namespace balance fresh TCP connections (and UDP flows) to the VIP over
-# real backends by weight 1:2:7; teardown leaves nothing of it behind and puts
-# back a forwarding switch it turned on; bad input is refused with one line
-# and changes nothing.
+# End-to-end test of the benchmark kit's peer scenarios
+# (bench/scenarios/nftables.sh, iptables.sh and haproxy.sh) on the namespace
+# bench (client -> lb -> switch -> b1, b2, b3), with no xdplb in the path:
+# each scenario's setup, called with the scenario contract's environment,
+# makes the lb namespace balance fresh TCP connections (and UDP flows, but
+# HAProxy's, which serves TCP only and says so) to the VIP over real backends
+# by weight 1:2:7; teardown leaves nothing of it behind and puts back a
+# forwarding switch it turned on; bad input is refused with one line and
+# changes nothing.
 # Prints PASS:/FAIL: lines and "N passed, M failed"; exits non-zero on any
 # failure. Everything it builds is removed at the end, pass or fail.
 #
@@ -72,7 +73,8 @@ contract_env() {
   local proto="$1" port="$2"
   CONTRACT=(LB_NS="$(topo_ns lb)" LB_IN=eth0 LB_OUT=eth1 VIP="$VIP" VPORT="$port"
     PROTO="$proto" BACKENDS="${BACKEND_IPS[*]}"
-    WEIGHTS="${WEIGHT[b1]} ${WEIGHT[b2]} ${WEIGHT[b3]}" SNAT_ADDR="$LB_BACKEND_IP")
+    WEIGHTS="${WEIGHT[b1]} ${WEIGHT[b2]} ${WEIGHT[b3]}" SNAT_ADDR="$LB_BACKEND_IP"
+    SCENARIO_STATE_DIR="$STATE_DIR")
 }
 
 # scenario NAME setup|teardown [VAR=VALUE...] -> run it with the contract's
@@ -89,13 +91,15 @@ netfilter_state() {
 }
 
 # nothing_of_ours -> no table, chain, rule or tracked VIP connection of the
-# scenarios is left in the lb namespace.
+# scenarios is left in the lb namespace, and no process listens there.
 nothing_of_ours() {
   local left ok=0
   left=$(netfilter_state | grep -iE 'xdplb|XDPLB_BENCH|0x2a0' || true)
   [[ -z "$left" ]] || { note "left in the ruleset:"; printf '%s\n' "$left" | indent; ok=1; }
   left=$(in_ns lb conntrack -L -d "$VIP" 2>/dev/null || true)
   [[ -z "$left" ]] || { note "tracked connections to $VIP left:"; printf '%s\n' "$left" | indent; ok=1; }
+  left=$(in_ns lb ss -Hlntup)
+  [[ -z "$left" ]] || { note "sockets still listening:"; printf '%s\n' "$left" | indent; ok=1; }
   return "$ok"
 }
 
@@ -103,6 +107,13 @@ forwarding_is() {
   local got
   got=$(in_ns lb sysctl -n net.ipv4.ip_forward)
   [[ "$got" == "$1" ]] || { note "net.ipv4.ip_forward is $got, want $1"; return 1; }
+}
+
+# supports NAME PROTO WANT -> `NAME.sh supports PROTO` exits with WANT.
+supports() {
+  local rc=0
+  "$SCENARIOS_DIR/$1.sh" supports "$2" || rc=$?
+  ((rc == $3)) || { note "$1 supports $2: exit $rc, want $3"; return 1; }
 }
 
 # refused NAME DESC VAR=VALUE... -> setup with a bad environment exits
@@ -158,8 +169,10 @@ main() {
   # the lb answers because the address is on its eth0.
   topo_add_vip
   servers_start
+  topo_mktemp_var STATE_DIR scenario
 
   for name in nftables iptables; do
+    check "$name: supports tcp and udp" eval 'supports "$name" tcp 0 && supports "$name" udp 0'
     round "$name" tcp
     # UDP, with forwarding off beforehand: setup must turn it on (the flows
     # would not pass otherwise) and teardown off again.
@@ -177,6 +190,16 @@ main() {
     check "$name: nothing of the scenario in the lb namespace" nothing_of_ours
     check "$name: forwarding left on" forwarding_is 1
   done
+
+  check "haproxy: supports tcp, not udp" eval 'supports haproxy tcp 0 && supports haproxy udp 3'
+  round haproxy tcp
+  section "haproxy: bad input is refused with one line, changing nothing"
+  contract_env udp "$UDP_PORT"
+  check "haproxy: a udp farm refused" refused haproxy "udp farm"
+  contract_env tcp "$HTTP_PORT"
+  check "haproxy: missing VIP refused" refused haproxy "missing VIP" VIP=
+  check "haproxy: a weight over 256 refused" refused haproxy "weight over 256" WEIGHTS="1 2 300"
+  check "haproxy: nothing of the scenario in the lb namespace" nothing_of_ours
 
   section "teardown"
   topo_down

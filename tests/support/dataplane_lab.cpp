@@ -77,6 +77,12 @@ DataPlaneLab::DataPlaneLab() {
     eth1_ = static_cast<int>(if_nametoindex("eth1"));
 }
 
+void set_lab_neighbour(const std::string& address, const Mac& lladdr, const char* device) {
+    add_neighbour(address.c_str(), lladdr, device);
+}
+
+void change_lab(const std::string& command) { sh(command); }
+
 TestRun run_program(int program_fd, const Bytes& frame, int ingress_ifindex) {
     TestRun result;
     result.frame.resize(frame.size() + 256);

@@ -74,6 +74,12 @@ struct TestRun {
     Bytes frame;
 };
 
+// Change the lab during a test (which puts it back: the lab outlives it):
+// a neighbour's MAC address, or anything through an ip(8) command. Both throw
+// std::runtime_error when the change fails.
+void set_lab_neighbour(const std::string& address, const Mac& lladdr, const char* device);
+void change_lab(const std::string& command);
+
 // Runs the program once on `frame` as if it had arrived on `ingress_ifindex`.
 TestRun run_program(int program_fd, const Bytes& frame, int ingress_ifindex);
 

@@ -3,6 +3,7 @@
 # (nftables.sh, iptables.sh) share: checking the scenario contract's
 # environment, running commands in the LB namespace, forwarding, and
 # forgetting the service's tracked connections. Source it; don't run it.
+# (haproxy.sh uses its checks of the contract and in_lb too.)
 #
 # After scenario_check_env: BACKEND_LIST and WEIGHT_LIST (arrays, same
 # order), WEIGHT_SUM, and PROTO/VIP/VPORT/SNAT_ADDR/LB_IN/LB_OUT checked.
@@ -10,10 +11,9 @@
 [[ -n "${_XDPLB_NETFILTER_COMMON_SH:-}" ]] && return 0
 _XDPLB_NETFILTER_COMMON_SH=1
 
+SCENARIO_NAME=$(basename -- "$0" .sh)
 # shellcheck source=../common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/../common.sh"
-
-SCENARIO_NAME=$(basename -- "$0" .sh)
 
 # die MESSAGE -> the one line the contract promises, on stderr; exit 1.
 die() { echo "$SCENARIO_NAME: $*" >&2; exit 1; }
@@ -93,12 +93,10 @@ forget_service_conntrack() {
 }
 
 # scenario_main "$@" -> dispatch setup|teardown to scenario_setup /
-# scenario_teardown (defined by the scenario); teardown of a namespace that
-# is gone has nothing left to remove. Both netfilter scenarios balance UDP
-# and TCP.
+# scenario_teardown (defined by the scenario). teardown of a namespace that
+# is gone has nothing left to remove.
 scenario_main() {
   case "${1:-}" in
-    supports) scenario_supports "${2:-}" udp tcp ;;
     setup)
       scenario_check_env
       scenario_setup ;;
@@ -107,6 +105,7 @@ scenario_main() {
       lb_ns_exists || exit 0
       scenario_check_env
       scenario_teardown ;;
-    *) die "usage: $0 setup|teardown|supports PROTO (contract environment: LB_NS LB_IN LB_OUT VIP VPORT PROTO BACKENDS WEIGHTS SNAT_ADDR)" ;;
+    supports) scenario_supports "${2:-}" udp tcp ;;
+    *) die "usage: $0 setup|teardown|supports udp|tcp (contract environment: LB_NS LB_IN LB_OUT VIP VPORT PROTO BACKENDS WEIGHTS SNAT_ADDR)" ;;
   esac
 }

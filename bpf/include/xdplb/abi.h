@@ -268,6 +268,25 @@ enum xdplb_closing {
 	XDPLB_RESET = 3,            /* nothing of the connection remains anywhere */
 };
 
+/*
+ * The way out the FIB last gave for a flow's rewritten packets, kept in its
+ * entry so that an established flow asks the FIB about once a second rather
+ * than for every packet (see bpf/lib/next_hop.h).
+ */
+struct xdplb_next_hop {
+	__u8 dst_mac[6];
+	__u8 src_mac[6];
+	__u32 ifindex;
+	__u16 max_l3_bytes; /* the longest packet the FIB let through this way; 0: nothing kept */
+	__u16 pad;
+	__u32 checked_ticks; /* when the FIB gave it: the coarse clock's ns >> XDPLB_TICK_SHIFT */
+};
+
+/* A tick of 2^20 ns, about a millisecond, so that a time of day fits 32 bits. */
+#define XDPLB_TICK_SHIFT 20
+/* How long a kept next hop is used before the FIB is asked again: about a second. */
+#define XDPLB_NEXT_HOP_TICKS 1000
+
 struct xdplb_flow {
 	struct xdplb_addr new_src;
 	struct xdplb_addr new_dst;
@@ -280,6 +299,7 @@ struct xdplb_flow {
 	__u8 replied;   /* the backend has answered */
 	__u8 pad;
 	__u64 last_seen_ns; /* coarse monotonic clock, refreshed at most once a second */
+	struct xdplb_next_hop next_hop;
 };
 
 /*

@@ -14,6 +14,8 @@
 #   BIG_FILE, BIG_SIZE, BIG_SHA256   the /big payload and its sha256 (hex)
 #   NGINX_PID[bN], UDP_PID[bN]       server PIDs
 #   HTTP_PORT=80, HTTP_ALT_PORT=8080, UDP_PORT=5353
+#
+# Tunable: NGINX_WORKERS, nginx's worker processes per server (default 1).
 
 [[ -n "${_XDPLB_SERVERS_SH:-}" ]] && return 0
 _XDPLB_SERVERS_SH=1
@@ -25,6 +27,7 @@ BIG_SIZE=$((10 * 1024 * 1024))
 BIG_FILE=""
 BIG_SHA256=""
 SERVERS_READY_TIMEOUT="${SERVERS_READY_TIMEOUT:-10}"   # seconds per server
+NGINX_WORKERS="${NGINX_WORKERS:-1}"
 declare -gA NGINX_PID=() NGINX_DIR=() UDP_PID=()
 _SERVERS_DIR=""
 
@@ -63,7 +66,7 @@ _nginx_conf() {
   cat <<EOF
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes $NGINX_WORKERS;
 user root;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
