@@ -41,17 +41,17 @@ static __always_inline int forward_with_flow(struct packet *pkt, const struct xd
 
 static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pkt,
 					   struct xdplb_flow *flow, struct scratch *scratch,
-					   __u64 now, const bool ipv4)
+					   const bool ipv4)
 {
 	if (flow->direction == XDPLB_DIR_DSR) {
 		note_closing(flow, pkt);
-		return forward_dsr(ctx, pkt, flow, &scratch->fib, now, ipv4);
+		return forward_dsr(ctx, pkt, flow, &scratch->fib, ipv4);
 	}
 	if (!hops_left(pkt, ipv4))
 		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 	note_closing(flow, pkt);
 
-	int pass_reason = find_next_hop(ctx, &scratch->fib, pkt, flow, now, ipv4);
+	int pass_reason = find_next_hop(ctx, &scratch->fib, pkt, flow, ipv4);
 
 	return forward_with_flow(pkt, flow, pass_reason, false, ipv4);
 }
@@ -59,10 +59,12 @@ static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pk
 /* The forward entry of a new connection: the client's tuple toward the backend. */
 static __always_inline void forward_flow_of(struct xdplb_flow *flow, const struct packet *pkt,
 					    const struct xdplb_farm *farm, __u32 backend_id,
-					    const struct xdplb_backend *backend, __u64 now)
+					    const struct xdplb_backend *backend, __u64 now,
+					    __u32 jiffies)
 {
 	__builtin_memset(flow, 0, sizeof(*flow));
 	flow->last_seen_ns = now;
+	flow->checked_jiffies = jiffies;
 	flow->new_src = pkt->key.src;
 	flow->new_sport = pkt->key.sport;
 	flow->new_dst = backend->addr;
@@ -105,19 +107,19 @@ static __always_inline int record_connection(struct packet *pkt, const struct xd
  * is dropped for `reason`. With a hash scheduler or persistence the racer also
  * chose the same backend, so in DNAT its reply tuple collides with ours. */
 static __always_inline int follow_racing_entry(struct xdp_md *ctx, struct packet *pkt,
-					       struct scratch *scratch, __u32 reason, __u64 now,
+					       struct scratch *scratch, __u32 reason,
 					       const bool ipv4)
 {
 	struct xdplb_flow *existing = bpf_map_lookup_elem(&conntrack_halfopen, &pkt->key);
 
 	if (existing)
-		return forward_tracked(ctx, pkt, existing, scratch, now, ipv4);
+		return forward_tracked(ctx, pkt, existing, scratch, ipv4);
 	return leave(XDP_DROP, reason);
 }
 
 /* A new DSR connection: one entry, only the MACs change (see lib/dsr.h). */
 static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet *pkt,
-					       struct scratch *scratch, bool remember, __u64 now,
+					       struct scratch *scratch, bool remember,
 					       const bool ipv4)
 {
 	struct xdplb_flow *flow = &scratch->new_flow;
@@ -125,15 +127,14 @@ static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet
 
 	if (drop_reason >= 0)
 		return leave(XDP_DROP, drop_reason);
-	keep_next_hop(&flow->next_hop, &scratch->fib, pkt, now);
+	keep_next_hop(&flow->next_hop, &scratch->fib, pkt);
 	flow->direction = XDPLB_DIR_DSR;
 	/* The balancer never sees a reply: once confirmed (by the client's next
 	 * packet), the entry lives by its protocol's timeout, not by the short
 	 * one of unanswered connections. */
 	flow->replied = 1;
 	if (bpf_map_update_elem(&conntrack_halfopen, &pkt->key, flow, BPF_NOEXIST) != 0)
-		return follow_racing_entry(ctx, pkt, scratch, XDPLB_DROP_CONNTRACK_INSERT, now,
-					   ipv4);
+		return follow_racing_entry(ctx, pkt, scratch, XDPLB_DROP_CONNTRACK_INSERT, ipv4);
 	if (remember)
 		remember_backend(scratch, flow->backend_id, flow->last_seen_ns);
 	return send_dsr(pkt, flow, true);
@@ -141,7 +142,7 @@ static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet
 
 static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pkt,
 					   struct scratch *scratch,
-					   const struct xdplb_settings *config, __u64 now,
+					   const struct xdplb_settings *config, __u32 jiffies,
 					   const bool ipv4)
 {
 	struct xdplb_farm_key farm_key = {
@@ -181,9 +182,9 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	struct xdplb_flow *flow = &scratch->new_flow;
 	struct bpf_fib_lookup *fib = &scratch->fib;
 
-	forward_flow_of(flow, pkt, farm, backend_id, backend, now);
+	forward_flow_of(flow, pkt, farm, backend_id, backend, bpf_ktime_get_coarse_ns(), jiffies);
 	if (farm->mode == XDPLB_MODE_DSR)
-		return open_dsr_connection(ctx, pkt, scratch, remember, now, ipv4);
+		return open_dsr_connection(ctx, pkt, scratch, remember, ipv4);
 	bool snat_from_route = farm->mode == XDPLB_MODE_SNAT && farm->snat_addr_count == 0;
 	/* The route is asked with the source the packet will leave with: the
 	 * pool's first address, or none yet (zero) when the route is to choose it. */
@@ -199,12 +200,12 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	int pass_reason = pass_reason_of(fib, fib_result);
 
 	if (pass_reason < 0)
-		keep_next_hop(&flow->next_hop, fib, pkt, now);
+		keep_next_hop(&flow->next_hop, fib, pkt);
 
 	int drop_reason = record_connection(pkt, farm, flow, fib, config);
 
 	if (drop_reason == XDPLB_DROP_CONNTRACK_INSERT || drop_reason == XDPLB_DROP_NAT_COLLISION)
-		return follow_racing_entry(ctx, pkt, scratch, drop_reason, now, ipv4);
+		return follow_racing_entry(ctx, pkt, scratch, drop_reason, ipv4);
 	if (drop_reason >= 0)
 		return leave(XDP_DROP, drop_reason);
 	if (remember)
@@ -239,12 +240,12 @@ static __noinline int handle_packet(struct xdp_md *ctx, struct packet *pkt,
 	if (!scratch || !config)
 		return XDP_PASS; /* cannot happen: one-slot arrays always have their slot */
 
-	__u64 now = bpf_ktime_get_coarse_ns();
-	struct xdplb_flow *flow = tracked_flow(pkt, config, now);
+	__u32 jiffies = jiffies_now();
+	struct xdplb_flow *flow = tracked_flow(pkt, config, jiffies);
 
 	if (flow)
-		return forward_tracked(ctx, pkt, flow, scratch, now, ipv4);
-	return open_connection(ctx, pkt, scratch, config, now, ipv4);
+		return forward_tracked(ctx, pkt, flow, scratch, ipv4);
+	return open_connection(ctx, pkt, scratch, config, jiffies, ipv4);
 }
 
 /* ICMP takes its own subprogram, called from here rather than from

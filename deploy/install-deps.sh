@@ -13,17 +13,20 @@ PACKAGES=(
   libboost-program-options-dev libboost-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libgtest-dev prometheus-cpp-dev
   libcivetweb-dev libsystemd-dev
+  # health checks: https (Boost.Asio SSL) and the mysql check's SHA1 (libcrypto)
+  libssl-dev
   # test bench
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
+  # MariaDB backends of the health-check tests and the MySQL suite: the -core
+  # packages hold the server and client programs without the host's service
+  mariadb-server-core mariadb-client-core
   # benchmark kit: the plots
   gnuplot-nox
   # benchmark scenarios of the peers (bench/scenarios): nftables, iptables
   # (iptables-nft by default), conntrack to forget their tracked connections
   nftables iptables conntrack
-  # the haproxy scenario; the suites' clients (wrk, sysbench) and the MySQL
-  # suite's own server: the -core packages hold the server and client
-  # programs without the host's mariadb service
-  haproxy wrk sysbench mariadb-server-core mariadb-client-core
+  # the haproxy scenario; the suites' clients (wrk, sysbench)
+  haproxy wrk sysbench
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }

@@ -125,24 +125,37 @@ static __always_inline void forget_connection(bool half_open, const struct xdplb
 	bpf_map_delete_elem(table_of(half_open), key);
 }
 
+/* The entry passed its check: the next one is due in a second, and the FIB is
+ * asked afresh for its next packet, since routes, neighbours and MTUs change. */
+static __always_inline void mark_checked(struct xdplb_flow *flow, __u32 jiffies)
+{
+	flow->checked_jiffies = jiffies;
+	flow->next_hop.max_l3_bytes = 0;
+}
+
 /*
  * Whether a tracked entry may carry this packet. It may not when it is stale,
  * when a SYN reuses the tuple of a closed connection, or when its other half is
- * gone; it is then forgotten and the packet treated as new. Staleness and the
- * other half are checked, and both clocks refreshed, at most once a second and
- * at the first reply: no timeout is shorter than a second (lbd and the farm
- * options refuse less), and a one-way stream's silent half is kept alive (and
- * warm in the LRU) without a lookup per packet.
+ * gone; it is then forgotten and the packet treated as new. Each entry checks
+ * its staleness and its other half, refreshes both halves' clocks and drops
+ * its kept next hop at most once a second, and at the first reply: no timeout
+ * is shorter than a second (lbd and the farm options refuse less), and a
+ * one-way stream's silent half is kept alive (and warm in the LRU) without a
+ * lookup per packet.
  */
 static __always_inline bool flow_is_usable(bool half_open, const struct xdplb_flow_key *key,
 					   struct xdplb_flow *flow, const struct packet *pkt,
-					   const struct xdplb_settings *config, __u64 now)
+					   const struct xdplb_settings *config, __u32 jiffies)
 {
 	bool first_reply = flow->direction == XDPLB_DIR_TO_CLIENT && !flow->replied;
 	bool syn_on_closed = pkt->tcp_syn && flow->closing;
 
-	if (now - flow->last_seen_ns < NS_PER_SEC && !first_reply && !syn_on_closed)
+	if (jiffies - flow->checked_jiffies < jiffies_per_second() && !first_reply &&
+	    !syn_on_closed)
 		return true;
+
+	__u64 now = bpf_ktime_get_coarse_ns();
+
 	if (syn_on_closed || flow_is_stale(flow, key->proto, now, half_open, config)) {
 		forget_connection(half_open, key, flow);
 		return false;
@@ -150,6 +163,7 @@ static __always_inline bool flow_is_usable(bool half_open, const struct xdplb_fl
 	if (flow->direction == XDPLB_DIR_DSR) {
 		/* Replies go from the backend straight to the client: no opposite. */
 		flow->last_seen_ns = now;
+		mark_checked(flow, jiffies);
 		return true;
 	}
 
@@ -167,6 +181,7 @@ static __always_inline bool flow_is_usable(bool half_open, const struct xdplb_fl
 		flow->replied = 1;
 		opposite->replied = 1;
 	}
+	mark_checked(flow, jiffies);
 	return true;
 }
 
@@ -230,14 +245,14 @@ static __always_inline struct xdplb_flow *promote(const struct xdplb_flow_key *k
  * established one first, then a half-open one, confirmed by this packet or not. */
 static __always_inline struct xdplb_flow *tracked_flow(const struct packet *pkt,
 						       const struct xdplb_settings *config,
-						       __u64 now)
+						       __u32 jiffies)
 {
 	struct xdplb_flow *flow = bpf_map_lookup_elem(&conntrack, &pkt->key);
 
 	if (flow)
-		return flow_is_usable(false, &pkt->key, flow, pkt, config, now) ? flow : NULL;
+		return flow_is_usable(false, &pkt->key, flow, pkt, config, jiffies) ? flow : NULL;
 	flow = bpf_map_lookup_elem(&conntrack_halfopen, &pkt->key);
-	if (!flow || !flow_is_usable(true, &pkt->key, flow, pkt, config, now))
+	if (!flow || !flow_is_usable(true, &pkt->key, flow, pkt, config, jiffies))
 		return NULL;
 	return confirms(flow, pkt) ? promote(&pkt->key, flow) : flow;
 }

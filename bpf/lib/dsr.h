@@ -62,14 +62,14 @@ static __always_inline int send_dsr(struct packet *pkt, const struct xdplb_flow 
 
 static __always_inline int forward_dsr(struct xdp_md *ctx, struct packet *pkt,
 				       struct xdplb_flow *flow, struct bpf_fib_lookup *fib,
-				       __u64 now_ns, const bool ipv4)
+				       const bool ipv4)
 {
-	if (!next_hop_usable(&flow->next_hop, pkt, now_ns)) {
+	if (!next_hop_usable(&flow->next_hop, pkt)) {
 		int drop_reason = dsr_route(ctx, fib, pkt, flow, ipv4);
 
 		if (drop_reason >= 0)
 			return leave(XDP_DROP, drop_reason);
-		keep_next_hop(&flow->next_hop, fib, pkt, now_ns);
+		keep_next_hop(&flow->next_hop, fib, pkt);
 	}
 	return send_dsr(pkt, flow, false);
 }

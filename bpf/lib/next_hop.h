@@ -4,13 +4,13 @@
  * established packet more than everything else it goes through (about 100 ns
  * for IPv4 and 230 ns for IPv6 on the test machine), and its answer for one
  * destination rarely changes. So each entry keeps the FIB's last answer and
- * uses it for about a second (XDPLB_NEXT_HOP_TICKS), for packets no longer
- * than one the FIB let through that way: a route, neighbour or MTU change
- * reaches established connections within a second.
+ * uses it for packets no longer than one the FIB let through that way, until
+ * the entry's once-a-second check (conntrack.h) sets it aside: a route,
+ * neighbour or MTU change reaches established connections within a second.
  *
  * An entry's next hop is written by the CPU that receives its flow (a NIC
  * steers a flow to one queue), and its addresses only when the FIB's answer
- * has changed; a refresh that finds the same way writes two numbers.
+ * has changed; a refresh that finds the same way writes one number.
  */
 #ifndef XDPLB_NEXT_HOP_H
 #define XDPLB_NEXT_HOP_H
@@ -22,20 +22,10 @@
 #include "maps.h"
 #include "parse.h"
 
-static __always_inline __u32 ticks_of(__u64 now_ns)
-{
-	return (__u32)(now_ns >> XDPLB_TICK_SHIFT);
-}
-
-static __always_inline bool within_its_second(const struct xdplb_next_hop *hop, __u64 now_ns)
-{
-	return hop->max_l3_bytes != 0 && ticks_of(now_ns) - hop->checked_ticks < XDPLB_NEXT_HOP_TICKS;
-}
-
 static __always_inline bool next_hop_usable(const struct xdplb_next_hop *hop,
-					    const struct packet *pkt, __u64 now_ns)
+					    const struct packet *pkt)
 {
-	return pkt->frame_bytes <= hop->max_l3_bytes && within_its_second(hop, now_ns);
+	return pkt->frame_bytes <= hop->max_l3_bytes;
 }
 
 static __always_inline bool same_mac(const __u8 *a, const __u8 *b)
@@ -45,17 +35,17 @@ static __always_inline bool same_mac(const __u8 *a, const __u8 *b)
 }
 
 /*
- * Keeps the FIB's answer, which let this packet through. A new answer, or one
- * found again after its second, bounds packet lengths afresh: the path's MTU
- * may have shrunk. Within its second a longer packet only raises the bound.
+ * Keeps the FIB's answer, which let this packet through. A new answer bounds
+ * packet lengths afresh (the path's MTU may have shrunk); the same one only
+ * raises the bound.
  */
 static __always_inline void keep_next_hop(struct xdplb_next_hop *hop,
 					  const struct bpf_fib_lookup *fib,
-					  const struct packet *pkt, __u64 now_ns)
+					  const struct packet *pkt)
 {
 	/* An XDP frame without fragments is shorter than a page: 16 bits hold it. */
 	__u16 l3_bytes = (__u16)pkt->frame_bytes;
-	bool bound_holds = within_its_second(hop, now_ns);
+	bool bound_holds = hop->max_l3_bytes != 0;
 
 	if (hop->ifindex != fib->ifindex || !same_mac(hop->dst_mac, fib->dmac) ||
 	    !same_mac(hop->src_mac, fib->smac)) {
@@ -68,7 +58,6 @@ static __always_inline void keep_next_hop(struct xdplb_next_hop *hop,
 		barrier();
 		bound_holds = false;
 	}
-	hop->checked_ticks = ticks_of(now_ns);
 	hop->max_l3_bytes = bound_holds && hop->max_l3_bytes > l3_bytes ? hop->max_l3_bytes : l3_bytes;
 }
 
@@ -80,16 +69,16 @@ static __always_inline void keep_next_hop(struct xdplb_next_hop *hop,
  */
 static __always_inline int find_next_hop(struct xdp_md *ctx, struct bpf_fib_lookup *fib,
 					 const struct packet *pkt, struct xdplb_flow *flow,
-					 __u64 now_ns, const bool ipv4)
+					 const bool ipv4)
 {
-	if (next_hop_usable(&flow->next_hop, pkt, now_ns))
+	if (next_hop_usable(&flow->next_hop, pkt))
 		return -1;
 
 	int fib_result = fib_lookup(ctx, fib, pkt, &flow->new_src, &flow->new_dst, false, ipv4);
 	int pass_reason = pass_reason_of(fib, fib_result);
 
 	if (pass_reason < 0)
-		keep_next_hop(&flow->next_hop, fib, pkt, now_ns);
+		keep_next_hop(&flow->next_hop, fib, pkt);
 	return pass_reason;
 }
 

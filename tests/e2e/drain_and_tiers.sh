@@ -30,13 +30,6 @@ WORK=""
 note() { echo "  $*"; }
 section() { echo; echo "== $* (t=${SECONDS}s)"; }
 
-# tally_line -> "b1 47 b2 53 failed 0, 0.40s"
-tally_line() {
-  local name line=""
-  for name in $(printf '%s\n' "${!TALLY[@]}" | sort); do line+="$name ${TALLY[$name]} "; done
-  echo "${line}failed $TALLY_FAILED, ${TALLY_SECONDS}s"
-}
-
 # new_connections_only_reach NAME... -> NEW_CONNECTIONS fresh HTTP
 # connections all answered, every one by one of the NAMEs.
 new_connections_only_reach() {

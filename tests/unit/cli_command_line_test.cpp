@@ -59,6 +59,46 @@ TEST(CliCommandLine, FarmAddWithEveryOption) {
                     {"persistence", "srcip"}, {"persist_ttl", 600}, {"snat_addr", "10.0.0.1"}});
 }
 
+TEST(CliCommandLine, FarmAddWithHealthCheckOptions) {
+    expect_request({"farm", "add", "db", "--vip", "192.0.2.1", "--port", "3306", "--proto", "tcp", "--check", "mysql",
+                    "--check-interval", "0.5", "--check-timeout", "0.25", "--check-rise", "2", "--check-fall", "3",
+                    "--check-user", "monitor", "--check-password-file", "/etc/xdplb/monitor.pass", "--on-down", "cut",
+                    "--slowstart", "30", "--check-port", "3307"},
+                   "farm.add",
+                   {{"name", "db"}, {"vip", "192.0.2.1"}, {"port", "3306"}, {"proto", "tcp"}, {"check", "mysql"},
+                    {"check_interval", 0.5}, {"check_timeout", 0.25}, {"check_rise", 2}, {"check_fall", 3},
+                    {"check_user", "monitor"}, {"check_password_file", "/etc/xdplb/monitor.pass"},
+                    {"on_down", "cut"}, {"slowstart", 30}, {"check_port", 3307}});
+}
+
+TEST(CliCommandLine, FarmSetHealthCheckOptionsTakeDefault) {
+    expect_request({"farm", "set", "web", "--check", "http", "--check-path", "/health", "--check-expect", "200",
+                    "--check-host", "default", "--check-interval", "default", "--check-expect-body", "ok"},
+                   "farm.set",
+                   {{"name", "web"}, {"check", "http"}, {"check_path", "/health"}, {"check_expect", 200},
+                    {"check_host", nullptr}, {"check_interval", nullptr}, {"check_expect_body", "ok"}});
+}
+
+TEST(CliCommandLine, CheckSecondsMustBeANumber) {
+    EXPECT_EQ(usage_error_of({"farm", "set", "web", "--check-interval", "1s"}),
+              "farm set: --check-interval needs a number of seconds, such as 2 or 0.5, not '1s'");
+    EXPECT_NE(usage_error_of({"farm", "set", "web", "--check-timeout", "nan"}), "");
+    EXPECT_EQ(usage_error_of({"farm", "add", "web", "--vip", "192.0.2.1", "--port", "80", "--proto", "tcp",
+                              "--check-interval", "default"}),
+              "farm add: --check-interval needs a number of seconds, such as 2 or 0.5, not 'default'");
+}
+
+TEST(CliCommandLine, BackendCheckOverrides) {
+    expect_request({"backend", "add", "web", "web1", "--ip", "10.0.0.11", "--check-port", "8080", "--check", "tcp"},
+                   "backend.add",
+                   {{"farm", "web"}, {"name", "web1"}, {"ip", "10.0.0.11"}, {"check_port", 8080}, {"check", "tcp"}});
+    expect_request({"backend", "set", "web", "web1", "--check-port", "default", "--check-command", "true"},
+                   "backend.set",
+                   {{"farm", "web"}, {"name", "web1"}, {"check_port", nullptr}, {"check_command", "true"}});
+    EXPECT_EQ(usage_error_of({"backend", "set", "web", "web1", "--check-interval", "1"}),
+              "backend set: unknown option '--check-interval'");
+}
+
 TEST(CliCommandLine, FarmAddSendsNoneAsAnAddressForLbdToRefuse) {
     const api::Request request = request_of(
         {"farm", "add", "web", "--vip", "1.1.1.1", "--port", "1", "--proto", "tcp", "--snat-addr", "none"});

@@ -23,9 +23,11 @@ json sample_farm() {
             {"snat_addr", nullptr},
             {"backends",
              {{{"name", "web1"}, {"ip", "10.0.0.11"}, {"port", 8443}, {"weight", 100},
-               {"priority", 1}, {"state", "up"}, {"maxconn", 0}, {"health", "unknown"}},
+               {"priority", 1}, {"state", "up"}, {"maxconn", 0}, {"health", "unknown"},
+               {"health_reason", "not checked"}, {"health_since", nullptr}},
               {{"name", "web-standby"}, {"ip", "10.0.0.200"}, {"port", nullptr}, {"weight", 1},
-               {"priority", 10}, {"state", "drain"}, {"maxconn", 500}, {"health", "unknown"}}}}};
+               {"priority", 10}, {"state", "drain"}, {"maxconn", 500}, {"health", "unknown"},
+               {"health_reason", "not checked"}, {"health_since", nullptr}}}}};
 }
 
 json traffic(std::uint64_t connections, std::uint64_t packets_out, std::uint64_t bytes_out,
@@ -96,9 +98,28 @@ TEST(CliRender, FarmShow) {
               "persistence:  none\n"
               "snat addr:    address of the egress interface\n"
               "\n"
-              "NAME         IP          PORT  WEIGHT  PRIORITY  MAXCONN  STATE  HEALTH\n"
-              "web1         10.0.0.11   8443     100         1        -  up     unknown\n"
-              "web-standby  10.0.0.200     -       1        10      500  drain  unknown\n");
+              "NAME         IP          PORT  WEIGHT  PRIORITY  MAXCONN  STATE  HEALTH   SINCE  LAST CHECK\n"
+              "web1         10.0.0.11   8443     100         1        -  up     unknown  -      not checked\n"
+              "web-standby  10.0.0.200     -       1        10      500  drain  unknown  -      not checked\n");
+}
+
+TEST(CliRender, FarmShowWithHealthChecks) {
+    json farm = sample_farm();
+    farm.update({{"check", "http"}, {"check_path", "/health"}, {"check_interval", 0.5}, {"check_timeout", nullptr},
+                 {"check_rise", nullptr}, {"check_fall", 5}, {"check_port", 8080}, {"check_expect", nullptr},
+                 {"on_down", "cut"}, {"slowstart", 30}});
+    farm["backends"][0].update({{"health", "up"}, {"health_since", "2026-11-21T10:32:37.125Z"},
+                                {"health_reason", "status 200"}});
+    farm["backends"][1].update({{"health", "down"}, {"health_since", "2026-11-21T10:40:00.000Z"},
+                                {"health_reason", "connect: Connection refused"}});
+    const std::string shown = people("farm.show", {{"name", "web"}}, farm);
+    EXPECT_NE(shown.find("check:        http GET /health every 0.5 s (timeout 1 s, rise 2, fall 5), port 8080\n"
+                         "health:       on down cut, slow start 30 s\n"),
+              std::string::npos)
+        << shown;
+    EXPECT_NE(shown.find("up     up      2026-11-21T10:32:37.125Z  status 200\n"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("drain  down    2026-11-21T10:40:00.000Z  connect: Connection refused\n"), std::string::npos)
+        << shown;
 }
 
 TEST(CliRender, FarmShowWithHashAndPersistence) {

@@ -801,7 +801,10 @@ TEST(FarmToJson, ApiFormHasExactlyTheUserFacingFields) {
               (std::set<std::string>{"name", "vip", "port", "proto", "mode", "scheduler", "hash_key", "persistence",
                                      "persist_ttl", "snat_addr", "allow", "deny",
                                      "rate_limit", "rate_burst", "timeout_unanswered", "timeout_tcp",
-                                     "timeout_tcp_time_wait", "timeout_tcp_close", "timeout_udp"}));
+                                     "timeout_tcp_time_wait", "timeout_tcp_close", "timeout_udp",
+                                     "check", "check_port", "check_send", "check_expect_body", "check_path", "check_expect", "check_host",
+                                     "check_user", "check_password_file", "check_command",
+                                     "check_interval", "check_timeout", "check_rise", "check_fall", "on_down", "slowstart"}));
 }
 
 TEST(FarmToJson, ConfigFormAddsBackendsWithoutIds) {
@@ -810,7 +813,10 @@ TEST(FarmToJson, ConfigFormAddsBackendsWithoutIds) {
               (std::set<std::string>{"name", "vip", "port", "proto", "mode", "scheduler", "hash_key", "persistence",
                                      "persist_ttl", "snat_addr", "allow", "deny",
                                      "rate_limit", "rate_burst", "timeout_unanswered", "timeout_tcp",
-                                     "timeout_tcp_time_wait", "timeout_tcp_close", "timeout_udp", "backends"}));
+                                     "timeout_tcp_time_wait", "timeout_tcp_close", "timeout_udp", "backends",
+                                     "check", "check_port", "check_send", "check_expect_body", "check_path", "check_expect", "check_host",
+                                     "check_user", "check_password_file", "check_command",
+                                     "check_interval", "check_timeout", "check_rise", "check_fall", "on_down", "slowstart"}));
     ASSERT_EQ(value["backends"].size(), 2u);
     EXPECT_FALSE(value["backends"][0].contains("id"));
 }
@@ -852,7 +858,9 @@ TEST(FarmToJson, ConfigFormWritesAnEmptyBackendListAsAnArray) {
 
 TEST(BackendToJson, WritesEveryValue) {
     json value = backend_to_json(sample_farm().backends[0], kApiForm);
-    EXPECT_EQ(keys_of(value), (std::set<std::string>{"name", "ip", "port", "weight", "priority", "state", "maxconn"}));
+    EXPECT_EQ(keys_of(value), (std::set<std::string>{"name", "ip", "port", "weight", "priority", "state", "maxconn",
+                                                     "check", "check_port", "check_send", "check_expect_body", "check_path", "check_expect", "check_host",
+                                     "check_user", "check_password_file", "check_command"}));
     EXPECT_EQ(value["name"], "api1");
     EXPECT_EQ(value["ip"], "10.0.1.1");
     EXPECT_EQ(value["port"], 9090);

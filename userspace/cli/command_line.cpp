@@ -1,6 +1,7 @@
 #include "cli/command_line.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 
@@ -122,12 +123,28 @@ json whole_number(const OptionSpec& option, const std::string& text) {
     return number;
 }
 
+// A decimal number of seconds such as 0.25; its range is for lbd to judge.
+json seconds(const OptionSpec& option, const std::string& text) {
+    double number = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, number, std::chars_format::fixed);
+    if (error != std::errc() || stop != end || !std::isfinite(number)) {
+        throw UsageError("--" + option.flag + " needs a number of seconds, such as 2 or 0.5, not '" + text + "'");
+    }
+    return number;
+}
+
 json option_value(const OptionSpec& option, const std::string& text) {
-    if (option.kind == ValueKind::number_or_default && text == "default") {
+    const bool resettable = option.kind == ValueKind::number_or_default ||
+                            option.kind == ValueKind::text_or_default || option.kind == ValueKind::seconds_or_default;
+    if (resettable && text == "default") {
         return nullptr;
     }
     if (option.kind == ValueKind::number || option.kind == ValueKind::number_or_default) {
         return whole_number(option, text);
+    }
+    if (option.kind == ValueKind::seconds || option.kind == ValueKind::seconds_or_default) {
+        return seconds(option, text);
     }
     if (option.kind == ValueKind::text_or_none && text == "none") {
         return nullptr;

@@ -81,6 +81,69 @@ std::vector<OptionSpec> timeout_options(FarmUse use) {
     return options;
 }
 
+// Who sets a health-check option: a farm for all its backends, or a backend for itself.
+enum class CheckScope { farm, backend };
+
+// The health-check options of farm add/set (all) and backend add/set (where
+// and what to check). Changing, "default" returns to the default (a farm's)
+// or to the farm's value (a backend's).
+std::vector<OptionSpec> check_options(CheckScope scope, FarmUse use) {
+    const bool change = use == FarmUse::change;
+    const ValueKind text = change ? ValueKind::text_or_default : ValueKind::text;
+    const ValueKind number = change ? ValueKind::number_or_default : ValueKind::number;
+    const ValueKind seconds = change ? ValueKind::seconds_or_default : ValueKind::seconds;
+    const std::string or_default = change ? "|default" : "";
+    const std::string unset = scope == CheckScope::farm ? "Default: " : "Default: the farm's setting, else ";
+    std::vector<OptionSpec> options = {
+        {"check", "check", "TYPE" + or_default, text, false,
+         "How each backend's health is checked: tcp, http, https, mysql, udp, cmd or none. tcp: the port accepts a connection. http, https: GET "
+         "--check-path answers the expected status. mysql: the server's greeting is valid (and with "
+         "--check-user, a login succeeds). udp: a datagram is answered. cmd: --check-command exits 0. "
+         "none: not checked. A backend that fails --check-fall checks in a row is down: out of "
+         "scheduling like one in maint; --check-rise successes bring it back. " + unset + "none."},
+        {"check-port", "check_port", "PORT" + or_default, number, false,
+         "The port checked, 1-65535. " + unset + "the backend's port (a backend without one: the farm's first port)."},
+        {"check-send", "check_send", "STRING" + or_default, text, false,
+         "tcp and udp: the text sent once connected (udp: the datagram; default empty)."},
+        {"check-expect-body", "check_expect_body", "STRING" + or_default, text, false,
+         "tcp, udp: the answer must contain this text; http, https: the body must."},
+        {"check-path", "check_path", "PATH" + or_default, text, false, "http, https: the path requested. " + unset + "/."},
+        {"check-expect", "check_expect", "STATUS" + or_default, number, false,
+         "http, https: the status the answer must have, 100-599. " + unset + "any 2xx or 3xx."},
+        {"check-host", "check_host", "HOST" + or_default, text, false,
+         "http, https: the Host header (and the TLS server name). " + unset + "the backend's address."},
+        {"check-user", "check_user", "USER" + or_default, text, false,
+         "mysql: log in as this user (mysql_native_password) and quit, instead of only reading the "
+         "greeting, which the server counts as an aborted connection."},
+        {"check-password-file", "check_password_file", "FILE" + or_default, text, false,
+         "mysql: the absolute path of a file whose first line is the password of --check-user; "
+         "read at each check. Without it, the user logs in without a password."},
+        {"check-command", "check_command", "CMD" + or_default, text, false,
+         "cmd: a command run by /bin/sh, with the words HOST and PORT replaced by the backend's "
+         "address and checked port (Nagios-plugin style: exit 0 is healthy). The timeout kills it."},
+    };
+    if (scope == CheckScope::backend) return options;
+    const std::vector<OptionSpec> farm_only = {
+        {"check-interval", "check_interval", "SECONDS" + or_default, seconds, false,
+         "Seconds between the starts of two checks of a backend, 0.1-3600, decimals allowed (default 2)."},
+        {"check-timeout", "check_timeout", "SECONDS" + or_default, seconds, false,
+         "Seconds a check may take, 0.01 up to --check-interval (default 1). A backend fails "
+         "within fall x interval + timeout."},
+        {"check-rise", "check_rise", "N" + or_default, number, false,
+         "Successes in a row that bring a down backend up, 1-100 (default 2)."},
+        {"check-fall", "check_fall", "N" + or_default, number, false,
+         "Failures in a row that take a backend down, 1-100 (default 3)."},
+        {"on-down", "on_down", "keep|cut" + or_default, text, false,
+         "What happens to a backend's established connections when it goes down: keep (the "
+         "default) lets them run; cut removes them, so their next packets are reset."},
+        {"slowstart", "slowstart", "SECONDS" + or_default, number, false,
+         "A backend that comes back up takes a share of new connections that grows from 0 to its "
+         "weight's over this many seconds, 0-3600 (default 0: at once)."},
+    };
+    options.insert(options.end(), farm_only.begin(), farm_only.end());
+    return options;
+}
+
 std::vector<OptionSpec> farm_options(FarmUse use) {
     const bool needed = use == FarmUse::create;
     std::vector<OptionSpec> options = {
@@ -115,6 +178,7 @@ std::vector<OptionSpec> farm_options(FarmUse use) {
     }
     for (OptionSpec& option : protection_options()) options.push_back(std::move(option));
     for (OptionSpec& option : timeout_options(use)) options.push_back(std::move(option));
+    for (OptionSpec& option : check_options(CheckScope::farm, use)) options.push_back(std::move(option));
     return options;
 }
 
@@ -146,6 +210,13 @@ std::vector<OptionSpec> backend_add_options() {
     for (OptionSpec& option : backend_tuning_options()) {
         options.push_back(std::move(option));
     }
+    for (OptionSpec& option : check_options(CheckScope::backend, FarmUse::create)) options.push_back(std::move(option));
+    return options;
+}
+
+std::vector<OptionSpec> backend_set_options() {
+    std::vector<OptionSpec> options = backend_tuning_options();
+    for (OptionSpec& option : check_options(CheckScope::backend, FarmUse::change)) options.push_back(std::move(option));
     return options;
 }
 
@@ -164,7 +235,9 @@ std::vector<CommandSpec> make_commands() {
          {"lbctl farm add web --vip 192.0.2.10 --port 443 --proto tcp",
           "lbctl farm add media --vip 192.0.2.10 --port 80,8000-8100 --proto tcp",
           "lbctl farm add cache --vip 192.0.2.11 --port 80 --proto tcp --scheduler hash",
-          "lbctl farm add db --vip 192.0.2.2 --port 80 --proto tcp --persistence srcip"}},
+          "lbctl farm add db --vip 192.0.2.2 --port 80 --proto tcp --persistence srcip",
+          "lbctl farm add shop --vip 192.0.2.12 --port 80 --proto tcp --check http",
+          "lbctl farm add sql --vip 192.0.2.13 --port 3306 --proto tcp --check tcp"}},
         {"farm set", "farm.set", "change a farm",
          "Changes the given fields of the farm NAME; the others keep their values.",
          {kFarmName},
@@ -175,7 +248,13 @@ std::vector<CommandSpec> make_commands() {
           "lbctl farm set web --persistence srcip --persist-ttl 600",
 
           "lbctl farm set web --deny 198.18.7.0/24 --rate-limit 50 --rate-burst 20",
-          "lbctl farm set web --allow '' --timeout-tcp default"}},
+          "lbctl farm set web --allow '' --timeout-tcp default",
+          "lbctl farm set web --check tcp --check-rise 3 --check-fall 2",
+          "lbctl farm set shop --check-path /health --check-interval 0.5",
+          "lbctl farm set sql --check mysql --check-user monitor",
+          "lbctl farm set sql --check-password-file /etc/xdplb/monitor.pass",
+          "lbctl farm set sql --on-down cut --slowstart 30",
+          "lbctl farm set web --check cmd --check-command 'check_http -H HOST'"}},
         {"farm del", "farm.del", "delete a farm",
          "Deletes the farm NAME together with its backends.",
          {kFarmName},
@@ -187,7 +266,9 @@ std::vector<CommandSpec> make_commands() {
          {},
          {}},
         {"farm show", "farm.show", "show a farm and its backends",
-         "Shows the settings of the farm NAME and each of its backends.",
+         "Shows the settings of the farm NAME and each of its backends, with each backend's "
+         "health (up, down, or unknown before its first result or without a check), since when, "
+         "and the last check's result.",
          {kFarmName},
          {},
          {}},
@@ -199,12 +280,14 @@ std::vector<CommandSpec> make_commands() {
          {"lbctl backend add web web1 --ip 10.0.0.11 --port 8443 --weight 2",
           "lbctl backend add db db1 --ip 10.0.0.21 --maxconn 500"}},
         {"backend set", "backend.set", "change a backend",
-         "Changes the weight, priority, state or connection cap of the backend NAME of the farm FARM; what is "
-         "not given keeps its value. Setting the state to drain takes a backend out of service "
-         "without breaking its connections.",
+         "Changes the weight, priority, state, connection cap or health-check settings of the "
+         "backend NAME of the farm FARM; what is not given keeps its value, and a check option set "
+         "to default returns to the farm's. Setting the state to drain takes a backend out of "
+         "service without breaking its connections; a drained backend is still checked.",
          {kBackendFarm, kBackendName},
-         backend_tuning_options(),
-         {"lbctl backend set web web1 --state drain"}},
+         backend_set_options(),
+         {"lbctl backend set web web1 --state drain", "lbctl backend set web web2 --check-port 8080",
+          "lbctl backend set web web2 --check-port default"}},
         {"backend del", "backend.del", "remove a backend from a farm",
          "Removes the backend NAME from the farm FARM.",
          {kBackendFarm, kBackendName},
@@ -254,10 +337,12 @@ const std::vector<CommandGroup>& all_groups() {
     static const std::vector<CommandGroup> groups = {
         {"farm", "manage farms",
          "A farm is a balanced service: the clients' connections to its virtual address, port "
-         "and protocol are spread over its backends."},
+         "and protocol are spread over its backends. With --check, lbd checks each backend's "
+         "health and takes a backend that fails out of scheduling until it passes again "
+         "(docs/health-checks.md)."},
         {"backend", "manage the backends of a farm",
          "A backend is a server of a farm, which new connections go to according to its "
-         "priority, weight and state."},
+         "priority, weight and state, while its health check (if the farm has one) passes."},
     };
     return groups;
 }

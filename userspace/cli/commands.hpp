@@ -11,6 +11,9 @@ enum class ValueKind {
     number,           // a whole number, sent as a JSON number
     text_or_none,     // sent as a JSON string, except "none", sent as null (the default)
     number_or_default,  // a whole number, except "default", sent as null
+    text_or_default,    // sent as a JSON string, except "default", sent as null
+    seconds,            // a number of seconds, whole or decimal (0.25), sent as a JSON number
+    seconds_or_default,  // seconds, except "default", sent as null
 };
 
 struct OptionSpec {

@@ -184,8 +184,9 @@ std::string program_help() {
         section("DESCRIPTION",
                 paragraph("lbctl sends one command to lbd over its unix socket and prints the "
                           "answer. lbd balances the connections to each farm, a virtual "
-                          "address, port and protocol, over the farm's backends. A change takes "
-                          "effect at once; a command that fails changes nothing.")),
+                          "address, port and protocol, over the farm's backends, and checks their "
+                          "health when the farm has a --check. A change takes effect at once; a "
+                          "command that fails changes nothing.")),
         section("COMMANDS", column_list(command_summaries(every_command(), 0)) + "\n" +
                                 paragraph("'lbctl COMMAND --help' describes the arguments and "
                                           "options of each.")),

@@ -87,7 +87,8 @@ std::string backend_table(const json& backends) {
         return "no backends\n";
     }
     Table table({{"NAME"}, {"IP"}, {"PORT", Align::right}, {"WEIGHT", Align::right},
-                 {"PRIORITY", Align::right}, {"MAXCONN", Align::right}, {"STATE"}, {"HEALTH"}});
+                 {"PRIORITY", Align::right}, {"MAXCONN", Align::right}, {"STATE"}, {"HEALTH"}, {"SINCE"},
+                 {"LAST CHECK"}});
     for (const json& backend : elements(backends)) {
         // A null port means the backend gets the port the client connected to, and a
         // maxconn of 0 no cap: both shown as "-".
@@ -95,7 +96,8 @@ std::string backend_table(const json& backends) {
         table.add_row({text_of(backend, "name"), text_of(backend, "ip"), text_of(backend, "port"),
                        text_of(backend, "weight"), text_of(backend, "priority"),
                        maxconn == 0 ? "-" : text_cell(maxconn), text_of(backend, "state"),
-                       text_of(backend, "health")});
+                       text_of(backend, "health"), text_of(backend, "health_since"),
+                       text_of(backend, "health_reason")});
     }
     return table.str();
 }
@@ -142,6 +144,34 @@ void add_farm_protection(const json& farm, std::vector<std::pair<std::string, st
     if (!timeouts.empty()) lines.emplace_back("timeouts", timeouts + " (others: lbd's)");
 }
 
+// "http GET /health every 0.5 s (timeout 1 s, rise 2, fall 3)": the farm's
+// check as it runs, defaults included; the options that are set follow.
+std::string check_line(const json& farm) {
+    const json& type = field(farm, "check");
+    if (type.is_null() || type == "none") return "none";
+    auto or_default = [&](const char* key, const char* fallback) {
+        const json& value = field(farm, key);
+        return value.is_null() ? std::string(fallback) : text_cell(value);
+    };
+    std::string line = text_cell(type);
+    if (type == "http" || type == "https") line += " GET " + or_default("check_path", "/");
+    line += " every " + or_default("check_interval", "2") + " s (timeout " + or_default("check_timeout", "1") +
+            " s, rise " + or_default("check_rise", "2") + ", fall " + or_default("check_fall", "3") + ")";
+    for (const char* key : {"check_port", "check_expect", "check_host", "check_send", "check_expect_body",
+                            "check_user", "check_command"}) {
+        const json& value = field(farm, key);
+        if (!value.is_null()) line += ", " + std::string(key).substr(6) + " " + text_cell(value);
+    }
+    return line;
+}
+
+std::string health_policy_line(const json& farm) {
+    const json& slowstart = field(farm, "slowstart");
+    const bool ramps = is_counter(slowstart) && slowstart.get<std::uint64_t>() != 0;
+    return "on down " + (field(farm, "on_down").is_null() ? std::string("keep") : text_of(farm, "on_down")) +
+           ", slow start " + (ramps ? text_cell(slowstart) + " s" : std::string("none"));
+}
+
 std::string farm_details(const json& farm) {
     const json& snat_addr = field(farm, "snat_addr");
     std::vector<std::pair<std::string, std::string>> lines = {
@@ -155,6 +185,11 @@ std::string farm_details(const json& farm) {
         {"snat addr", snat_addr.is_null() ? "address of the egress interface" : address_list(snat_addr)},
     };
     add_farm_protection(farm, lines);
+    // Most farms check nothing: they show no check lines.
+    if (const std::string check = check_line(farm); check != "none") {
+        lines.emplace_back("check", check);
+        lines.emplace_back("health", health_policy_line(farm));
+    }
     return key_values(lines) + "\n" + backend_table(field(farm, "backends"));
 }
 

@@ -1,5 +1,6 @@
 #include "daemon/commands.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -27,19 +28,19 @@ std::string take_name(json& args, const char* field) {
     return value;
 }
 
-void refuse_other_fields(const json& args, std::initializer_list<const char*> allowed) {
+void refuse_other_fields(const json& args, const std::vector<std::string>& allowed) {
     for (const auto& [key, unused] : args.items()) {
-        bool known = false;
-        for (const char* field : allowed) known = known || key == field;
-        if (!known) throw ValidationError("unknown field '" + key + "'");
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            throw ValidationError("unknown field '" + key + "'");
+        }
     }
 }
 
 }  // namespace
 
 Commands::Commands(Controller& controller, const dataplane::CountersReader& counters,
-                   const dataplane::SessionTable& sessions)
-    : controller_(controller), counters_(counters), sessions_(sessions) {}
+                   const dataplane::SessionTable& sessions, const HealthMonitor& health)
+    : controller_(controller), counters_(counters), sessions_(sessions), health_(health) {}
 
 std::string Commands::answer(const std::string& line) {
     try {
@@ -131,7 +132,9 @@ json Commands::backend_set(const json& args) {
     json changes = args;
     std::string farm_name = take_name(changes, "farm");
     std::string name = take_name(changes, "name");
-    refuse_other_fields(changes, {"weight", "priority", "state", "maxconn"});
+    std::vector<std::string> changeable = {"weight", "priority", "state", "maxconn"};
+    changeable.insert(changeable.end(), model::backend_check_fields().begin(), model::backend_check_fields().end());
+    refuse_other_fields(changes, changeable);
     const model::Farm& farm = model::existing_farm(controller_.config(), farm_name);
     json merged = model::backend_to_json(model::existing_backend(farm, name), model::kApiForm);
     merged.merge_patch(changes);
@@ -222,7 +225,7 @@ json Commands::farm_view(const std::string& name) const {
     view["backends"] = json::array();
     for (const model::Backend& backend : farm.backends) {
         json backend_view = model::backend_to_json(backend, model::kApiForm);
-        backend_view["health"] = "unknown";  // no health checks configured
+        backend_view.update(health_.health_view(backend.id));
         view["backends"].push_back(backend_view);
     }
     return view;

@@ -5,6 +5,7 @@
 
 #include "api/protocol.hpp"
 #include "daemon/controller.hpp"
+#include "daemon/health_monitor.hpp"
 #include "dataplane/counters.hpp"
 #include "dataplane/session_table.hpp"
 
@@ -13,7 +14,7 @@ namespace xdplb::daemon {
 class Commands {
 public:
     Commands(Controller& controller, const dataplane::CountersReader& counters,
-             const dataplane::SessionTable& sessions);
+             const dataplane::SessionTable& sessions, const HealthMonitor& health);
 
     // Runs one request. Throws model::ValidationError for a request that cannot
     // be accepted (nothing changed), other exceptions for failures of lbd itself.
@@ -42,6 +43,7 @@ private:
     Controller& controller_;
     const dataplane::CountersReader& counters_;
     const dataplane::SessionTable& sessions_;
+    const HealthMonitor& health_;
 };
 
 }  // namespace xdplb::daemon

@@ -11,6 +11,7 @@
 #include "daemon/commands.hpp"
 #include "daemon/config_file.hpp"
 #include "daemon/controller.hpp"
+#include "daemon/health_monitor.hpp"
 #include "daemon/instance_lock.hpp"
 #include "daemon/neighbours.hpp"
 #include "daemon/options.hpp"
@@ -75,7 +76,9 @@ int run(const Options& options) {
     Controller controller(writer, store, neighbours, std::move(config));
     dataplane::CountersReader counters(program);
     dataplane::SessionTable sessions(program);
-    Commands commands(controller, counters, sessions);
+    HealthMonitor health(io, controller, sessions);
+    health.follow(controller.config());
+    Commands commands(controller, counters, sessions, health);
     Upkeep upkeep(io, program, options.data_plane);
     upkeep.start();
 

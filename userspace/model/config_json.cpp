@@ -1,6 +1,7 @@
 #include "model/config_json.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <limits>
 #include <string>
@@ -13,6 +14,15 @@ namespace xdplb::model {
 using nlohmann::json;
 
 namespace {
+
+// 100 ms as "0.1", 3600000 ms as "3600".
+std::string seconds_text(std::uint32_t ms) {
+    std::string text = std::to_string(ms / 1000);
+    if (ms % 1000 == 0) return text;
+    std::string fraction = std::to_string(1000 + ms % 1000).substr(1);
+    while (fraction.back() == '0') fraction.pop_back();
+    return text + "." + fraction;
+}
 
 // Reads the fields of one JSON object, each error naming where it is.
 class FieldReader {
@@ -47,6 +57,16 @@ public:
         if (in_range) in_range = item.get<std::uint64_t>() >= min && item.get<std::uint64_t>() <= max;
         if (!in_range) fail_field(field, range + ", got " + item.dump());
         return item.get<std::uint64_t>();
+    }
+
+    // Seconds as a JSON number, whole or not, held in milliseconds.
+    std::uint32_t milliseconds(const char* field, std::uint32_t min_ms, std::uint32_t max_ms) const {
+        const json& item = require(field);
+        std::string range = "must be a number of seconds from " + seconds_text(min_ms) + " to " + seconds_text(max_ms);
+        if (!item.is_number()) fail_field(field, range);
+        const double ms = std::round(item.get<double>() * 1000);
+        if (!(ms >= min_ms && ms <= max_ms)) fail_field(field, range + ", got " + item.dump());
+        return static_cast<std::uint32_t>(ms);
     }
 
     IpAddress address(const char* field) const {
@@ -154,6 +174,81 @@ private:
     std::string where_;
 };
 
+// Whole seconds as an integer, others with their fraction: 2, 0.25.
+json seconds_json(std::uint32_t ms) {
+    if (ms % 1000 == 0) return ms / 1000;
+    return ms / 1000.0;
+}
+
+const std::vector<std::string> kBackendCheckFields = {
+    "check", "check_port", "check_send", "check_expect_body", "check_path", "check_expect",
+    "check_host", "check_user", "check_password_file", "check_command"};
+const std::vector<std::string> kFarmOnlyCheckFields = {"check_interval", "check_timeout", "check_rise", "check_fall",
+                                                       "on_down", "slowstart"};
+
+template <typename Value>
+json optional_json(const std::optional<Value>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+// null: the default (a farm's field) or the farm's value (a backend's).
+void add_check_json(const CheckSettings& check, bool farm_fields, json& value) {
+    value["check"] = check.type ? json(to_string(*check.type)) : json(nullptr);
+    value["check_port"] = optional_json(check.port);
+    value["check_send"] = optional_json(check.send);
+    value["check_expect_body"] = optional_json(check.expect_body);
+    value["check_path"] = optional_json(check.path);
+    value["check_expect"] = optional_json(check.expect_status);
+    value["check_host"] = optional_json(check.host);
+    value["check_user"] = optional_json(check.user);
+    value["check_password_file"] = optional_json(check.password_file);
+    value["check_command"] = optional_json(check.command);
+    if (!farm_fields) return;
+    value["check_interval"] = check.interval_ms ? seconds_json(*check.interval_ms) : json(nullptr);
+    value["check_timeout"] = check.timeout_ms ? seconds_json(*check.timeout_ms) : json(nullptr);
+    value["check_rise"] = optional_json(check.rise);
+    value["check_fall"] = optional_json(check.fall);
+    value["on_down"] = check.on_down ? json(to_string(*check.on_down)) : json(nullptr);
+    value["slowstart"] = optional_json(check.slowstart_s);
+}
+
+std::optional<std::string> optional_string(const FieldReader& reader, const char* field) {
+    if (!reader.has(field)) return std::nullopt;
+    return reader.string(field);
+}
+
+CheckSettings check_from_json(const FieldReader& reader, bool farm_fields) {
+    CheckSettings check;
+    if (reader.has("check")) {
+        check.type = reader.choice<CheckType>("check", check_type_from_string, "tcp, http, https, mysql, udp, cmd, none");
+    }
+    if (reader.has("check_port")) check.port = static_cast<std::uint16_t>(reader.integer("check_port", 1, 65535));
+    check.send = optional_string(reader, "check_send");
+    check.expect_body = optional_string(reader, "check_expect_body");
+    check.path = optional_string(reader, "check_path");
+    if (reader.has("check_expect")) {
+        check.expect_status = static_cast<std::uint16_t>(reader.integer("check_expect", 100, 599));
+    }
+    check.host = optional_string(reader, "check_host");
+    check.user = optional_string(reader, "check_user");
+    check.password_file = optional_string(reader, "check_password_file");
+    check.command = optional_string(reader, "check_command");
+    if (!farm_fields) return check;
+    if (reader.has("check_interval")) {
+        check.interval_ms = reader.milliseconds("check_interval", kMinCheckIntervalMs, kMaxCheckIntervalMs);
+    }
+    if (reader.has("check_timeout")) {
+        check.timeout_ms = reader.milliseconds("check_timeout", kMinCheckTimeoutMs, kMaxCheckIntervalMs);
+    }
+    if (reader.has("check_rise")) check.rise = static_cast<std::uint32_t>(reader.integer("check_rise", 1, kMaxCheckCount));
+    if (reader.has("check_fall")) check.fall = static_cast<std::uint32_t>(reader.integer("check_fall", 1, kMaxCheckCount));
+    if (reader.has("on_down")) check.on_down = reader.choice<OnDown>("on_down", on_down_from_string, "keep, cut");
+    if (reader.has("slowstart")) {
+        check.slowstart_s = static_cast<std::uint32_t>(reader.integer("slowstart", 0, kMaxSlowstartSeconds));
+    }
+    return check;
+}
+
 constexpr std::uint64_t kMaxId = std::numeric_limits<std::uint32_t>::max();
 
 std::string name_of(const json& value, const char* kind) {
@@ -200,6 +295,8 @@ constexpr TimeoutField kTimeoutFields[] = {
 
 }  // namespace
 
+const std::vector<std::string>& backend_check_fields() { return kBackendCheckFields; }
+
 json backend_to_json(const Backend& backend, JsonForm form) {
     json value = {
         {"name", backend.name},
@@ -210,6 +307,7 @@ json backend_to_json(const Backend& backend, JsonForm form) {
         {"state", to_string(backend.state)},
         {"maxconn", backend.max_connections},
     };
+    add_check_json(backend.check, false, value);
     if (form.ids) value["id"] = backend.id;
     return value;
 }
@@ -236,6 +334,7 @@ json farm_to_json(const Farm& farm, JsonForm form) {
         const auto& seconds = farm.timeouts.*timeout.value;
         value[timeout.name] = seconds ? json(*seconds) : json(nullptr);
     }
+    add_check_json(farm.check, true, value);
     if (form.ids) value["id"] = farm.id;
     if (form.backends) {
         value["backends"] = json::array();
@@ -253,6 +352,7 @@ json config_to_json(const Config& config, JsonForm form) {
 Backend backend_from_json(const json& value, JsonForm form) {
     FieldReader reader(value, name_of(value, "backend"));
     std::vector<std::string> known = {"name", "ip", "port", "weight", "priority", "state", "maxconn"};
+    known.insert(known.end(), kBackendCheckFields.begin(), kBackendCheckFields.end());
     if (form.ids) known.push_back("id");
     reader.refuse_unknown(known);
     Backend backend;
@@ -267,6 +367,7 @@ Backend backend_from_json(const json& value, JsonForm form) {
     if (reader.has("maxconn")) {
         backend.max_connections = static_cast<std::uint32_t>(reader.integer("maxconn", 0, kMaxConnectionsCap));
     }
+    backend.check = check_from_json(reader, false);
     if (form.ids) backend.id = static_cast<std::uint32_t>(reader.integer("id", 1, kMaxId));
     return backend;
 }
@@ -277,6 +378,8 @@ Farm farm_from_json(const json& value, JsonForm form) {
                                       "scheduler",   "hash_key", "persistence", "persist_ttl", "snat_addr",
                                       "allow",       "deny",     "rate_limit", "rate_burst"};
     for (const TimeoutField& timeout : kTimeoutFields) known.push_back(timeout.name);
+    known.insert(known.end(), kBackendCheckFields.begin(), kBackendCheckFields.end());
+    known.insert(known.end(), kFarmOnlyCheckFields.begin(), kFarmOnlyCheckFields.end());
     if (form.ids) known.push_back("id");
     if (form.backends) known.push_back("backends");
     reader.refuse_unknown(known);
@@ -308,6 +411,7 @@ Farm farm_from_json(const json& value, JsonForm form) {
         farm.timeouts.*timeout.value =
             static_cast<std::uint32_t>(reader.integer(timeout.name, kMinTimeoutSeconds, kMaxTimeoutSeconds));
     }
+    farm.check = check_from_json(reader, true);
     if (form.ids) farm.id = static_cast<std::uint32_t>(reader.integer("id", 1, kMaxId));
     if (form.backends && reader.has("backends")) {
         for (const json& backend : reader.array("backends")) {

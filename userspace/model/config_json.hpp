@@ -1,6 +1,9 @@
 // The JSON form of the model: what the API, the config file and the state file carry.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "model/farm.hpp"
@@ -16,6 +19,9 @@ struct JsonForm {
 inline constexpr JsonForm kApiForm{};
 inline constexpr JsonForm kConfigForm{.ids = false, .backends = true};
 inline constexpr JsonForm kStateForm{.ids = true, .backends = true};
+
+// The health-check fields a backend may set (the farm's others are the farm's alone).
+const std::vector<std::string>& backend_check_fields();
 
 nlohmann::json backend_to_json(const Backend& backend, JsonForm form);
 nlohmann::json farm_to_json(const Farm& farm, JsonForm form);

@@ -36,6 +36,15 @@ constexpr std::array<std::pair<Persistence, const char*>, 2> kPersistences{
 constexpr std::array<std::pair<AdminState, const char*>, 3> kAdminStates{
     {{AdminState::up, "up"}, {AdminState::drain, "drain"}, {AdminState::maint, "maint"}}};
 
+constexpr std::array<std::pair<CheckType, const char*>, 7> kCheckTypes{{{CheckType::none, "none"},
+                                                                         {CheckType::tcp, "tcp"},
+                                                                         {CheckType::http, "http"},
+                                                                         {CheckType::https, "https"},
+                                                                         {CheckType::mysql, "mysql"},
+                                                                         {CheckType::udp, "udp"},
+                                                                         {CheckType::cmd, "cmd"}}};
+constexpr std::array<std::pair<OnDown, const char*>, 2> kOnDowns{{{OnDown::keep, "keep"}, {OnDown::cut, "cut"}}};
+
 template <typename Item>
 auto find_by_name(Item& items, const std::string& name) {
     auto found = std::find_if(items.begin(), items.end(), [&](const auto& item) { return item.name == name; });
@@ -55,6 +64,10 @@ std::string to_string(Scheduler scheduler) { return name_of(scheduler, kSchedule
 std::string to_string(AdminState state) { return name_of(state, kAdminStates); }
 std::string to_string(HashKey hash_key) { return name_of(hash_key, kHashKeys); }
 std::string to_string(Persistence persistence) { return name_of(persistence, kPersistences); }
+std::string to_string(CheckType type) { return name_of(type, kCheckTypes); }
+std::string to_string(OnDown on_down) { return name_of(on_down, kOnDowns); }
+std::optional<CheckType> check_type_from_string(const std::string& text) { return value_of(text, kCheckTypes); }
+std::optional<OnDown> on_down_from_string(const std::string& text) { return value_of(text, kOnDowns); }
 std::optional<Protocol> protocol_from_string(const std::string& text) { return value_of(text, kProtocols); }
 std::optional<Mode> mode_from_string(const std::string& text) { return value_of(text, kModes); }
 std::optional<Scheduler> scheduler_from_string(const std::string& text) { return value_of(text, kSchedulers); }

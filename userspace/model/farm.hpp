@@ -8,6 +8,7 @@
 
 #include "common/ip_address.hpp"
 #include "common/ip_prefix.hpp"
+#include "model/health_check.hpp"
 #include "model/port_set.hpp"
 
 namespace xdplb::model {
@@ -36,6 +37,7 @@ struct Backend {
     std::uint32_t priority = 1;
     AdminState state = AdminState::up;
     std::uint32_t max_connections = 0;  // 0: no cap
+    CheckSettings check;                // overrides of the farm's
 
     friend bool operator==(const Backend&, const Backend&) = default;
 };
@@ -74,6 +76,7 @@ struct Farm {
     std::uint32_t rate_limit = 0;  // new connections per second from one source; 0: no limit
     std::uint32_t rate_burst = 0;  // how many more a source may open at once
     FarmTimeouts timeouts;
+    CheckSettings check;
     std::vector<Backend> backends;
 
     const Backend* find_backend(const std::string& backend_name) const;

@@ -148,6 +148,7 @@ void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
         if (backend.ip == farm.vip) throw ValidationError(what + " has the farm's own VIP as its address");
         check_dsr_backend_port(farm, backend, what);
         check_id(backend.id, XDPLB_MAX_BACKENDS, backend_ids, what);
+        validate_backend_check(farm.check, backend.check, what);
     }
 }
 
@@ -232,6 +233,7 @@ void validate(const Config& config) {
         validate_source_list(farm.allow, farm, where, "allow");
         validate_source_list(farm.deny, farm, where, "deny");
         validate_limits(farm, where);
+        validate_farm_check(farm.check, where);
         check_id(farm.id, XDPLB_MAX_FARMS, farm_ids, where);
         validate_backends(farm, backend_ids);
     }

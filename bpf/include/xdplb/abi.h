@@ -279,13 +279,7 @@ struct xdplb_next_hop {
 	__u32 ifindex;
 	__u16 max_l3_bytes; /* the longest packet the FIB let through this way; 0: nothing kept */
 	__u16 pad;
-	__u32 checked_ticks; /* when the FIB gave it: the coarse clock's ns >> XDPLB_TICK_SHIFT */
 };
-
-/* A tick of 2^20 ns, about a millisecond, so that a time of day fits 32 bits. */
-#define XDPLB_TICK_SHIFT 20
-/* How long a kept next hop is used before the FIB is asked again: about a second. */
-#define XDPLB_NEXT_HOP_TICKS 1000
 
 struct xdplb_flow {
 	struct xdplb_addr new_src;
@@ -300,6 +294,10 @@ struct xdplb_flow {
 	__u8 pad;
 	__u64 last_seen_ns; /* coarse monotonic clock, refreshed at most once a second */
 	struct xdplb_next_hop next_hop;
+	/* When the data path last checked this entry (its staleness, its other
+	 * half, its next hop), in the low 32 bits of the kernel's jiffies: the
+	 * check comes about once a second (bpf/lib/conntrack.h). */
+	__u32 checked_jiffies;
 };
 
 /*

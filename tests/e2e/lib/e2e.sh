@@ -13,6 +13,10 @@ source "$e2e_lib/servers.sh"
 source "$e2e_lib/lb.sh"
 # shellcheck source=report.sh
 source "$e2e_lib/report.sh"
+# shellcheck source=keepalive.sh
+source "$e2e_lib/keepalive.sh"
+# shellcheck source=health.sh
+source "$e2e_lib/health.sh"
 
 if [[ $EUID -ne 0 ]]; then
   echo "SKIP: needs root (network namespaces, XDP)"

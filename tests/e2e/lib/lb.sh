@@ -10,6 +10,7 @@
 #   vip_tally tcp|udp NS ADDR PORT COUNT
 #                               COUNT fresh flows to a VIP; which backend
 #                               answered each (fills TALLY etc., see below)
+#   tally_line, tally_total     the last tally as one line, its answers' sum
 #
 # Binaries: $LBD and $LBCTL (ctest passes the built targets); by default the
 # ones in <repo>/build, where deploy/build.sh puts them.
@@ -175,6 +176,13 @@ vip_tally() {
       error) TALLY_ERRORS+=("$a $b") ;;
     esac
   done <<<"$out"
+}
+
+# tally_line -> the last vip_tally as one line: "b1 47 b2 53 failed 0, 0.40s"
+tally_line() {
+  local name line=""
+  for name in $(printf '%s\n' "${!TALLY[@]}" | sort); do line+="$name ${TALLY[$name]} "; done
+  echo "${line}failed $TALLY_FAILED, ${TALLY_SECONDS}s"
 }
 
 # tally_total -> sum of the answers in TALLY.

@@ -219,3 +219,73 @@ servers_stop() {
     udp_stop "$name"
   done
 }
+
+# ------------------------------------------------------------------- MariaDB
+# mariadb_start NAME [ADDR] -> a MariaDB server (mariadbd) in backend NAME on
+# ADDR:3306 (default: the backend's address), with a private datadir made by
+# mariadb-install-db on first start and kept across restarts of NAME, and
+# server_id = the backend's number, so that `SELECT @@server_id` tells which
+# backend answered. Users: SQL_MONITOR_USER / SQL_APP_USER (passwords
+# SQL_MONITOR_PASSWORD / SQL_APP_PASSWORD), from any host. Waits until the
+# server answers on its socket.
+# mariadb_stop NAME -> SIGTERM, wait until it has gone.
+MYSQL_PORT=3306
+SQL_MONITOR_USER=monitor
+SQL_MONITOR_PASSWORD=monitor-pass
+SQL_APP_USER=app
+SQL_APP_PASSWORD=app-pass
+declare -gA MARIADB_PID=() MARIADB_DIR=()
+
+_mariadb_sql() {
+  local name="$1"; shift
+  in_ns "$name" mariadb --no-defaults --protocol=socket --socket="${MARIADB_DIR[$name]}/mysqld.sock" -u root "$@"
+}
+
+_mariadb_answers() { _mariadb_sql "$1" -e 'SELECT 1'; }
+
+_mariadb_init() {
+  local name="$1" dir="$2"
+  mkdir -p "$dir"
+  mariadb-install-db --no-defaults --datadir="$dir/data" --user=root --auth-root-authentication-method=socket \
+    --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; return 1; }
+}
+
+mariadb_start() {
+  local name="$1" addr="${2:-}" dir first=0
+  _servers_dir
+  dir="$_SERVERS_DIR/mariadb-$name"
+  [[ -n "$addr" ]] || addr=$(backend_ip "${name#b}")
+  if [[ ! -d "$dir/data" ]]; then
+    _mariadb_init "$name" "$dir" || return 1
+    first=1
+  fi
+  MARIADB_DIR[$name]=$dir
+  # Name resolution off: a check from 198.18.x must not wait for DNS.
+  topo_spawn "$name" "$dir/stderr.log" mariadbd --no-defaults --user=root --datadir="$dir/data" \
+    --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" --bind-address="$addr" --port="$MYSQL_PORT" \
+    --server-id="${name#b}" --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=8M \
+    --log-error="$dir/error.log"
+  MARIADB_PID[$name]=$TOPO_LAST_PID
+  if ! _servers_wait "MariaDB in $name" _mariadb_answers "$name"; then
+    cat "$dir/stderr.log" "$dir/error.log" >&2 2>/dev/null || true
+    return 1
+  fi
+  ((first)) || return 0
+  _mariadb_sql "$name" -e "
+    CREATE USER '$SQL_MONITOR_USER'@'%' IDENTIFIED BY '$SQL_MONITOR_PASSWORD';
+    CREATE USER '$SQL_APP_USER'@'%' IDENTIFIED BY '$SQL_APP_PASSWORD';"
+}
+
+mariadb_stop() {
+  local name="$1"
+  [[ -n "${MARIADB_PID[$name]:-}" ]] || return 0
+  topo_kill_pid "${MARIADB_PID[$name]}"
+  unset "MARIADB_PID[$name]"
+}
+
+# sql_ask NS ADDR -> from namespace NS, one new connection to ADDR:3306 as
+# the app user; prints the answering server's server_id, non-zero on failure.
+sql_ask() {
+  in_ns "$1" mariadb --no-defaults --connect-timeout=3 -h "$2" -P "$MYSQL_PORT" -u "$SQL_APP_USER" \
+    -p"$SQL_APP_PASSWORD" -N -B -e 'SELECT @@server_id'
+}
