@@ -76,5 +76,19 @@ report_complete() {
 check "results.json has a row for every scenario and test (UDP: ${udp_scenarios[*]}; TCP: ${tcp_scenarios[*]})" \
   rows_complete
 check "report.md has the suites' sections and the notes" report_complete
+# latency_rows_complete -> the latency suite gave every UDP scenario a loss
+# and a p99 latency row at each of its quick rates, and report.md its section.
+latency_rows_complete() {
+  grep -q "^## Loss and latency at fixed rates" "$out/report.md" || { echo "    no section of the latency suite"; return 1; }
+  python3 - "$out/results.json" "${udp_scenarios[@]}" <<'PY'
+import json, sys
+have = {(r["scenario"], r["test"]) for r in json.load(open(sys.argv[1]))}
+missing = [(s, t) for s in sys.argv[2:] for rate in ("0.1", "0.5")
+           for t in (f"udp 64B loss at {rate} Mpps", f"udp 64B p99 latency at {rate} Mpps") if (s, t) not in have]
+if missing:
+    sys.exit(f"    no latency row for {missing}")
+PY
+}
+check "the latency suite's loss and p99 rows for every UDP scenario, and its section" latency_rows_complete
 check "mpps.png exists" test -s "$out/mpps.png"
 report_summary bench.smoke

@@ -8,9 +8,6 @@
 #include <linux/bpf.h>
 #include <net/if.h>
 #include <sched.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -27,6 +24,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench_values.hpp"
 #include "pktgen_config.h"
 #include "template_frame.hpp"
 
@@ -66,13 +64,6 @@ DESCRIPTION
 OPTIONS
 )";
 
-constexpr std::uint32_t kBenchRange = 0xc6120000;  // 198.18.0.0
-constexpr std::uint32_t kBenchRangeMask = 0xfffe0000;  // /15
-
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
 struct Options {
     std::string iface;
     FrameRecipe recipe;
@@ -86,53 +77,6 @@ struct Options {
     std::uint32_t batch = 0;
     bool json = false;
 };
-
-std::uint32_t parse_bench_address(const std::string& option, const std::string& text) {
-    in_addr address{};
-    if (inet_pton(AF_INET, text.c_str(), &address) != 1) {
-        throw UsageError("--" + option + " must be an IPv4 address, got '" + text + "'");
-    }
-    std::uint32_t host = ntohl(address.s_addr);
-    if ((host & kBenchRangeMask) != kBenchRange) {
-        throw UsageError("--" + option + " must lie in 198.18.0.0/15, got '" + text + "'");
-    }
-    return host;
-}
-
-std::array<std::uint8_t, 6> parse_mac(const std::string& text) {
-    std::array<std::uint8_t, 6> mac{};
-    unsigned parts[6];
-    char tail;
-    if (std::sscanf(text.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &parts[0], &parts[1], &parts[2], &parts[3],
-                    &parts[4], &parts[5], &tail) != 6) {
-        throw UsageError("--dst-mac must be a MAC address like 02:00:00:00:00:01, got '" + text + "'");
-    }
-    for (int i = 0; i < 6; ++i) mac[i] = static_cast<std::uint8_t>(parts[i]);
-    return mac;
-}
-
-template <typename T>
-T in_range(const std::string& option, long long value, long long min, long long max) {
-    if (value < min || value > max) {
-        throw UsageError("--" + option + " must be " + std::to_string(min) + "-" + std::to_string(max) + ", got " +
-                         std::to_string(value));
-    }
-    return static_cast<T>(value);
-}
-
-std::array<std::uint8_t, 6> interface_mac(const std::string& iface) {
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-    ifreq request{};
-    std::strncpy(request.ifr_name, iface.c_str(), IFNAMSIZ - 1);
-    int rc = ioctl(fd, SIOCGIFHWADDR, &request);
-    int saved_errno = errno;
-    close(fd);
-    if (rc != 0) throw std::runtime_error("cannot read the MAC address of " + iface + ": " + std::strerror(saved_errno));
-    std::array<std::uint8_t, 6> mac{};
-    std::memcpy(mac.data(), request.ifr_hwaddr.sa_data, mac.size());
-    return mac;
-}
 
 // Returns nothing when --help was asked for (the help is printed).
 std::optional<Options> parse_options(int argc, char** argv) {
@@ -177,7 +121,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
 
     Options options;
     options.iface = values["iface"].as<std::string>();
-    options.recipe.dst_mac = parse_mac(dst_mac);
+    options.recipe.dst_mac = parse_mac("dst-mac", dst_mac);
     options.recipe.dst_ip = parse_bench_address("dst-ip", dst_ip);
     options.recipe.dst_port = in_range<std::uint16_t>("dst-port", dst_port, 1, 65535);
     if (proto != "udp" && proto != "tcp") throw UsageError("--proto must be udp or tcp, got '" + proto + "'");
@@ -190,7 +134,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     options.first_sport = in_range<std::uint16_t>("src-port", src_port, 1, 65535);
     options.ports_per_saddr = in_range<std::uint32_t>("ports-per-address", ports_per_address, 1, 65536 - options.first_sport);
     const std::uint32_t addresses = (options.flows + options.ports_per_saddr - 1) / options.ports_per_saddr;
-    if (((options.first_saddr + addresses - 1) & kBenchRangeMask) != kBenchRange) {
+    if (!in_bench_range(options.first_saddr + addresses - 1)) {
         throw UsageError("--flows " + std::to_string(flows) + " from --src-ip " + src_ip + " would leave 198.18.0.0/15");
     }
     if (values.count("count")) options.count = in_range<std::uint64_t>("count", count, 1, 1LL << 48);

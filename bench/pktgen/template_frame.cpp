@@ -9,39 +9,9 @@
 
 #include <cstring>
 
+#include "internet_checksum.hpp"
+
 namespace xdplb::bench {
-namespace {
-
-// The one's-complement sum, not folded, of the 16-bit words as they lie in
-// memory: the order in which pktgen.bpf.c adds the flow's own words.
-std::uint64_t sum_words(const void* data, std::size_t size) {
-    const auto* bytes = static_cast<const std::uint8_t*>(data);
-    std::uint64_t sum = 0;
-    std::size_t i = 0;
-    for (; i + 1 < size; i += 2) {
-        std::uint16_t word;
-        std::memcpy(&word, bytes + i, sizeof(word));
-        sum += word;
-    }
-    if (i < size) {
-        std::uint8_t last[2] = {bytes[i], 0};  // an odd tail is padded with a zero byte
-        std::uint16_t word;
-        std::memcpy(&word, last, sizeof(word));
-        sum += word;
-    }
-    return sum;
-}
-
-struct PseudoHeader {
-    std::uint32_t saddr;
-    std::uint32_t daddr;
-    std::uint8_t zero;
-    std::uint8_t protocol;
-    std::uint16_t length;
-};
-
-}  // namespace
-
 TemplateFrame build_template_frame(const FrameRecipe& recipe) {
     const bool udp = recipe.transport == Transport::udp;
     const std::size_t l4_header = udp ? sizeof(udphdr) : sizeof(tcphdr);
@@ -92,7 +62,7 @@ TemplateFrame build_template_frame(const FrameRecipe& recipe) {
     }
     for (std::size_t i = l4_offset + l4_header; i < size; ++i) bytes[i] = static_cast<std::uint8_t>(i);
 
-    PseudoHeader pseudo{0, ip.daddr, 0, ip.protocol, htons(static_cast<std::uint16_t>(l4_length))};
+    Ipv4PseudoHeader pseudo{0, ip.daddr, 0, ip.protocol, htons(static_cast<std::uint16_t>(l4_length))};
     frame.l4_partial_sum = sum_words(&pseudo, sizeof(pseudo)) + sum_words(bytes + l4_offset, l4_length);
     return frame;
 }
