@@ -27,7 +27,7 @@ source "$bench_dir/lib/suite.sh"
 # shellcheck source=../lib/xdp.sh
 source "$bench_dir/lib/xdp.sh"
 
-suite_runs 2 1.5 5 5
+suite_runs 1 1.5 5 5
 SCENARIOS=(xdp-limit xdplb nftables iptables)
 VPORT=80
 # Per run: each CPU starts at its own half and sends fewer than 8M frames.
