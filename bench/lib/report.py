@@ -90,9 +90,14 @@ def ratio(value, base):
     return f"{value / base:.2f}" if base else "n/a"
 
 
+def is_throughput(args, row):
+    """A row of the Mpps runs: the suites report rates in Mpps too (the latency suite's sent rates)."""
+    return row["test"] == THROUGHPUT_TEST.format(size=args.frame_size)
+
+
 def markdown(args, info, rows, notes, sections):
     scenarios = args.scenarios.split()
-    throughput = {(r["scenario"], r["flows"]): r for r in rows if r["unit"] == "Mpps"}
+    throughput = {(r["scenario"], r["flows"]): r for r in rows if is_throughput(args, r)}
     flow_counts = sorted({r["flows"] for r in throughput.values()})
     out = ["# xdplb benchmark report", ""]
     out += [f"- machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory_gib']} GiB, {info['machine']}",
@@ -144,7 +149,7 @@ def markdown(args, info, rows, notes, sections):
 
 def plot_data(args, rows):
     """One line per scenario, one column per flow count (gnuplot's histogram)."""
-    throughput = {(r["scenario"], r["flows"]): r["value"] for r in rows if r["unit"] == "Mpps"}
+    throughput = {(r["scenario"], r["flows"]): r["value"] for r in rows if is_throughput(args, r)}
     flow_counts = sorted({f for _, f in throughput})
     lines = ["scenario " + " ".join(f'"{flows_label(f)}"' for f in flow_counts)]
     for s in args.scenarios.split():
