@@ -72,22 +72,12 @@ topo_die() { echo "[topo] ERROR: $*" >&2; return 1; }
 topo_ns() { echo "${TOPO_PREFIX}$1"; }
 
 # in_ns NAME cmd... -> run a command inside this run's namespace NAME.
-# Note: `ip netns exec` remounts /sys for the namespace, which hides the
-# host's bpffs at /sys/fs/bpf (it is plain sysfs in there). Use in_ns_bpf
-# for anything that pins BPF objects or uses libxdp's dispatcher.
+# `ip netns exec` gives the command a private mount namespace with its own
+# /sys: a bpffs it mounts there (lbd does) and whatever it pins go with it,
+# so no test leaves pins on the host.
 in_ns() {
   local ns="$1"; shift
   ip netns exec "${TOPO_PREFIX}${ns}" "$@"
-}
-
-# in_ns_bpf NAME cmd... -> like in_ns, but only the network namespace is
-# switched: mounts stay the host's, so /sys/fs/bpf is the real bpffs
-# (shared with the host: pin under a per-run path and remove it with
-# topo_on_down). /sys/class/net then shows the host's devices; tools that
-# use netlink/ioctl (ip, ethtool, libbpf, libxdp) see the namespace's.
-in_ns_bpf() {
-  local ns="$1"; shift
-  nsenter --net="/run/netns/${TOPO_PREFIX}${ns}" -- "$@"
 }
 
 # backend_ip I -> address of backend I (1-based): 198.18.1.(10+I)
@@ -120,17 +110,11 @@ topo_mktemp_var() {
 # forked handlers), and a Ctrl-C aimed at the test does not hit it before
 # cleanup runs. (In a non-interactive shell the background child is not a
 # group leader, so setsid execs in place and $! is the server's own PID.)
-topo_spawn() { _topo_spawn netns "$@"; }
-
-# topo_spawn_bpf NS LOGFILE cmd... -> the same, entered like in_ns_bpf, for
-# a daemon that needs bpffs (e.g. lbd).
-topo_spawn_bpf() { _topo_spawn bpf "$@"; }
-
-_topo_spawn() {
-  local how="$1" ns="${TOPO_PREFIX}$2" log="$3"; shift 3
+topo_spawn() {
+  local ns="${TOPO_PREFIX}$1" log="$2"; shift 2
   local -a enter=(ip netns exec "$ns")
-  [[ "$how" == bpf ]] && enter=(nsenter --net="/run/netns/$ns" --)
-  # Both enter by exec (no fork), so $! is the command's own PID.
+  # ip netns exec enters by exec (no fork), so $! is the command's own PID;
+  # its private mount namespace takes any bpffs the command mounts with it.
   # Spawned daemons get none of our saved fds: one held open by a stray
   # process would keep a runner (ctest) waiting on our output pipe.
   if [[ -n "$_TOPO_OUT_FD" ]]; then
