@@ -114,5 +114,22 @@ TEST(DaemonOptions, RefusesBadSnatPorts) {
               "--snat-ports must be MIN-MAX within 1-65535, got '3000-2000'");
 }
 
+TEST(DaemonOptions, MetricsAreOffUnlessAsked) { EXPECT_FALSE(parse({}).metrics_listen); }
+
+TEST(DaemonOptions, ParsesMetricsAddresses) {
+    EXPECT_EQ(parse({"--metrics", "127.0.0.1:9842"}).metrics_listen, "127.0.0.1:9842");
+    EXPECT_EQ(parse({"--metrics", "0.0.0.0:1"}).metrics_listen, "0.0.0.0:1");
+    EXPECT_EQ(parse({"--metrics", "[::1]:65535"}).metrics_listen, "[::1]:65535");
+    EXPECT_EQ(parse({"--metrics", "[fd00::1]:9842"}).metrics_listen, "[fd00::1]:9842");
+}
+
+TEST(DaemonOptions, RefusesBadMetricsAddresses) {
+    for (const char* bad : {"9842", ":9842", "localhost:9842", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
+                            "127.0.0.1:65536", "127.0.0.1:98x", "::1:9842", "[127.0.0.1]:9842", "[::1]9842",
+                            "[::1]:", "[]:9842"}) {
+        EXPECT_NE(usage_error_of({"--metrics", bad}).find("--metrics must be ADDR:PORT"), std::string::npos) << bad;
+    }
+}
+
 }  // namespace
 }  // namespace xdplb::daemon

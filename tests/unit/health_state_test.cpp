@@ -121,9 +121,9 @@ TEST(HealthTracker, ReportsTransitionsAndDurations) {
     EXPECT_EQ(down->reason, kFail.reason);
     const BackendHealth* backend = tracker.find(7);
     ASSERT_NE(backend, nullptr);
-    EXPECT_EQ(backend->checks, 2U);
+    EXPECT_EQ(backend->durations.count(), 2U);
     EXPECT_EQ(backend->last_duration, 5ms);
-    EXPECT_EQ(backend->total_duration, 8ms);
+    EXPECT_DOUBLE_EQ(backend->durations.sum_seconds(), 0.008);
     EXPECT_FALSE(tracker.record(99, kFail, 1ms, clock.now())) << "not a checked backend";
 }
 
@@ -217,5 +217,21 @@ TEST(ServedConfig, AnEntryForAnotherAddressIsIgnored) {
     EXPECT_EQ(served, config);
 }
 
+TEST(DurationHistogram, CountsEachDurationInTheFirstBucketThatHoldsIt) {
+    DurationHistogram histogram;
+    histogram.observe(300us);    // <= 0.0005
+    histogram.observe(500us);    // exactly on a bound: in that bucket
+    histogram.observe(7ms);      // <= 0.01
+    histogram.observe(4s);       // above every bound: only in the count
+    EXPECT_EQ(histogram.cumulative_count(0), 2U);
+    EXPECT_EQ(histogram.cumulative_count(3), 2U) << "<= 0.005";
+    EXPECT_EQ(histogram.cumulative_count(4), 3U) << "<= 0.01";
+    EXPECT_EQ(histogram.cumulative_count(DurationHistogram::kBounds.size() - 1), 3U);
+    EXPECT_EQ(histogram.cumulative_count(DurationHistogram::kBounds.size()), 4U) << "+Inf";
+    EXPECT_EQ(histogram.count(), 4U);
+    EXPECT_NEAR(histogram.sum_seconds(), 4.0078, 1e-9);
+}
+
 }  // namespace
 }  // namespace xdplb::health
+

@@ -35,6 +35,8 @@ public:
                model::Config initial);
 
     const model::Config& config() const { return config_; }
+    // The configuration as the maps serve it: config() with health applied.
+    const model::Config& served() const { return served_; }
 
     // Writes `next` (validated) into the maps and makes it current, unsaved.
     // If writing fails, the maps are restored to the current configuration

@@ -1,6 +1,7 @@
 // lbd: the xdplb daemon. Loads the data plane, restores the farms, serves the API.
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -13,6 +14,7 @@
 #include "daemon/controller.hpp"
 #include "daemon/health_monitor.hpp"
 #include "daemon/instance_lock.hpp"
+#include "daemon/metrics_gatherer.hpp"
 #include "daemon/neighbours.hpp"
 #include "daemon/options.hpp"
 #include "daemon/system_setup.hpp"
@@ -21,6 +23,7 @@
 #include "dataplane/map_writer.hpp"
 #include "dataplane/program.hpp"
 #include "dataplane/session_table.hpp"
+#include "metrics/exporter.hpp"
 #include "model/operations.hpp"
 #include "model/validation_error.hpp"
 #include "state/state_store.hpp"
@@ -81,6 +84,13 @@ int run(const Options& options) {
     Commands commands(controller, counters, sessions, health);
     Upkeep upkeep(io, program, options.data_plane);
     upkeep.start();
+    MetricsGatherer gatherer(controller, counters, health, upkeep, {options.conntrack_size, options.halfopen_size},
+                             options.data_plane.snat_ports);
+    std::optional<metrics::MetricsExporter> exporter;
+    if (options.metrics_listen) {
+        exporter.emplace(io, *options.metrics_listen, [&gatherer] { return gatherer.gather(); });
+        spdlog::info("metrics on http://{}/metrics", *options.metrics_listen);
+    }
 
     api::Server server(io, options.socket_path,
                        [&commands](const std::vector<std::string>& lines) { return commands.answer_all(lines); });

@@ -7,6 +7,7 @@
 #include <xdplb/abi.h>
 
 #include "api/protocol.hpp"
+#include "common/ip_address.hpp"
 #include "model/farm.hpp"
 
 namespace xdplb::daemon {
@@ -21,7 +22,7 @@ constexpr const char* kSynopsis = R"(NAME
 SYNOPSIS
     lbd [--config FILE] --iface IF [--iface IF]... [--state-dir DIR] [--socket PATH]
         [--conntrack-size N] [--halfopen-size N] [--snat-ports MIN-MAX]
-        [--timeout-KIND SECONDS]...
+        [--timeout-KIND SECONDS]... [--metrics ADDR:PORT]
         [--verbose]
 
 DESCRIPTION
@@ -40,6 +41,11 @@ DESCRIPTION
 
     SIGINT and SIGTERM stop lbd, which detaches its program. SIGHUP is
     ignored: there is nothing to reload, every change goes through lbctl.
+
+    With --metrics, lbd serves Prometheus metrics at http://ADDR:PORT/metrics
+    (docs/metrics.md): counters summed from the data path's per-CPU maps at
+    each scrape, backend state and weights, connection-table occupancy, SNAT
+    ports, drops by reason and health-check durations.
 
     The SNAT port range should not overlap net.ipv4.ip_local_port_range, so that
     translated connections never collide with the host's own sockets.
@@ -113,6 +119,29 @@ dataplane::SnatPortRange parse_port_range(const std::string& text) {
     return {static_cast<std::uint16_t>(min), static_cast<std::uint16_t>(max)};
 }
 
+// --metrics: an address and a port, "198.18.0.1:9842", "0.0.0.0:9842" or
+// "[::1]:9842"; returned as the HTTP server binds it.
+std::string parse_metrics_listen(const std::string& text) {
+    const auto colon = text.rfind(':');
+    const auto fail = [&text]() -> UsageError {
+        return UsageError("--metrics must be ADDR:PORT (IPv6: [ADDR]:PORT), port 1-65535, got '" + text + "'");
+    };
+    if (colon == std::string::npos) throw fail();
+    std::string address = text.substr(0, colon);
+    const std::string port_text = text.substr(colon + 1);
+    const bool bracketed = address.size() > 2 && address.front() == '[' && address.back() == ']';
+    if (bracketed) address = address.substr(1, address.size() - 2);
+    const std::optional<IpAddress> parsed = IpAddress::parse(address);
+    unsigned port = 0;
+    const char* end = port_text.data() + port_text.size();
+    auto [parsed_up_to, error] = std::from_chars(port_text.data(), end, port);
+    if (!parsed || bracketed != (parsed->family() == IpAddress::Family::v6) || error != std::errc() ||
+        parsed_up_to != end || port < 1 || port > 65535) {
+        throw fail();
+    }
+    return text;
+}
+
 }  // namespace
 
 std::optional<Options> parse_options(int argc, char** argv) {
@@ -139,6 +168,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("conntrack-size", po::value<std::string>(&conntrack_size)->value_name("N"), conntrack_size_help.c_str())
         ("halfopen-size", po::value<std::string>()->value_name("N"), "Size of the half-open table in entries, where connections wait until confirmed (a TCP handshake completed, a UDP flow's second packet) so that a flood of spoofed SYNs evicts only its own kind; each connection takes two. Default: a quarter of --conntrack-size (at least 2).")
         ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), snat_ports_help.c_str())
+        ("metrics", po::value<std::string>()->value_name("ADDR:PORT"), "Serve Prometheus metrics on http://ADDR:PORT/metrics ([ADDR]:PORT for IPv6; e.g. 127.0.0.1:9842). Default: none.")
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
     for (const TimeoutOption& timeout : kTimeoutOptions) {
         // program_options keeps its own copy of the description.
@@ -170,6 +200,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
                                 ? parse_table_size("halfopen-size", values["halfopen-size"].as<std::string>())
                                 : dataplane::default_halfopen_size(options.conntrack_size);
     options.data_plane.snat_ports = parse_port_range(snat_ports);
+    if (values.count("metrics")) options.metrics_listen = parse_metrics_listen(values["metrics"].as<std::string>());
     for (const TimeoutOption& timeout : kTimeoutOptions) {
         if (values.count(timeout.name)) {
             options.data_plane.*timeout.field = parse_timeout(timeout.name, values[timeout.name].as<std::string>());

@@ -20,6 +20,7 @@ struct Options {
     std::uint32_t conntrack_size = 0;
     std::uint32_t halfopen_size = 0;
     dataplane::Settings data_plane;  // SNAT ports and connection timeouts
+    std::optional<std::string> metrics_listen;  // as prometheus-cpp binds it: "ADDR:PORT" or "[ADDR6]:PORT"
     bool verbose = false;
 };
 

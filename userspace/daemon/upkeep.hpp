@@ -37,6 +37,10 @@ public:
     // Schedules the first walk; the walks go on while the event loop runs.
     void start();
 
+    // The last finished walk, and what it counted per backend.
+    const dataplane::WalkSummary& last_walk() const { return walker_.last_walk(); }
+    const dataplane::BackendCensus& last_census() const { return walker_.last_census(); }
+
 private:
     void wait_until(std::chrono::steady_clock::time_point next_walk);
     void begin_walk();

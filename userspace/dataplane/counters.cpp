@@ -31,6 +31,8 @@ void add(Traffic& sum, const xdplb_traffic& part) {
 
 }  // namespace
 
+std::span<const char* const> reason_names() { return kReasonNames; }
+
 CountersReader::CountersReader(const Program& program)
     : farm_stats_fd_(program.map_fd("farm_stats")),
       backend_stats_fd_(program.map_fd("backend_stats")),

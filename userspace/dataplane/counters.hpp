@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,9 @@ struct FlowCounters {
     Traffic to_client;
     std::uint64_t connections = 0;
 };
+
+// The name of every reason a packet leaves the fast path, by enum xdplb_reason.
+std::span<const char* const> reason_names();
 
 class CountersReader {
 public:

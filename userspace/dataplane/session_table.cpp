@@ -186,19 +186,35 @@ std::string_view state_name(const xdplb_flow& flow, TableKind table) {
     }
 }
 
-BackendCensus::BackendCensus() : connections_(XDPLB_MAX_BACKENDS, 0) {}
+namespace {
+
+// The backend-side half of a SNAT connection: the client it leads back to
+// is not the address it was sent to, which is lbd's (in DNAT they are one).
+bool holds_snat_port(const FlowEntry& entry) {
+    return entry.value.direction == XDPLB_DIR_TO_CLIENT &&
+           (std::memcmp(&entry.key.dst, &entry.value.new_dst, sizeof(entry.key.dst)) != 0 ||
+            entry.key.dport != entry.value.new_dport);
+}
+
+}  // namespace
+
+BackendCensus::BackendCensus() : connections_(XDPLB_MAX_BACKENDS, 0), snat_ports_(XDPLB_MAX_BACKENDS, 0) {}
 
 bool BackendCensus::judge(const FlowEntry& entry, TableKind table, std::uint64_t now_ns, const Settings& timeouts) {
     if (is_stale(entry.value, entry.key.proto, table, now_ns, timeouts)) return true;
-    if (table == TableKind::established && leads_to_backend(entry.value) &&
-        entry.value.backend_id < connections_.size()) {
-        ++connections_[entry.value.backend_id];
-    }
+    const std::uint32_t id = entry.value.backend_id;
+    if (id >= connections_.size()) return false;
+    if (table == TableKind::established && leads_to_backend(entry.value)) ++connections_[id];
+    if (holds_snat_port(entry)) ++snat_ports_[id];
     return false;
 }
 
 std::uint64_t BackendCensus::connections_of(std::uint32_t backend_id) const {
     return backend_id < connections_.size() ? connections_[backend_id] : 0;
+}
+
+std::uint64_t BackendCensus::snat_ports_of(std::uint32_t backend_id) const {
+    return backend_id < snat_ports_.size() ? snat_ports_[backend_id] : 0;
 }
 
 std::uint64_t load_to_write(std::uint64_t census, std::uint64_t load_before_walk, std::uint64_t load_after_walk) {
@@ -293,9 +309,10 @@ bool ConnectionUpkeep::step(std::uint32_t limit) {
             ++current_.entries;
             if (census_.judge(entry, table.kind, now, timeouts_for(entry.value.farm_id))) {
                 delete_if_still_stale(table, entry.key);
-            } else if (table.kind == TableKind::established && leads_to_backend(entry.value)) {
-                ++current_.live_connections;
+                continue;
             }
+            ++(table.kind == TableKind::established ? current_.established_entries : current_.half_open_entries);
+            if (table.kind == TableKind::established && leads_to_backend(entry.value)) ++current_.live_connections;
         }
         left -= static_cast<std::uint32_t>(std::min<std::size_t>(chunk_.size(), left));
         if (!more) {
@@ -305,6 +322,7 @@ bool ConnectionUpkeep::step(std::uint32_t limit) {
     }
     write_loads();
     finished_ = current_;
+    finished_census_ = census_;
     return true;
 }
 

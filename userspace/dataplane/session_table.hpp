@@ -102,17 +102,20 @@ std::string_view state_name(const xdplb_flow& flow, TableKind table);
 
 // Each backend's live established connections, counted over one walk of the
 // tables, as the data path counts them for max_connections: half-open ones
-// are not (see bpf/lib/backend_load.h).
+// are not (see bpf/lib/backend_load.h). Also the SNAT ports each backend's
+// live connections hold, half-open ones included: a port is taken at the SYN.
 class BackendCensus {
 public:
     BackendCensus();
-    // Counts the entry when it is a live connection toward a backend.
-    // Returns whether it is stale (then it is not counted).
+    // Counts the entry when it is a live connection toward a backend, or the
+    // SNAT half of one. Returns whether it is stale (then it is not counted).
     bool judge(const FlowEntry& entry, TableKind table, std::uint64_t now_ns, const Settings& timeouts);
     std::uint64_t connections_of(std::uint32_t backend_id) const;
+    std::uint64_t snat_ports_of(std::uint32_t backend_id) const;
 
 private:
     std::vector<std::uint64_t> connections_;  // by backend_id
+    std::vector<std::uint64_t> snat_ports_;   // by backend_id
 };
 
 // What to write into backend_load for a backend: the census, plus what the
@@ -153,6 +156,9 @@ struct WalkSummary {
     std::uint64_t entries = 0;          // read in every table
     std::uint64_t live_connections = 0; // counted toward their backends
     std::uint64_t stale_deleted = 0;
+    // The entries left in each table once the stale ones are deleted.
+    std::uint64_t established_entries = 0;
+    std::uint64_t half_open_entries = 0;
 };
 
 // One walk over the connection tables, taken a chunk at a time so that a
@@ -172,6 +178,7 @@ public:
     WalkSummary walk_all();
 
     const WalkSummary& last_walk() const { return finished_; }
+    const BackendCensus& last_census() const { return finished_census_; }
 
 private:
     // The timeouts of a farm's connections, as read at the walk's start.
@@ -195,6 +202,7 @@ private:
     std::vector<FlowEntry> chunk_;
     WalkSummary current_;
     WalkSummary finished_;
+    BackendCensus finished_census_;
 };
 
 }  // namespace xdplb::dataplane

@@ -30,7 +30,7 @@ void HealthTracker::set_checks(const std::map<std::uint32_t, model::HealthCheck>
             next.emplace(backend_id, std::move(kept));
             continue;
         }
-        next.emplace(backend_id, BackendHealth{check, HealthState(check.rise, check.fall, now), {}, 0, {}});
+        next.emplace(backend_id, BackendHealth{check, HealthState(check.rise, check.fall, now), {}, {}});
     }
     backends_ = std::move(next);
 }
@@ -41,8 +41,7 @@ std::optional<Transition> HealthTracker::record(std::uint32_t backend_id, const 
     if (found == backends_.end()) return std::nullopt;
     BackendHealth& backend = found->second;
     backend.last_duration = took;
-    ++backend.checks;
-    backend.total_duration += took;
+    backend.durations.observe(took);
     const Health before = backend.state.health();
     if (!backend.state.record(result, now)) return std::nullopt;
     return Transition{backend_id, before, backend.state.health(), result.reason};

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "health/duration_histogram.hpp"
 #include "health/health_state.hpp"
 #include "health/serving_overlay.hpp"
 #include "model/health_check.hpp"
@@ -16,10 +17,9 @@ namespace xdplb::health {
 struct BackendHealth {
     model::HealthCheck check;
     HealthState state;
-    // Every check's duration is an observation: the last one, and their count and sum.
+    // Every check's duration is an observation: the last one, and their distribution.
     std::optional<std::chrono::nanoseconds> last_duration;
-    std::uint64_t checks = 0;
-    std::chrono::nanoseconds total_duration{0};
+    DurationHistogram durations;
 };
 
 struct Transition {
