@@ -27,6 +27,8 @@ PACKAGES=(
   nftables iptables conntrack
   # the haproxy scenario; the suites' clients (wrk, sysbench)
   haproxy wrk sysbench
+  # promtool, which checks lbd's metrics and the alert rules
+  prometheus
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }
@@ -38,6 +40,22 @@ missing_packages() {
     status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
     [[ "$status" == "install ok installed" ]] || echo "$pkg"
   done
+}
+
+# The packages are here for their programs (nginx, mariadbd, haproxy and
+# promtool run inside the tests' namespaces): their services are not started
+# on the host. A policy-rc.d that refuses every start does that, unless the
+# machine already has a policy of its own.
+without_starting_services() {
+  local policy=/usr/sbin/policy-rc.d rc=0
+  if [[ -e "$policy" ]]; then "$@"; return; fi
+  printf '#!/bin/sh\n# deploy/install-deps.sh: no service starts while it installs\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT  # also when interrupted halfway
+  "$@" || rc=$?
+  rm -f "$policy"
+  trap - EXIT
+  return "$rc"
 }
 
 install_missing() {
@@ -53,7 +71,7 @@ install_missing() {
   if ! apt-get update -qq >"$log" 2>&1; then
     cat "$log" >&2; rm -f "$log"; die "apt-get update failed"
   fi
-  if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+  if ! without_starting_services apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
     cat "$log" >&2; rm -f "$log"; die "apt-get install failed: ${missing[*]}"
   fi
   rm -f "$log"
