@@ -3,7 +3,8 @@
 # second through lbctl (one process per change, as a script makes them) and
 # through the API pipelined on one connection (lbd's own cost), the time to
 # apply FARMS farms of 10 backends through the API and through
-# `lbd --config FILE` at start, and lbd's resident memory afterwards.
+# `lbd --config FILE` at start, lbd's resident memory afterwards, and how
+# long a Prometheus scrape of that many farms takes.
 # FARMS is 1000 (100 with BENCH_QUICK=1, said in the rows' test names).
 # A suite of bench/run (bench/suites/README.md); lbd runs in the lb namespace
 # of the bench topology, its state directory on the disk under /tmp.
@@ -20,6 +21,12 @@ else
 fi
 backends=10
 api_load() { python3 "$bench_dir/lib/api_load.py" "$@"; }
+
+metrics_listen=127.0.0.1:9842
+# scrape_seconds -> how long one GET /metrics takes, from inside the lb namespace.
+scrape_seconds() {
+  in_ns lb curl -sf -o "$SUITE_OUT/scrape.txt" -w '%{time_total}' "http://$metrics_listen/metrics"
+}
 
 seconds_since() { awk -v start="$1" -v now="$EPOCHREALTIME" 'BEGIN { printf "%.6f", now - start }'; }
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
@@ -99,9 +106,10 @@ for ((rep = 1; rep <= repetitions; rep++)); do
   lb_stop
   rm -rf -- "${LB_STATE_DIR:?}"/*
   start=$EPOCHREALTIME
-  lb_start --config "$config_file"
+  lb_start --config "$config_file" --metrics "$metrics_listen"
   suite_record "lbd --config with $size, start to ready" s "$(lbd_ready_seconds "$start")"
   suite_record "lbd RSS after --config with $size" MiB "$(lbd_rss_mib)"
+  suite_record "a /metrics scrape with $size" s "$(scrape_seconds)"
 done
 lb_stop
 
@@ -109,4 +117,4 @@ suite_finish "Control plane (lbd, lbctl)" \
   "lbctl rows run one lbctl process per change; API rows send every request at once on one
 connection (docs/api.md), so they measure lbd alone. A change is answered once lbd has written
 the maps and saved state.json (fsync on the disk under /tmp). state.json after $size:
-$state_mib MiB. The machine is shared: figures vary with its load."
+$state_mib MiB; a scrape of it: $(du -k "$SUITE_OUT/scrape.txt" | awk '{ printf "%.1f", $1 / 1024 }') MiB. The machine is shared: figures vary with its load."
