@@ -17,6 +17,10 @@ PACKAGES=(
   libssl-dev
   # test bench
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
+  # monitoring files (deploy/prometheus, deploy/grafana): promtool, which
+  # Debian ships only in the server's package, and the rule files' YAML for
+  # deploy/check_queries.py
+  prometheus python3-yaml
   # MariaDB backends of the health-check tests and the MySQL suite: the -core
   # packages hold the server and client programs without the host's service
   mariadb-server-core mariadb-client-core
