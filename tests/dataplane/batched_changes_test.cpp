@@ -48,7 +48,7 @@ protected:
         controller_ = std::make_unique<daemon::Controller>(*writer_, *store_, *neighbours_, model::Config{});
         sessions_ = std::make_unique<dataplane::SessionTable>(*program_);
         health_ = std::make_unique<daemon::HealthMonitor>(io_, *controller_, *sessions_);
-        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, *sessions_, *health_);
+        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, history_, *sessions_, *health_);
     }
 
     void TearDown() override {
@@ -81,6 +81,7 @@ protected:
     std::unique_ptr<dataplane::SessionTable> sessions_;
     boost::asio::io_context io_;  // never run: no check is made
     std::unique_ptr<daemon::HealthMonitor> health_;
+    daemon::CounterHistory history_;  // empty: these tests ask for no rates
     std::unique_ptr<daemon::Commands> commands_;
 };
 

@@ -15,6 +15,7 @@
 #include "daemon/instance_lock.hpp"
 #include "daemon/neighbours.hpp"
 #include "daemon/options.hpp"
+#include "daemon/stats_sampler.hpp"
 #include "daemon/system_setup.hpp"
 #include "daemon/upkeep.hpp"
 #include "dataplane/counters.hpp"
@@ -78,7 +79,9 @@ int run(const Options& options) {
     dataplane::SessionTable sessions(program);
     HealthMonitor health(io, controller, sessions);
     health.follow(controller.config());
-    Commands commands(controller, counters, sessions, health);
+    StatsSampler sampler(io, counters, controller);
+    sampler.start();
+    Commands commands(controller, counters, sampler.history(), sessions, health);
     Upkeep upkeep(io, program, options.data_plane);
     upkeep.start();
 
