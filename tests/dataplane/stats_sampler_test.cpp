@@ -2,46 +2,29 @@
 // real controller and maps: a backend deleted and another added in its place
 // takes its id, and its rates count from zero, not from the deleted one's
 // counters.
-#include <stdlib.h>
-
 #include <chrono>
-#include <filesystem>
 
 #include <boost/asio/io_context.hpp>
 
-#include "daemon/controller.hpp"
-#include "daemon/neighbours.hpp"
+#include "controller_fixture.hpp"
 #include "daemon/stats_sampler.hpp"
-#include "dataplane_fixture.hpp"
 #include "model/operations.hpp"
-#include "state/state_store.hpp"
 
 namespace xdplb::testing {
 namespace {
 
-class StatsSamplerTest : public DataPlaneTest {
+class StatsSamplerTest : public ControllerTest {
 protected:
     void SetUp() override {
-        DataPlaneTest::SetUp();
-        char pattern[] = "/tmp/xdplb-sampler-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern), nullptr);
-        state_dir_ = pattern;
-        store_ = std::make_unique<state::StateStore>(state_dir_);
-        neighbours_ = std::make_unique<daemon::Neighbours>(program_->interfaces());
-        controller_ = std::make_unique<daemon::Controller>(*writer_, *store_, *neighbours_, model::Config{});
+        ControllerTest::SetUp();
         sampler_ = std::make_unique<daemon::StatsSampler>(io_, *counters_, *controller_);
-    }
-
-    void TearDown() override {
-        std::error_code ignored;
-        std::filesystem::remove_all(state_dir_, ignored);
     }
 
     std::uint32_t backend_id(const std::string& name) const {
         return model::existing_backend(model::existing_farm(controller_->config(), "web"), name).id;
     }
 
-    // New connections to the farm, one SYN each, from these client ports.
+    // `count` new connections to the farm, one SYN each, from client ports `first_port` on.
     void connect(std::uint16_t first_port, int count) {
         for (int i = 0; i < count; ++i) {
             run_from_client(build_frame(from_client(kIpv4.vip, static_cast<std::uint16_t>(first_port + i), 80)));
@@ -57,10 +40,6 @@ protected:
         return sampler_->history().window_s().has_value();
     }
 
-    std::filesystem::path state_dir_;
-    std::unique_ptr<state::StateStore> store_;
-    std::unique_ptr<daemon::Neighbours> neighbours_;
-    std::unique_ptr<daemon::Controller> controller_;
     boost::asio::io_context io_;
     std::unique_ptr<daemon::StatsSampler> sampler_;
 };

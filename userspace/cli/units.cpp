@@ -29,7 +29,7 @@ std::string one_decimal(double number) {
     return text;
 }
 
-// Below a thousand a count is shown whole, a rate with its decimal; no rate is shown as 0.
+// Below a thousand a count is shown whole, a rate with its decimal; a rate of zero as 0.
 std::string scaled_text(double value, bool whole_below_a_thousand, const char* separator, const char* unit) {
     const Scaled scaled = scale(value);
     const bool whole = value == 0 || (whole_below_a_thousand && value < 1000);
