@@ -293,11 +293,15 @@ std::vector<CommandSpec> make_commands() {
          {kBackendFarm, kBackendName},
          {},
          {}},
-        {"stats", "stats", "show traffic counters",
+        {"stats", "stats", "show traffic counters and rates",
          "Shows, for every farm or only for FARM, and for each of its backends, the connections "
-         "and the packets and bytes sent towards the backends and back to the clients. Without "
+         "and the packets and bytes (of the IP packets, headers included) sent towards the "
+         "backends and back to the clients since it was created, each with its rate: new "
+         "connections, packets and bits per second, averaged over the last 5 seconds of the "
+         "counters, which lbd samples every second (the first line says over how long). Without "
          "FARM it also shows, by reason, how many packets the balancer passed on to the host or "
-         "dropped (only the counters that are not zero).",
+         "dropped, and how many per second (only the reasons that have counted a packet since "
+         "lbd started).",
          {{"FARM", "farm", false}},
          {},
          {"lbctl stats web"}},

@@ -17,6 +17,7 @@
 #include "daemon/metrics_gatherer.hpp"
 #include "daemon/neighbours.hpp"
 #include "daemon/options.hpp"
+#include "daemon/stats_sampler.hpp"
 #include "daemon/system_setup.hpp"
 #include "daemon/upkeep.hpp"
 #include "dataplane/counters.hpp"
@@ -81,7 +82,9 @@ int run(const Options& options) {
     dataplane::SessionTable sessions(program);
     HealthMonitor health(io, controller, sessions);
     health.follow(controller.config());
-    Commands commands(controller, counters, sessions, health);
+    StatsSampler sampler(io, counters, controller);
+    sampler.start();
+    Commands commands(controller, counters, sampler.history(), sessions, health);
     Upkeep upkeep(io, program, options.data_plane);
     upkeep.start();
     MetricsGatherer gatherer(controller, counters, health, upkeep, {options.conntrack_size, options.halfopen_size},
