@@ -9,7 +9,8 @@
 # - the connection tables and SNAT ports show those flows after an upkeep walk;
 # - a backend in maint is not up; checked backends have a check-duration
 #   histogram; build info is there;
-# - promtool (Debian's prometheus package) accepts the scrape.
+# - promtool (Debian's prometheus package) accepts the scrape, and every
+#   metric the shipped alert rules and Grafana dashboard query is in it.
 # Prints PASS:/FAIL: lines and "N passed, M failed"; exits non-zero on any
 # failure. Everything it builds is removed at the end, pass or fail.
 #
@@ -150,6 +151,17 @@ promtool_accepts() {
   check "promtool check metrics accepts the scrape (exit $rc, no complaint)" test "$rc" -eq 0 -a -z "$out"
 }
 
+# Every metric the shipped alert rules and dashboard query is in the real scrape.
+queries_name_real_metrics() {
+  section "deploy/: alert rules and dashboard against the scrape"
+  local repo out rc=0
+  repo=$(cd -- "$here/../.." && pwd)
+  out=$(python3 "$repo/deploy/check_queries.py" "$AFTER" "$repo/deploy/prometheus/xdplb-alerts.yml" \
+    "$repo"/deploy/grafana/*.json 2>&1) || rc=$?
+  [[ -z "$out" ]] || sed 's/^/  | /' <<<"$out"
+  check "every metric in deploy/prometheus and deploy/grafana is in the scrape (exit $rc)" test "$rc" -eq 0
+}
+
 main() {
   lb_check_binaries
   command -v promtool >/dev/null || { echo "promtool missing: deploy/install-deps.sh installs it" >&2; exit 1; }
@@ -176,6 +188,7 @@ main() {
   tables_show_the_flows
   state_and_health
   promtool_accepts
+  queries_name_real_metrics
   echo; echo "the last scrape, lbd's own families:"
   grep '^xdplb_' "$AFTER" | sed 's/^/  | /'
 
