@@ -31,6 +31,8 @@ void add(Traffic& sum, const xdplb_traffic& part) {
 
 }  // namespace
 
+const char* reason_name(std::uint32_t reason) { return reason < kReasonNames.size() ? kReasonNames[reason] : nullptr; }
+
 CountersReader::CountersReader(const Program& program)
     : farm_stats_fd_(program.map_fd("farm_stats")),
       backend_stats_fd_(program.map_fd("backend_stats")),

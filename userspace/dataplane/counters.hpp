@@ -21,6 +21,9 @@ struct FlowCounters {
     std::uint64_t connections = 0;
 };
 
+// The name of an enum xdplb_reason value ("pass_no_farm"), nullptr beyond them.
+const char* reason_name(std::uint32_t reason);
+
 class CountersReader {
 public:
     explicit CountersReader(const Program& program);
