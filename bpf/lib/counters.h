@@ -9,7 +9,7 @@
 
 /* Counts why a packet left the fast path, notes it for a trace and returns
  * the verdict, so call sites read as
- * `return leave(pkt, pkt, XDP_PASS, XDPLB_PASS_NO_FARM);`. */
+ * `return leave(pkt, XDP_PASS, XDPLB_PASS_NO_FARM);`. */
 static __always_inline void count_reason(__u32 reason)
 {
 	__u64 *count = bpf_map_lookup_elem(&reason_counters, &reason);

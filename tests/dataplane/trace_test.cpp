@@ -59,6 +59,22 @@ protected:
         EXPECT_EQ(event.ifindex, static_cast<std::uint32_t>(lab().eth0()));
     }
 
+    // The one event that the client's frame to the VIP's `dport` left, with
+    // the decision expected: farm, backend, verdict and reason.
+    xdplb_trace_event expect_one_event(const Bytes& frame, std::uint16_t dport, std::uint32_t farm,
+                                       std::uint32_t backend, int verdict, std::uint32_t reason) {
+        run_from_client(frame);
+        const std::vector<xdplb_trace_event> events = taken();
+        EXPECT_EQ(events.size(), 1u);
+        if (events.size() != 1) return {};
+        expect_client_flow(events[0], 40000, dport);
+        EXPECT_EQ(events[0].farm_id, farm);
+        EXPECT_EQ(events[0].backend_id, backend);
+        EXPECT_EQ(events[0].verdict, static_cast<std::uint32_t>(verdict));
+        EXPECT_EQ(events[0].reason, reason);
+        return events[0];
+    }
+
     static FrameSpec ack_of(FrameSpec spec) {
         spec.tcp_flags = kAck;
         return spec;
@@ -80,58 +96,29 @@ TEST_P(Trace, NoEventWhileOff) {
 TEST_P(Trace, NewConnectionShowsItsFarmAndBackend) {
     events_->start(0);
     const Bytes syn = build_frame(from_client(family().vip, 40000, 80));
-    run_from_client(syn);
-
-    const std::vector<xdplb_trace_event> events = taken();
-    ASSERT_EQ(events.size(), 1u);
-    expect_client_flow(events[0], 40000, 80);
-    EXPECT_EQ(events[0].farm_id, farm_id("web"));
-    EXPECT_EQ(events[0].backend_id, backend1_id());
-    EXPECT_EQ(events[0].verdict, static_cast<std::uint32_t>(XDP_REDIRECT));
-    EXPECT_EQ(events[0].reason, static_cast<std::uint32_t>(XDPLB_TRACE_NEW_CONNECTION));
-    EXPECT_EQ(events[0].frame_bytes, syn.size());
-    EXPECT_GT(events[0].time_ns, 0u);
+    const xdplb_trace_event event =
+        expect_one_event(syn, 80, farm_id("web"), backend1_id(), XDP_REDIRECT, XDPLB_TRACE_NEW_CONNECTION);
+    EXPECT_EQ(event.frame_bytes, syn.size());
+    EXPECT_GT(event.time_ns, 0u);
 }
 
 TEST_P(Trace, EstablishedPacketFollowsItsEntry) {
     const FrameSpec syn = from_client(family().vip, 40000, 80);
     run_from_client(build_frame(syn));
     events_->start(0);
-    run_from_client(build_frame(ack_of(syn)));
-
-    const std::vector<xdplb_trace_event> events = taken();
-    ASSERT_EQ(events.size(), 1u);
-    expect_client_flow(events[0], 40000, 80);
-    EXPECT_EQ(events[0].farm_id, farm_id("web"));
-    EXPECT_EQ(events[0].backend_id, backend1_id());
-    EXPECT_EQ(events[0].verdict, static_cast<std::uint32_t>(XDP_REDIRECT));
-    EXPECT_EQ(events[0].reason, static_cast<std::uint32_t>(XDPLB_TRACE_ESTABLISHED));
+    expect_one_event(build_frame(ack_of(syn)), 80, farm_id("web"), backend1_id(), XDP_REDIRECT,
+                     XDPLB_TRACE_ESTABLISHED);
 }
 
 TEST_P(Trace, PacketOfNoFarmIsPassed) {
     events_->start(0);
-    run_from_client(build_frame(from_client(family().vip, 40000, 82)));
-
-    const std::vector<xdplb_trace_event> events = taken();
-    ASSERT_EQ(events.size(), 1u);
-    expect_client_flow(events[0], 40000, 82);
-    EXPECT_EQ(events[0].farm_id, 0u);
-    EXPECT_EQ(events[0].backend_id, 0u);
-    EXPECT_EQ(events[0].verdict, static_cast<std::uint32_t>(XDP_PASS));
-    EXPECT_EQ(events[0].reason, static_cast<std::uint32_t>(XDPLB_PASS_NO_FARM));
+    expect_one_event(build_frame(from_client(family().vip, 40000, 82)), 82, 0, 0, XDP_PASS, XDPLB_PASS_NO_FARM);
 }
 
 TEST_P(Trace, FarmWithoutBackendDrops) {
     events_->start(0);
-    run_from_client(build_frame(from_client(family().vip, 40000, 81)));
-
-    const std::vector<xdplb_trace_event> events = taken();
-    ASSERT_EQ(events.size(), 1u);
-    expect_client_flow(events[0], 40000, 81);
-    EXPECT_EQ(events[0].farm_id, farm_id("empty"));
-    EXPECT_EQ(events[0].backend_id, 0u);
-    EXPECT_EQ(events[0].verdict, static_cast<std::uint32_t>(XDP_DROP));
-    EXPECT_EQ(events[0].reason, static_cast<std::uint32_t>(XDPLB_DROP_NO_BACKEND));
+    expect_one_event(build_frame(from_client(family().vip, 40000, 81)), 81, farm_id("empty"), 0, XDP_DROP,
+                     XDPLB_DROP_NO_BACKEND);
 }
 
 TEST_P(Trace, FarmFilterLeavesOutOtherFarmsAndPacketsOfNoFarm) {
