@@ -247,7 +247,7 @@ public:
         : events_(program, [this](const xdplb_trace_event&) { ++taken_; }) {
         events_.start(0);
         thread_ = std::thread([this] {
-            while (!stop_) events_.consume();
+            while (!stop_) events_.consume(1024);
         });
     }
     ~TraceDrain() {

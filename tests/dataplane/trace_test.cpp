@@ -26,7 +26,7 @@ protected:
 
     std::vector<xdplb_trace_event> taken() {
         received_.clear();
-        events_->consume();
+        events_->consume(100);
         return received_;
     }
 
@@ -131,6 +131,17 @@ TEST_P(Trace, FarmFilterLeavesOutOtherFarmsAndPacketsOfNoFarm) {
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].farm_id, farm_id("empty"));
     EXPECT_EQ(ntohs(events[0].flow.sport), 40001);
+}
+
+TEST_P(Trace, TakesAtMostTheEventsAskedAtOnce) {
+    events_->start(0);
+    for (std::uint16_t port = 40000; port < 40005; ++port) {
+        run_from_client(build_frame(from_client(family().vip, port, 82)));
+    }
+    EXPECT_EQ(events_->consume(3), 3u);
+    EXPECT_EQ(received_.size(), 3u);
+    EXPECT_EQ(events_->consume(3), 2u);
+    EXPECT_EQ(received_.size(), 5u);
 }
 
 TEST_P(Trace, StoppingEndsTheEvents) {

@@ -24,9 +24,9 @@ FIRST_PORT=47000
 note() { echo "  $*"; }
 section() { echo; echo "== $* (t=${SECONDS}s)"; }
 
-# trace_switch -> the data path's trace switch (trace_control.enabled in the
+# trace_control FIELD -> a field of the data path's trace_control (in the
 # program's .bss), read from the map that our lbd holds (its fdinfo names it).
-trace_switch() {
+trace_control() {
   local map
   map=$(bpftool -j map show | python3 -c '
 import json, os, re, sys
@@ -45,8 +45,11 @@ for m in json.load(sys.stdin):
   [[ -n "$map" ]] || { echo "no .bss map held by lbd $LB_PID"; return 1; }
   bpftool -j map dump id "$map" | python3 -c '
 import json, sys
-print(json.load(sys.stdin)[0]["formatted"]["value"][".bss"][0]["trace_control"]["enabled"])'
+print(json.load(sys.stdin)[0]["formatted"]["value"][".bss"][0]["trace_control"][sys.argv[1]])' "$1"
 }
+
+# trace_switch -> the data path's trace switch: 1 while it traces.
+trace_switch() { trace_control enabled; }
 
 # wait_switch 0|1 -> until the data path's switch reads so (5 s at most).
 wait_switch() {
@@ -120,6 +123,7 @@ main() {
 
   section "lbctl --json trace $FARM --count 6"
   start_trace "$work/count.log" --json trace "$FARM" --count 6
+  check "the data path filters for the farm" test "$(trace_control farm_id)" -ne 0
   local backend
   backend=$(fetch "$FIRST_PORT")
   note "the connection from port $FIRST_PORT was served by $backend"
@@ -137,6 +141,7 @@ main() {
 
   section "lbctl --json trace --duration 3: every farm and none"
   start_trace "$work/all.log" --json trace --duration 3
+  check "the data path sends every packet" test "$(trace_control farm_id)" -eq 0
   local port answered=()
   for port in $((FIRST_PORT + 1)) $((FIRST_PORT + 2)) $((FIRST_PORT + 3)); do
     answered+=("$port:$(fetch "$port")")

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -14,6 +15,9 @@
 namespace xdplb::daemon {
 
 namespace {
+
+// Events taken in one turn of the event loop, between which API clients are served.
+constexpr std::size_t kEventsPerTurn = 1024;
 
 // The wall-clock time at which the events' clock (CLOCK_MONOTONIC, as
 // std::chrono::steady_clock on Linux) read 0.
@@ -46,7 +50,7 @@ api::StreamAnswer Tracer::start(const api::Request& request, std::shared_ptr<api
     }
     if (watchers_.empty()) {
         // What an earlier trace left in the ring, and lost, is nobody's now.
-        events_.consume();
+        while (events_.consume(kEventsPerTurn) == kEventsPerTurn) continue;
         lost_reported_ = events_.lost();
     }
     auto watcher = watchers_.insert(watchers_.end(), Watcher{stream, asked.farm_id, asked.count, nullptr});
@@ -76,11 +80,11 @@ void Tracer::switch_data_path() {
         events_.stop();
         return;
     }
-    std::optional<std::uint32_t> common = watchers_.front().farm_id;
-    for (const Watcher& watcher : watchers_) {
-        if (watcher.farm_id != common) common.reset();
-    }
-    events_.start(common.value_or(0));
+    const std::optional<std::uint32_t> first = watchers_.front().farm_id;
+    const bool one_farm = first.has_value() && std::all_of(watchers_.begin(), watchers_.end(), [&](const Watcher& watcher) {
+                              return watcher.farm_id == first;
+                          });
+    events_.start(one_farm ? *first : 0);
 }
 
 void Tracer::wait_for_events() {
@@ -98,7 +102,7 @@ void Tracer::wait_for_events() {
 void Tracer::take_events() {
     names_ = trace_names_of(controller_.config());
     monotonic_zero_ = monotonic_zero();
-    events_.consume();
+    events_.consume(kEventsPerTurn);
     const std::uint64_t lost = events_.lost();
     if (lost == lost_reported_) return;
     const std::string notice = api::encode_lost_notice(lost - lost_reported_);

@@ -34,16 +34,24 @@ bool TraceEvents::started() const { return std::atomic_ref<__u32>(control_.enabl
 
 int TraceEvents::ready_fd() const { return ring_buffer__epoll_fd(ring_); }
 
-void TraceEvents::consume() { ring_buffer__consume(ring_); }
+std::size_t TraceEvents::consume(std::size_t at_most) {
+    if (at_most == 0) return 0;
+    budget_ = at_most;
+    ring_buffer__consume(ring_);
+    return at_most - budget_;
+}
 
 std::uint64_t TraceEvents::lost() const { return std::atomic_ref<__u64>(control_.lost_events).load(); }
 
+// libbpf stops consuming at a negative answer; the event is taken either way.
 int TraceEvents::on_event(void* self, void* data, std::size_t size) {
-    if (size < sizeof(xdplb_trace_event)) return 0;
-    xdplb_trace_event event;
-    std::memcpy(&event, data, sizeof(event));
-    static_cast<TraceEvents*>(self)->handler_(event);
-    return 0;
+    auto* events = static_cast<TraceEvents*>(self);
+    if (size >= sizeof(xdplb_trace_event)) {
+        xdplb_trace_event event;
+        std::memcpy(&event, data, sizeof(event));
+        events->handler_(event);
+    }
+    return --events->budget_ == 0 ? -EAGAIN : 0;
 }
 
 }  // namespace xdplb::dataplane

@@ -2,6 +2,7 @@
 // off, and taking its events from the ring buffer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -32,8 +33,10 @@ public:
 
     // Readable when the ring holds events: for the caller's event loop.
     int ready_fd() const;
-    // Hands every event waiting in the ring to the handler.
-    void consume();
+    // Hands the events waiting in the ring to the handler, at most `at_most`
+    // of them: a reader on an event loop must leave the loop to its other work
+    // while the data path keeps writing. Returns how many.
+    std::size_t consume(std::size_t at_most);
     // Events the data path could not send because the ring was full, since load.
     std::uint64_t lost() const;
 
@@ -42,6 +45,7 @@ private:
 
     xdplb_trace_control& control_;
     Handler handler_;
+    std::size_t budget_ = 0;  // of the consume() under way
     ::ring_buffer* ring_ = nullptr;
 };
 
