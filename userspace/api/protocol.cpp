@@ -38,6 +38,8 @@ std::string encode_error(const std::string& message) {
     return line_of({{"ok", false}, {"error", message}});
 }
 
+std::string encode_lost_notice(std::uint64_t count) { return line_of({{"lost", count}}); }
+
 Request parse_request(const std::string& line) {
     json value = parse_object(line, "request");
     for (const auto& [key, unused] : value.items()) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -33,6 +34,8 @@ struct Response {
 std::string encode_request(const Request& request);
 std::string encode_success(const nlohmann::json& result);
 std::string encode_error(const std::string& message);
+// A stream's line saying that `count` of its lines were dropped: {"lost": N}.
+std::string encode_lost_notice(std::uint64_t count);
 
 // Each parse_* takes one line (without its newline) and throws ProtocolError.
 Request parse_request(const std::string& line);

@@ -327,6 +327,21 @@ std::vector<CommandSpec> make_commands() {
          {{"backend", "backend", "NAME", ValueKind::text, false,
            "Only the connections and entries of this backend."}},
          {"lbctl sessions flush web --backend web1"}},
+        {"trace", "trace", "show each packet's decision as it happens",
+         "Shows, as packets arrive, what the balancer decides for each: when it arrived, on which "
+         "interface, its protocol, source and destination as it arrived, its farm and the backend "
+         "chosen (- when none), the verdict (redirect, tx, pass, drop or aborted) and why "
+         "(new_connection, established, or one of the pass_ and drop_ reasons of lbctl stats), and "
+         "the frame's length. Only the packets of FARM when it is given; else every packet, those "
+         "of no farm too. Runs until interrupted (Ctrl-C), or until --count events or --duration "
+         "seconds. The balancer traces only while someone watches; a busy one may drop events "
+         "for a slow watcher, and says how many (lost N events). With --json, one object per "
+         "event and line.",
+         {{"FARM", "farm", false}},
+         {{"count", "count", "N", ValueKind::number, false, "Stop after N events, 1-1000000000."},
+          {"duration", "duration", "SECONDS", ValueKind::seconds, false,
+           "Stop after this many seconds, decimals allowed, up to 86400."}},
+         {"lbctl trace", "lbctl trace web --count 20", "lbctl --json trace web --duration 10"}},
     };
 }
 
