@@ -138,6 +138,8 @@ state_and_health() {
   check "web/b1's checks are in the duration histogram ($checks)" test "$checks" -gt 0
   check "the +Inf bucket holds every check" test \
     "$(value "$AFTER" 'xdplb_health_check_duration_seconds_bucket{farm="web",backend="b1",le="+Inf"}')" -eq "$checks"
+  check "web/b1's health is up" \
+    test "$(value "$AFTER" 'xdplb_backend_health{farm="web",backend="b1",state="up"}')" -eq 1
   check "unchecked dns/b1 has no histogram" \
     test "$(grep -c 'xdplb_health_check_duration_seconds_count{farm="dns"' "$AFTER")" -eq 0
   check "xdplb_build_info is 1" grep -Eq '^xdplb_build_info\{version="[^"]+"\} 1$' "$AFTER"
