@@ -193,6 +193,8 @@ main() {
   queries_name_real_metrics
   echo; echo "the last scrape, lbd's own families:"
   grep '^xdplb_' "$AFTER" | sed 's/^/  | /'
+  echo; echo "lbctl stats, the same counters as an operator reads them:"
+  lbctl_ns stats | sed 's/^/  | /'
 
   lb_stop || fail "lbd stops cleanly"
   report_summary metrics
