@@ -138,7 +138,7 @@ TEST_F(ApiServerTest, TheSocketIsForRootAlone) {
 TEST_F(ApiServerTest, AnswersAnOversizeRequestWithAnErrorTheClientCanRead) {
     start_server();
     Client client(path_, 5s);
-    const Request huge{"farm.add", {{"name", std::string(4 * kMaxLineBytes, 'n')}}};
+    const Request huge{"farm.add", {{"name", std::string(4 * kMaxRequestBytes, 'n')}}};
     Response response;
     ASSERT_NO_THROW(response = client.call(huge));
     EXPECT_FALSE(response.ok);

@@ -135,8 +135,9 @@ std::optional<std::string> Client::receive_line(Deadline deadline, bool end_allo
             received_.erase(0, newline + 1);
             return line;
         }
-        if (received_.size() > kMaxLineBytes) {
-            throw ClientError(peer() + " sent a response larger than 1 MiB");
+        if (received_.size() > kMaxResponseBytes) {
+            throw ClientError(peer() + " sent a response larger than " + std::to_string(kMaxResponseBytes >> 20) +
+                              " MiB");
         }
         searched = received_.size();
         if (receive_some(deadline)) continue;

@@ -10,7 +10,12 @@
 
 namespace xdplb::api {
 
-inline constexpr std::size_t kMaxLineBytes = 1 << 20;
+// What lbd reads of one request line: requests are small, and a client must
+// not make lbd buffer much.
+inline constexpr std::size_t kMaxRequestBytes = 1 << 20;
+// What a client reads of one response line: lbd's answers grow with the
+// configuration (a listing of 1000 farms of 10 backends is a few MiB).
+inline constexpr std::size_t kMaxResponseBytes = 64 << 20;
 inline constexpr const char* kDefaultSocketPath = "/run/xdplb/lbd.sock";
 
 // A request or response that does not follow the protocol.

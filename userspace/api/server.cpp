@@ -30,7 +30,7 @@ namespace {
 // it: the client may still be sending, and a reply it cannot read because its
 // send failed first ("Broken pipe") explains nothing. Far above anything lbctl
 // sends; past it the connection just ends.
-constexpr std::size_t kMaxDiscardedBytes = 64 * kMaxLineBytes;
+constexpr std::size_t kMaxDiscardedBytes = 64 * kMaxRequestBytes;
 
 }  // namespace
 
@@ -45,7 +45,7 @@ public:
         : socket_(std::move(socket)),
           handler_(std::move(handler)),
           streams_(std::move(streams)),
-          buffer_(kMaxLineBytes + 1) {}
+          buffer_(kMaxRequestBytes + 1) {}
 
     void read_request() {
         boost::asio::async_read_until(socket_, buffer_, '\n',
