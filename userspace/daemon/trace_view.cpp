@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <span>
 
 #include "common/utc_time.hpp"
 #include "dataplane/counters.hpp"
@@ -31,8 +32,8 @@ json verdict_name(std::uint32_t verdict) {
 json reason_name(std::uint32_t reason) {
     if (reason == XDPLB_TRACE_ESTABLISHED) return "established";
     if (reason == XDPLB_TRACE_NEW_CONNECTION) return "new_connection";
-    if (const char* name = dataplane::reason_name(reason)) return name;
-    return reason;
+    const std::span<const char* const> names = dataplane::reason_names();
+    return reason < names.size() ? json(names[reason]) : json(reason);
 }
 
 json protocol_name(std::uint8_t proto) {
