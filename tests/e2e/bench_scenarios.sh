@@ -29,9 +29,7 @@ TOLERANCE_PP="${BS_TOLERANCE_PP:-5}"
 declare -A WEIGHT=([b1]=1 [b2]=2 [b3]=7)
 WEIGHT_SUM=10
 
-note() { echo "  $*"; }
 indent() { sed 's/^/    | /'; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
 
 # print_tally -> the spread in one line: "b1  9.9% (99)  b2 ...".
 print_tally() {

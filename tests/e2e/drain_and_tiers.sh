@@ -27,9 +27,6 @@ RATE="${DT_RATE:-512K}"
 NEW_CONNECTIONS=100
 WORK=""
 
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
-
 # new_connections_only_reach NAME... -> NEW_CONNECTIONS fresh HTTP
 # connections all answered, every one by one of the NAMEs.
 new_connections_only_reach() {

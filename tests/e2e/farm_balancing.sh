@@ -31,8 +31,6 @@ WEIGHT_SUM=10
 # ------------------------------------------------------------------ results
 # shellcheck source=lib/report.sh
 source "$here/lib/report.sh"
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
 
 # ------------------------------------------------------------------ helpers
 WORK=""    # scratch files of this run (registered for removal)

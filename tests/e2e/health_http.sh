@@ -36,9 +36,6 @@ CONNECTIONS=60
 CLIENT_PORT=46100
 SLOWSTART=6
 
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
-
 # every_connection_avoids NAME -> CONNECTIONS new connections, all answered, none by NAME.
 every_connection_avoids() {
   vip_tally tcp client "$VIP" "$HTTP_PORT" "$CONNECTIONS" || return 1

@@ -33,9 +33,6 @@ RECOVERY_BOUND=0.8    # rise x interval + timeout, from when the server answers
 QUERIES=20
 WORK=""
 
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
-
 # QUERIES new client connections to the VIP; every one answered, by server ids in ALLOWED only.
 queries_answered_by() {
   local allowed="$1" i id ok=0

@@ -29,9 +29,6 @@ DATAGRAMS=3
 DENIED_DATAGRAMS=7
 DENIED_PORT=5354
 
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
-
 # scrape FILE -> lbd's /metrics, from inside the lb namespace, into FILE.
 scrape() { in_ns lb curl -sf --max-time 5 "http://$METRICS/metrics" >"$1"; }
 

@@ -20,9 +20,6 @@ source "$here/lib/e2e.sh"
 FARM=web
 WORK=""
 
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
-
 # COUNT fresh HTTP connections, each given TIMEOUT seconds (so a dropped SYN
 # is not retried); prints how many were answered.
 _CONNECT_PY='

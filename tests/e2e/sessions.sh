@@ -23,9 +23,6 @@ FARM=web
 CLIENT_PORT=46000
 TIME_WAIT_S=5
 
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
-
 # sessions_json ARGS... -> `lbctl --json sessions ARGS` as one line.
 sessions_json() { lbctl_ns --json sessions "$@" | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)))'; }
 

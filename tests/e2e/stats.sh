@@ -30,9 +30,6 @@ ANSWER_BYTES=$((20 + 8 + 3))
 WINDOW_S=5
 SAMPLED_AFTER_S=2
 
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
-
 STATS_JSON=""
 
 # stats_of WHO totals|rates -> from $STATS_JSON, farm $FARM's numbers (WHO

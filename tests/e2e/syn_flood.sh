@@ -35,9 +35,6 @@ HALFOPEN_SIZE=2048
 SPOOFED_NET=198.19.0.0/16
 FARM=web
 
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
-
 WORK=""
 
 # A keep-alive HTTP/1.1 connection to the VIP that asks / every 0.25 s for

@@ -21,9 +21,6 @@ source "$here/lib/e2e.sh"
 FARM=web
 FIRST_PORT=47000
 
-note() { echo "  $*"; }
-section() { echo; echo "== $* (t=${SECONDS}s)"; }
-
 # trace_control FIELD -> a field of the data path's trace_control (in the
 # program's .bss), read from the map that our lbd holds (its fdinfo names it).
 trace_control() {

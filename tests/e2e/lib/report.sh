@@ -16,6 +16,10 @@ check() {
   local desc="$1"; shift
   if "$@"; then pass "$desc"; else fail "$desc"; fi
 }
+# note TEXT -> an indented detail line; section TITLE -> a heading with the
+# seconds the test has run.
+note() { echo "  $*"; }
+section() { echo; echo "== $* (t=${SECONDS}s)"; }
 # report_summary NAME -> the closing line; succeeds only if nothing failed.
 report_summary() {
   echo "$1: $passed passed, $failed failed"
