@@ -1,0 +1,457 @@
+// The VRRP state machine against a clock the tests move by hand: one router
+// fed adverts, then two routers on a simulated link.
+#include "ha/virtual_router.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <ostream>
+
+namespace xdplb::ha {
+
+// gtest prints actions through this (found by argument-dependent lookup).
+void PrintTo(const Action& action, std::ostream* out);
+
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::microseconds;
+using testing::ElementsAre;
+using testing::IsEmpty;
+
+constexpr std::uint8_t kVrid = 7;
+const IpAddress kSelf = *IpAddress::parse("198.18.0.1");
+const IpAddress kPeer = *IpAddress::parse("198.18.0.2");
+const IpAddress kLowerPeer = *IpAddress::parse("198.18.0.0");
+
+// Worked out in vrrp_timers_test: at 1 s, priority 100 and 200.
+constexpr microseconds kSkew100{609'375};
+constexpr microseconds kDown100{3'609'375};
+constexpr microseconds kDown200{3'218'750};
+
+class FakeClock {
+public:
+    TimePoint now() const { return now_; }
+    void advance(Clock::duration step) { now_ += step; }
+    void set(TimePoint to) { now_ = to; }
+
+private:
+    TimePoint now_{std::chrono::hours(1)};
+};
+
+// One line per action, so that a sequence reads as it happens.
+std::string line(const Action& action) {
+    if (auto* send = std::get_if<SendAdvert>(&action)) return "advert " + std::to_string(send->priority);
+    if (std::holds_alternative<AcquireAddresses>(action)) return "acquire";
+    if (std::holds_alternative<ReleaseAddresses>(action)) return "release";
+    const auto& notify = std::get<Notify>(action);
+    return to_string(notify.from) + " -> " + to_string(notify.to);
+}
+
+std::vector<std::string> lines(const Actions& actions) {
+    std::vector<std::string> result;
+    for (const Action& action : actions) result.push_back(line(action));
+    return result;
+}
+
+std::string reason(const Actions& actions) {
+    for (const Action& action : actions) {
+        if (auto* notify = std::get_if<Notify>(&action)) return notify->reason;
+    }
+    return "no transition";
+}
+
+RouterConfig config(std::uint8_t priority, const IpAddress& address = kSelf) {
+    RouterConfig config;
+    config.vrid = kVrid;
+    config.priority = priority;
+    config.advert_interval = Centiseconds(100);
+    config.primary_address = address;
+    config.tracked_interfaces = {"eth0", "eth1"};
+    return config;
+}
+
+Advert advert(std::uint8_t priority, std::uint16_t interval = 100) {
+    return Advert{kVrid, priority, interval, {*IpAddress::parse("198.18.0.100")}};
+}
+
+// A router past its first master down interval with nobody else on the link.
+VirtualRouter started_master(FakeClock& clock, RouterConfig router_config) {
+    VirtualRouter router(std::move(router_config));
+    router.start(clock.now());
+    clock.set(*router.deadline());
+    router.timer_expired(clock.now());
+    EXPECT_EQ(router.state(), State::master);
+    return router;
+}
+
+TEST(VirtualRouter, StartsAsBackupAndClearsAddressesLeftBehind) {
+    FakeClock clock;
+    VirtualRouter router(config(100));
+    EXPECT_EQ(router.state(), State::initialize);
+    EXPECT_FALSE(router.deadline());
+    Actions actions = router.start(clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("release", "init -> backup"));
+    EXPECT_EQ(reason(actions), "started");
+    EXPECT_EQ(router.deadline(), clock.now() + kDown100);
+    EXPECT_FALSE(router.master_address());
+    EXPECT_THAT(router.start(clock.now()), IsEmpty()) << "started already";
+}
+
+TEST(VirtualRouter, BecomesMasterWhenNoAdvertComesForTheMasterDownInterval) {
+    FakeClock clock;
+    VirtualRouter router(config(100));
+    router.start(clock.now());
+    clock.advance(kDown100 - 1us);
+    EXPECT_THAT(router.timer_expired(clock.now()), IsEmpty()) << "early";
+    clock.advance(1us);
+    Actions actions = router.timer_expired(clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("advert 100", "acquire", "backup -> master"));
+    EXPECT_EQ(reason(actions), "no advert for the master down interval (3609 ms)");
+    EXPECT_EQ(router.master_address(), kSelf);
+    EXPECT_EQ(router.deadline(), clock.now() + 1s);
+}
+
+TEST(VirtualRouter, MasterAdvertisesEveryInterval) {
+    FakeClock clock;
+    VirtualRouter router = started_master(clock, config(100));
+    for (int i = 0; i < 5; ++i) {
+        clock.set(*router.deadline());
+        EXPECT_THAT(lines(router.timer_expired(clock.now())), ElementsAre("advert 100"));
+        EXPECT_EQ(router.deadline(), clock.now() + 1s);
+    }
+}
+
+TEST(VirtualRouter, AdvertsFromTheMasterKeepABackupDown) {
+    FakeClock clock;
+    VirtualRouter router(config(100));
+    router.start(clock.now());
+    for (int second = 0; second < 10; ++second) {
+        clock.advance(1s);
+        EXPECT_THAT(router.advert_received(advert(150), kPeer, clock.now()), IsEmpty());
+        EXPECT_THAT(router.timer_expired(clock.now()), IsEmpty());
+    }
+    EXPECT_EQ(router.state(), State::backup);
+    EXPECT_EQ(router.master_address(), kPeer);
+    EXPECT_EQ(router.deadline(), clock.now() + kDown100);
+}
+
+TEST(VirtualRouter, BackupTimesTheMasterByTheMastersInterval) {
+    FakeClock clock;
+    VirtualRouter router(config(100));
+    router.start(clock.now());
+    router.advert_received(advert(150, 50), kPeer, clock.now());
+    EXPECT_EQ(router.master_advert_interval(), Centiseconds(50));
+    EXPECT_EQ(router.deadline(), clock.now() + 1500ms + kSkew100 / 2);
+}
+
+TEST(VirtualRouter, HigherPriorityAdvertMakesTheMasterStepDown) {
+    FakeClock clock;
+    VirtualRouter router = started_master(clock, config(100));
+    clock.advance(200ms);
+    Actions actions = router.advert_received(advert(200, 50), kPeer, clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("release", "master -> backup"));
+    EXPECT_EQ(reason(actions), "advert from 198.18.0.2 with priority 200 above ours (100)");
+    EXPECT_EQ(router.master_address(), kPeer);
+    EXPECT_EQ(router.deadline(), clock.now() + 1500ms + kSkew100 / 2) << "timed by the new master's interval";
+}
+
+TEST(VirtualRouter, MasterAnswersALowerPriorityAdvertWithItsOwn) {
+    FakeClock clock;
+    VirtualRouter router = started_master(clock, config(100));
+    clock.advance(300ms);
+    EXPECT_THAT(lines(router.advert_received(advert(99), kPeer, clock.now())), ElementsAre("advert 100"));
+    EXPECT_EQ(router.state(), State::master);
+    EXPECT_EQ(router.deadline(), clock.now() + 1s);
+}
+
+TEST(VirtualRouter, MasterAnswersAResigningRouter) {
+    FakeClock clock;
+    VirtualRouter router = started_master(clock, config(100));
+    EXPECT_THAT(lines(router.advert_received(advert(0), kPeer, clock.now())), ElementsAre("advert 100"));
+    EXPECT_EQ(router.state(), State::master);
+}
+
+TEST(VirtualRouter, BetweenEqualPrioritiesTheHigherAddressIsMaster) {
+    FakeClock clock;
+    VirtualRouter lower = started_master(clock, config(100, kSelf));
+    Actions actions = lower.advert_received(advert(100), kPeer, clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("release", "master -> backup"));
+    EXPECT_EQ(reason(actions), "advert from 198.18.0.2 with priority 100 and a higher address");
+
+    VirtualRouter higher = started_master(clock, config(100, kSelf));
+    EXPECT_THAT(lines(higher.advert_received(advert(100), kLowerPeer, clock.now())), ElementsAre("advert 100"));
+    EXPECT_EQ(higher.state(), State::master);
+}
+
+TEST(VirtualRouter, Ipv6AddressesCompareAsNumbers) {
+    FakeClock clock;
+    VirtualRouter router = started_master(clock, config(100, *IpAddress::parse("fe80::ff")));
+    EXPECT_THAT(lines(router.advert_received(advert(100), *IpAddress::parse("fe80::1:0"), clock.now())),
+                ElementsAre("release", "master -> backup"));
+}
+
+TEST(VirtualRouter, AnEqualPriorityBackupDoesNotPreempt) {
+    FakeClock clock;
+    VirtualRouter router(config(100, kPeer));
+    router.start(clock.now());
+    for (int second = 0; second < 10; ++second) {
+        clock.advance(1s);
+        router.advert_received(advert(100), kSelf, clock.now());
+        router.timer_expired(clock.now());
+    }
+    EXPECT_EQ(router.state(), State::backup) << "a higher address breaks ties between masters only";
+}
+
+TEST(VirtualRouter, HigherPriorityBackupPreemptsALowerMaster) {
+    FakeClock clock;
+    VirtualRouter router(config(200));
+    router.start(clock.now());
+    // The lower master's adverts are dropped: the master down timer set at
+    // start runs out although they keep coming.
+    for (int second = 1; second <= 3; ++second) {
+        clock.set(TimePoint(std::chrono::hours(1)) + second * 1s);
+        EXPECT_THAT(router.advert_received(advert(100), kPeer, clock.now()), IsEmpty());
+    }
+    EXPECT_EQ(router.deadline(), TimePoint(std::chrono::hours(1)) + kDown200);
+    clock.set(*router.deadline());
+    EXPECT_THAT(lines(router.timer_expired(clock.now())), ElementsAre("advert 200", "acquire", "backup -> master"));
+}
+
+TEST(VirtualRouter, NoPreemptFollowsALowerMasterUntilItFallsSilent) {
+    FakeClock clock;
+    RouterConfig no_preempt = config(200);
+    no_preempt.preempt = false;
+    VirtualRouter router(no_preempt);
+    router.start(clock.now());
+    for (int second = 0; second < 20; ++second) {
+        clock.advance(1s);
+        router.advert_received(advert(100), kPeer, clock.now());
+        EXPECT_THAT(router.timer_expired(clock.now()), IsEmpty());
+    }
+    EXPECT_EQ(router.master_address(), kPeer);
+    clock.advance(kDown200);
+    EXPECT_THAT(lines(router.timer_expired(clock.now())), ElementsAre("advert 200", "acquire", "backup -> master"));
+}
+
+TEST(VirtualRouter, PreemptDelayCountsFromTheFirstAdvertOfTheLowerMaster) {
+    FakeClock clock;
+    RouterConfig delayed = config(200);
+    delayed.preempt_delay = 5s;
+    VirtualRouter router(delayed);
+    router.start(clock.now());
+    TimePoint first_heard = clock.now() + 1s;
+    // Followed while the delay runs (1 s to 5 s after it is first heard: 4 s < 5 s)...
+    for (int second = 1; second <= 5; ++second) {
+        clock.set(first_heard + (second - 1) * 1s);
+        router.advert_received(advert(100), kPeer, clock.now());
+        EXPECT_EQ(router.deadline(), clock.now() + kDown200) << "advert " << second;
+    }
+    // ...dropped from 5 s on: the master down timer of the last one followed runs out.
+    TimePoint takeover = *router.deadline();
+    for (int second = 6; second <= 8; ++second) {
+        clock.set(first_heard + (second - 1) * 1s);
+        router.advert_received(advert(100), kPeer, clock.now());
+        EXPECT_THAT(router.timer_expired(clock.now()), IsEmpty());
+    }
+    EXPECT_EQ(router.deadline(), takeover);
+    clock.set(takeover);
+    EXPECT_THAT(lines(router.timer_expired(clock.now())), ElementsAre("advert 200", "acquire", "backup -> master"));
+}
+
+TEST(VirtualRouter, PreemptDelayStartsAgainAfterAHigherMaster) {
+    FakeClock clock;
+    RouterConfig delayed = config(200);
+    delayed.preempt_delay = 3s;
+    VirtualRouter router(delayed);
+    router.start(clock.now());
+    router.advert_received(advert(100), kPeer, clock.now());
+    clock.advance(2s);
+    router.advert_received(advert(250), kLowerPeer, clock.now());  // a better master came and went
+    clock.advance(1s);
+    router.advert_received(advert(100), kPeer, clock.now());
+    clock.advance(1s);
+    router.advert_received(advert(100), kPeer, clock.now());
+    EXPECT_EQ(router.deadline(), clock.now() + kDown200) << "1 s into a new delay: still followed";
+}
+
+TEST(VirtualRouter, ResigningMasterIsReplacedAfterTheSkewTime) {
+    FakeClock clock;
+    VirtualRouter router(config(100));
+    router.start(clock.now());
+    router.advert_received(advert(150), kPeer, clock.now());
+    clock.advance(500ms);
+    EXPECT_THAT(router.advert_received(advert(0), kPeer, clock.now()), IsEmpty());
+    EXPECT_EQ(router.deadline(), clock.now() + kSkew100);
+    clock.advance(kSkew100);
+    Actions actions = router.timer_expired(clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("advert 100", "acquire", "backup -> master"));
+    EXPECT_EQ(reason(actions), "the master resigned (priority 0)");
+}
+
+TEST(VirtualRouter, MasterShutsDownWithPriorityZero) {
+    FakeClock clock;
+    VirtualRouter router = started_master(clock, config(100));
+    Actions actions = router.shutdown(clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("advert 0", "release", "master -> init"));
+    EXPECT_EQ(reason(actions), "shutdown");
+    EXPECT_FALSE(router.deadline());
+    EXPECT_FALSE(router.master_address());
+    EXPECT_THAT(router.shutdown(clock.now()), IsEmpty());
+    EXPECT_THAT(router.advert_received(advert(200), kPeer, clock.now()), IsEmpty()) << "init listens to no one";
+}
+
+TEST(VirtualRouter, BackupShutsDownQuietly) {
+    FakeClock clock;
+    VirtualRouter router(config(100));
+    router.start(clock.now());
+    EXPECT_THAT(lines(router.shutdown(clock.now())), ElementsAre("release", "backup -> init"));
+    EXPECT_THAT(lines(router.start(clock.now())), ElementsAre("release", "init -> backup")) << "and can start again";
+}
+
+TEST(VirtualRouter, TrackedInterfaceDownIsFaultAndUpIsBackup) {
+    FakeClock clock;
+    VirtualRouter router = started_master(clock, config(100));
+    Actions actions = router.interface_changed("eth1", false, clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("advert 0", "release", "master -> fault"));
+    EXPECT_EQ(reason(actions), "tracked interface eth1 is down");
+    EXPECT_FALSE(router.deadline());
+    EXPECT_FALSE(router.master_address());
+
+    EXPECT_THAT(router.interface_changed("eth0", false, clock.now()), IsEmpty());
+    EXPECT_THAT(router.advert_received(advert(50), kPeer, clock.now()), IsEmpty());
+    EXPECT_THAT(router.interface_changed("eth1", true, clock.now()), IsEmpty()) << "eth0 is still down";
+    EXPECT_EQ(router.state(), State::fault);
+
+    clock.advance(10s);
+    actions = router.interface_changed("eth0", true, clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("release", "fault -> backup"));
+    EXPECT_EQ(reason(actions), "tracked interfaces up");
+    EXPECT_EQ(router.deadline(), clock.now() + kDown100);
+}
+
+TEST(VirtualRouter, BackupGoesToFaultToo) {
+    FakeClock clock;
+    VirtualRouter router(config(100));
+    router.start(clock.now());
+    EXPECT_THAT(lines(router.interface_changed("eth0", false, clock.now())), ElementsAre("release", "backup -> fault"));
+    EXPECT_THAT(lines(router.shutdown(clock.now())), ElementsAre("release", "fault -> init"));
+}
+
+TEST(VirtualRouter, UntrackedInterfacesDoNotMatter) {
+    FakeClock clock;
+    VirtualRouter router = started_master(clock, config(100));
+    EXPECT_THAT(router.interface_changed("eth2", false, clock.now()), IsEmpty());
+    EXPECT_EQ(router.state(), State::master);
+}
+
+TEST(VirtualRouter, StartsInFaultWhenATrackedInterfaceIsAlreadyDown) {
+    FakeClock clock;
+    VirtualRouter router(config(100));
+    EXPECT_THAT(router.interface_changed("eth1", false, clock.now()), IsEmpty()) << "recorded before start";
+    Actions actions = router.start(clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("release", "init -> fault"));
+    EXPECT_EQ(reason(actions), "tracked interface eth1 is down");
+}
+
+TEST(VirtualRouter, TheOwnerStartsAsMaster) {
+    FakeClock clock;
+    VirtualRouter router(config(kOwnerPriority));
+    Actions actions = router.start(clock.now());
+    EXPECT_THAT(lines(actions), ElementsAre("advert 255", "acquire", "init -> master"));
+    EXPECT_EQ(reason(actions), "started, owner of the addresses");
+}
+
+TEST(VirtualRouter, TheOwnerPreemptsEvenWithPreemptOff) {
+    FakeClock clock;
+    RouterConfig owner = config(kOwnerPriority);
+    owner.preempt = false;
+    owner.preempt_delay = 2s;  // which makes it start as backup
+    VirtualRouter router(owner);
+    EXPECT_THAT(lines(router.start(clock.now())), ElementsAre("release", "init -> backup"));
+    for (int second = 1; second <= 6; ++second) {
+        clock.advance(1s);
+        router.advert_received(advert(254), kPeer, clock.now());
+        router.timer_expired(clock.now());
+    }
+    EXPECT_EQ(router.state(), State::master);
+}
+
+TEST(VirtualRouter, TheResyncGateHoldsPreemption) {
+    FakeClock clock;
+    bool resynced = false;
+    VirtualRouter router(config(200), [&] { return resynced; });
+    router.start(clock.now());
+    for (int second = 0; second < 20; ++second) {
+        clock.advance(1s);
+        router.advert_received(advert(100), kPeer, clock.now());
+        EXPECT_THAT(router.timer_expired(clock.now()), IsEmpty()) << second << " s";
+    }
+    EXPECT_EQ(router.master_address(), kPeer);
+    resynced = true;
+    TimePoint last_followed = clock.now();
+    for (int second = 0; second < 3; ++second) {
+        clock.advance(1s);
+        router.advert_received(advert(100), kPeer, clock.now());
+        router.timer_expired(clock.now());
+    }
+    clock.set(last_followed + kDown200);
+    EXPECT_THAT(lines(router.timer_expired(clock.now())), ElementsAre("advert 200", "acquire", "backup -> master"));
+}
+
+TEST(VirtualRouter, TheResyncGateHoldsTheOwnerBackAtStart) {
+    FakeClock clock;
+    bool resynced = false;
+    VirtualRouter router(config(kOwnerPriority), [&] { return resynced; });
+    EXPECT_THAT(lines(router.start(clock.now())), ElementsAre("release", "init -> backup"));
+}
+
+TEST(VirtualRouter, TheResyncGateDoesNotStopTakingOverFromASilentMaster) {
+    FakeClock clock;
+    VirtualRouter router(config(200), [] { return false; });
+    router.start(clock.now());
+    router.advert_received(advert(100), kPeer, clock.now());
+    clock.advance(kDown200);
+    EXPECT_THAT(lines(router.timer_expired(clock.now())), ElementsAre("advert 200", "acquire", "backup -> master"));
+}
+
+TEST(VirtualRouter, TheResyncGateDoesNotStopTakingOverFromAResigningMaster) {
+    FakeClock clock;
+    VirtualRouter router(config(200), [] { return false; });
+    router.start(clock.now());
+    router.advert_received(advert(100), kPeer, clock.now());
+    router.advert_received(advert(0), kPeer, clock.now());
+    clock.advance(218'750us);  // the skew at priority 200
+    EXPECT_THAT(lines(router.timer_expired(clock.now())), ElementsAre("advert 200", "acquire", "backup -> master"));
+}
+
+TEST(VirtualRouter, IgnoresItsOwnAdvertsAndOtherRouters) {
+    FakeClock clock;
+    VirtualRouter router = started_master(clock, config(100));
+    Advert other_vrid = advert(200);
+    other_vrid.vrid = kVrid + 1;
+    EXPECT_THAT(router.advert_received(other_vrid, kPeer, clock.now()), IsEmpty());
+    EXPECT_THAT(router.advert_received(advert(200), *IpAddress::parse("fe80::2"), clock.now()), IsEmpty());
+    EXPECT_THAT(router.advert_received(advert(200), kSelf, clock.now()), IsEmpty()) << "looped back";
+    EXPECT_EQ(router.state(), State::master);
+}
+
+TEST(VirtualRouter, RefusesAnInvalidConfiguration) {
+    RouterConfig bad = config(100);
+    bad.vrid = 0;
+    EXPECT_THROW(VirtualRouter{bad}, std::invalid_argument);
+}
+
+TEST(VirtualRouter, StatesReadAsLbctlShowsThem) {
+    EXPECT_EQ(to_string(State::initialize), "init");
+    EXPECT_EQ(to_string(State::backup), "backup");
+    EXPECT_EQ(to_string(State::master), "master");
+    EXPECT_EQ(to_string(State::fault), "fault");
+}
+
+}  // namespace
+
+void PrintTo(const Action& action, std::ostream* out) { *out << line(action); }
+
+}  // namespace xdplb::ha
