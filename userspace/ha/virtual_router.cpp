@@ -57,7 +57,7 @@ Actions VirtualRouter::timer_expired(TimePoint now) {
     if (!deadline_ || now < *deadline_) return {};
     Actions actions;
     if (state_ == State::master) {
-        actions.push_back(SendAdvert{config_.priority});
+        actions.emplace_back(SendAdvert{config_.priority});
         deadline_ = now + config_.advert_interval;
     } else if (state_ == State::backup) {
         std::string reason =
@@ -135,7 +135,7 @@ Actions VirtualRouter::advert_as_master(const Advert& advert, const IpAddress& s
         return actions;
     }
     // A resigning or weaker router believes it is master: tell it at once who is.
-    actions.push_back(SendAdvert{config_.priority});
+    actions.emplace_back(SendAdvert{config_.priority});
     deadline_ = now + config_.advert_interval;
     return actions;
 }
@@ -154,8 +154,8 @@ Actions VirtualRouter::enter_service(const std::string& reason, TimePoint now) {
 }
 
 void VirtualRouter::become_master(const std::string& reason, TimePoint now, Actions& actions) {
-    actions.push_back(SendAdvert{config_.priority});
-    actions.push_back(AcquireAddresses{});
+    actions.emplace_back(SendAdvert{config_.priority});
+    actions.emplace_back(AcquireAddresses{});
     change_state(State::master, reason, actions);
     master_advert_interval_ = config_.advert_interval;
     deadline_ = now + config_.advert_interval;
@@ -164,7 +164,7 @@ void VirtualRouter::become_master(const std::string& reason, TimePoint now, Acti
 
 void VirtualRouter::become_backup(const std::string& reason, Centiseconds master_interval, TimePoint now,
                                   Actions& actions) {
-    actions.push_back(ReleaseAddresses{});
+    actions.emplace_back(ReleaseAddresses{});
     change_state(State::backup, reason, actions);
     master_advert_interval_ = master_interval;
     deadline_ = now + master_down_interval(config_.priority, master_interval);
@@ -172,15 +172,15 @@ void VirtualRouter::become_backup(const std::string& reason, Centiseconds master
 }
 
 void VirtualRouter::leave_service(State next, const std::string& reason, Actions& actions) {
-    if (state_ == State::master) actions.push_back(SendAdvert{0});
-    actions.push_back(ReleaseAddresses{});
+    if (state_ == State::master) actions.emplace_back(SendAdvert{0});
+    actions.emplace_back(ReleaseAddresses{});
     change_state(next, reason, actions);
     deadline_.reset();
     master_address_.reset();
 }
 
 void VirtualRouter::change_state(State next, const std::string& reason, Actions& actions) {
-    actions.push_back(Notify{state_, next, reason});
+    actions.emplace_back(Notify{state_, next, reason});
     state_ = next;
     master_resigned_ = false;
     lower_master_since_.reset();
