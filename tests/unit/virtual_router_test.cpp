@@ -70,6 +70,19 @@ Advert advert(std::uint8_t priority, std::uint16_t interval = 100) {
     return Advert{kVrid, priority, interval, {*IpAddress::parse("198.18.0.100")}};
 }
 
+// Another router advertising every second for `seconds`, the router's due
+// timer fired after each advert: what the router did meanwhile.
+Lines hear_every_second(VirtualRouter& router, FakeClock& clock, const Advert& heard, const IpAddress& source,
+                        int seconds) {
+    Lines done;
+    for (int second = 0; second < seconds; ++second) {
+        clock.advance(1s);
+        for (const Action& action : router.advert_received(heard, source, clock.now())) done.push_back(line(action));
+        for (const Action& action : router.timer_expired(clock.now())) done.push_back(line(action));
+    }
+    return done;
+}
+
 // A router past its first master down interval with nobody else on the link.
 VirtualRouter started_master(FakeClock& clock, RouterConfig router_config) {
     VirtualRouter router(std::move(router_config));
@@ -121,11 +134,7 @@ TEST(VirtualRouter, AdvertsFromTheMasterKeepABackupDown) {
     FakeClock clock;
     VirtualRouter router(config(100));
     router.start(clock.now());
-    for (int second = 0; second < 10; ++second) {
-        clock.advance(1s);
-        EXPECT_EQ(lines(router.advert_received(advert(150), kPeer, clock.now())), Lines{});
-        EXPECT_EQ(lines(router.timer_expired(clock.now())), Lines{});
-    }
+    EXPECT_EQ(hear_every_second(router, clock, advert(150), kPeer, 10), Lines{});
     EXPECT_EQ(router.state(), State::backup);
     EXPECT_EQ(router.master_address(), kPeer);
     EXPECT_EQ(router.deadline(), clock.now() + kDown100);
@@ -190,12 +199,8 @@ TEST(VirtualRouter, AnEqualPriorityBackupDoesNotPreempt) {
     FakeClock clock;
     VirtualRouter router(config(100, kPeer));
     router.start(clock.now());
-    for (int second = 0; second < 10; ++second) {
-        clock.advance(1s);
-        router.advert_received(advert(100), kSelf, clock.now());
-        router.timer_expired(clock.now());
-    }
-    EXPECT_EQ(router.state(), State::backup) << "a higher address breaks ties between masters only";
+    EXPECT_EQ(hear_every_second(router, clock, advert(100), kSelf, 10), Lines{})
+        << "a higher address breaks ties between masters only";
 }
 
 TEST(VirtualRouter, HigherPriorityBackupPreemptsALowerMaster) {
@@ -219,11 +224,7 @@ TEST(VirtualRouter, NoPreemptFollowsALowerMasterUntilItFallsSilent) {
     no_preempt.preempt = false;
     VirtualRouter router(no_preempt);
     router.start(clock.now());
-    for (int second = 0; second < 20; ++second) {
-        clock.advance(1s);
-        router.advert_received(advert(100), kPeer, clock.now());
-        EXPECT_EQ(lines(router.timer_expired(clock.now())), Lines{});
-    }
+    EXPECT_EQ(hear_every_second(router, clock, advert(100), kPeer, 20), Lines{});
     EXPECT_EQ(router.master_address(), kPeer);
     clock.advance(kDown200);
     EXPECT_EQ(lines(router.timer_expired(clock.now())), Lines({"advert 200", "acquire", "backup -> master"}));
@@ -235,20 +236,12 @@ TEST(VirtualRouter, PreemptDelayCountsFromTheFirstAdvertOfTheLowerMaster) {
     delayed.preempt_delay = 5s;
     VirtualRouter router(delayed);
     router.start(clock.now());
-    TimePoint first_heard = clock.now() + 1s;
-    // Followed while the delay runs (1 s to 5 s after it is first heard: 4 s < 5 s)...
-    for (int second = 1; second <= 5; ++second) {
-        clock.set(first_heard + (second - 1) * 1s);
-        router.advert_received(advert(100), kPeer, clock.now());
-        EXPECT_EQ(router.deadline(), clock.now() + kDown200) << "advert " << second;
-    }
+    // Followed while the delay runs: the fifth advert comes 4 s after the first...
+    EXPECT_EQ(hear_every_second(router, clock, advert(100), kPeer, 5), Lines{});
+    TimePoint takeover = clock.now() + kDown200;
+    EXPECT_EQ(router.deadline(), takeover);
     // ...dropped from 5 s on: the master down timer of the last one followed runs out.
-    TimePoint takeover = *router.deadline();
-    for (int second = 6; second <= 8; ++second) {
-        clock.set(first_heard + (second - 1) * 1s);
-        router.advert_received(advert(100), kPeer, clock.now());
-        EXPECT_EQ(lines(router.timer_expired(clock.now())), Lines{});
-    }
+    EXPECT_EQ(hear_every_second(router, clock, advert(100), kPeer, 3), Lines{});
     EXPECT_EQ(router.deadline(), takeover);
     clock.set(takeover);
     EXPECT_EQ(lines(router.timer_expired(clock.now())), Lines({"advert 200", "acquire", "backup -> master"}));
@@ -364,12 +357,8 @@ TEST(VirtualRouter, TheOwnerPreemptsEvenWithPreemptOff) {
     owner.preempt_delay = 2s;  // which makes it start as backup
     VirtualRouter router(owner);
     EXPECT_EQ(lines(router.start(clock.now())), Lines({"release", "init -> backup"}));
-    for (int second = 1; second <= 6; ++second) {
-        clock.advance(1s);
-        router.advert_received(advert(254), kPeer, clock.now());
-        router.timer_expired(clock.now());
-    }
-    EXPECT_EQ(router.state(), State::master);
+    EXPECT_EQ(hear_every_second(router, clock, advert(254), kPeer, 6),
+              Lines({"advert 255", "acquire", "backup -> master"}));
 }
 
 TEST(VirtualRouter, TheResyncGateHoldsPreemption) {
@@ -377,19 +366,11 @@ TEST(VirtualRouter, TheResyncGateHoldsPreemption) {
     bool resynced = false;
     VirtualRouter router(config(200), [&] { return resynced; });
     router.start(clock.now());
-    for (int second = 0; second < 20; ++second) {
-        clock.advance(1s);
-        router.advert_received(advert(100), kPeer, clock.now());
-        EXPECT_EQ(lines(router.timer_expired(clock.now())), Lines{}) << second << " s";
-    }
+    EXPECT_EQ(hear_every_second(router, clock, advert(100), kPeer, 20), Lines{});
     EXPECT_EQ(router.master_address(), kPeer);
     resynced = true;
     TimePoint last_followed = clock.now();
-    for (int second = 0; second < 3; ++second) {
-        clock.advance(1s);
-        router.advert_received(advert(100), kPeer, clock.now());
-        router.timer_expired(clock.now());
-    }
+    EXPECT_EQ(hear_every_second(router, clock, advert(100), kPeer, 3), Lines{});
     clock.set(last_followed + kDown200);
     EXPECT_EQ(lines(router.timer_expired(clock.now())), Lines({"advert 200", "acquire", "backup -> master"}));
 }
