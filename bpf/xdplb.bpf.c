@@ -27,6 +27,7 @@
 #include "lib/persistence.h"
 #include "lib/protection.h"
 #include "lib/select.h"
+#include "lib/trace.h"
 #include "lib/vip.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -34,6 +35,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 static __always_inline int forward_with_flow(struct packet *pkt, const struct xdplb_flow *flow,
 					     int pass_reason, bool new_connection, const bool ipv4)
 {
+	note_forwarded(pkt, flow, new_connection);
 	rewrite_tuple(pkt, flow, ipv4);
 	count_flow_packet(flow, pkt->frame_bytes, new_connection);
 	return send_by_next_hop(pkt, &flow->next_hop, pass_reason, ipv4);
@@ -48,7 +50,7 @@ static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pk
 		return forward_dsr(ctx, pkt, flow, &scratch->fib, ipv4);
 	}
 	if (!hops_left(pkt, ipv4))
-		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
+		return leave(pkt, XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 	note_closing(flow, pkt);
 
 	int pass_reason = find_next_hop(ctx, &scratch->fib, pkt, flow, ipv4);
@@ -114,7 +116,7 @@ static __always_inline int follow_racing_entry(struct xdp_md *ctx, struct packet
 
 	if (existing)
 		return forward_tracked(ctx, pkt, existing, scratch, ipv4);
-	return leave(XDP_DROP, reason);
+	return leave(pkt, XDP_DROP, reason);
 }
 
 /* A new DSR connection: one entry, only the MACs change (see lib/dsr.h). */
@@ -126,7 +128,7 @@ static __always_inline int open_dsr_connection(struct xdp_md *ctx, struct packet
 	int drop_reason = dsr_route(ctx, &scratch->fib, pkt, flow, ipv4);
 
 	if (drop_reason >= 0)
-		return leave(XDP_DROP, drop_reason);
+		return leave(pkt, XDP_DROP, drop_reason);
 	keep_next_hop(&flow->next_hop, &scratch->fib, pkt);
 	flow->direction = XDPLB_DIR_DSR;
 	/* The balancer never sees a reply: once confirmed (by the client's next
@@ -154,17 +156,18 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	struct xdplb_farm *farm = bpf_map_lookup_elem(&farms, &farm_key);
 
 	if (!farm)
-		return leave(XDP_PASS, XDPLB_PASS_NO_FARM);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_NO_FARM);
+	pkt->farm_id = farm->farm_id;
 	if (pkt->key.proto == IPPROTO_TCP && !pkt->tcp_syn)
-		return leave(XDP_PASS, XDPLB_PASS_TCP_NOT_SYN);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_TCP_NOT_SYN);
 	/* DSR switches the frame to the backend: no hop is taken. */
 	if (farm->mode != XDPLB_MODE_DSR && !hops_left(pkt, ipv4))
-		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
+		return leave(pkt, XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 
 	int refusal = refusal_of(farm, pkt, ipv4);
 
 	if (refusal >= 0)
-		return leave(XDP_DROP, refusal);
+		return leave(pkt, XDP_DROP, refusal);
 
 	/* A persistent source's live entry comes first; a new choice is remembered. */
 	bool persistent = farm->flags & XDPLB_FARM_PERSIST_SRCIP;
@@ -176,8 +179,9 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 		int select_drop = select_backend(farm, &pkt->key, &backend_id, &backend, ipv4);
 
 		if (select_drop >= 0)
-			return leave(XDP_DROP, select_drop);
+			return leave(pkt, XDP_DROP, select_drop);
 	}
+	pkt->backend_id = backend_id;
 
 	struct xdplb_flow *flow = &scratch->new_flow;
 	struct bpf_fib_lookup *fib = &scratch->fib;
@@ -194,7 +198,7 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 		fib_lookup(ctx, fib, pkt, route_source, &flow->new_dst, snat_from_route, ipv4);
 
 	if (fib_result != BPF_FIB_LKUP_RET_SUCCESS && fib_result != BPF_FIB_LKUP_RET_NO_NEIGH)
-		return leave(XDP_PASS, XDPLB_PASS_NO_ROUTE);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_NO_ROUTE);
 
 	/* The entry starts with the FIB's answer as its next hop. */
 	int pass_reason = pass_reason_of(fib, fib_result);
@@ -207,7 +211,7 @@ static __always_inline int open_connection(struct xdp_md *ctx, struct packet *pk
 	if (drop_reason == XDPLB_DROP_CONNTRACK_INSERT || drop_reason == XDPLB_DROP_NAT_COLLISION)
 		return follow_racing_entry(ctx, pkt, scratch, drop_reason, ipv4);
 	if (drop_reason >= 0)
-		return leave(XDP_DROP, drop_reason);
+		return leave(pkt, XDP_DROP, drop_reason);
 	if (remember)
 		remember_backend(scratch, flow->backend_id, flow->last_seen_ns);
 	return forward_with_flow(pkt, flow, pass_reason, true, ipv4);
@@ -226,11 +230,11 @@ static __noinline int handle_packet(struct xdp_md *ctx, struct packet *pkt,
 	case PARSE_OK:
 		break;
 	case PARSE_NOT_TCP_UDP:
-		return leave(XDP_PASS, XDPLB_PASS_NOT_TCP_UDP);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_NOT_TCP_UDP);
 	case PARSE_FRAGMENT:
 		return leave_fragment(pkt, (void *)(long)ctx->data_end, ipv4);
 	default:
-		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_MALFORMED);
 	}
 
 	__u32 zero = 0;
@@ -259,20 +263,26 @@ static __always_inline int dispatch(struct xdp_md *ctx, struct packet *pkt,
 	return handle_packet(ctx, pkt, parsed, ipv4);
 }
 
-SEC("xdp")
-int xdplb_main(struct xdp_md *ctx)
+static __always_inline int decide(struct xdp_md *ctx, struct packet *pkt)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	struct packet pkt = {};
 
 	if ((void *)(eth + 1) > data_end)
-		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
-	pkt.eth = eth;
+		return leave(pkt, XDP_PASS, XDPLB_PASS_MALFORMED);
+	pkt->eth = eth;
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return dispatch(ctx, &pkt, parse_ipv4(&pkt, (void *)(eth + 1), data_end), true);
+		return dispatch(ctx, pkt, parse_ipv4(pkt, (void *)(eth + 1), data_end), true);
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return dispatch(ctx, &pkt, parse_ipv6(&pkt, (void *)(eth + 1), data_end), false);
-	return leave(XDP_PASS, XDPLB_PASS_NOT_IP);
+		return dispatch(ctx, pkt, parse_ipv6(pkt, (void *)(eth + 1), data_end), false);
+	return leave(pkt, XDP_PASS, XDPLB_PASS_NOT_IP);
+}
+
+SEC("xdp")
+int xdplb_main(struct xdp_md *ctx)
+{
+	struct packet pkt = {};
+
+	return traced(ctx, &pkt, decide(ctx, &pkt));
 }

@@ -17,6 +17,10 @@ PACKAGES=(
   libssl-dev
   # test bench
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
+  # promtool, which Debian ships only in the server's package: it checks lbd's
+  # metrics and the monitoring files (deploy/prometheus); the rule files' YAML
+  # for deploy/check_queries.py
+  prometheus python3-yaml
   # MariaDB backends of the health-check tests and the MySQL suite: the -core
   # packages hold the server and client programs without the host's service
   mariadb-server-core mariadb-client-core
@@ -27,8 +31,6 @@ PACKAGES=(
   nftables iptables conntrack
   # the haproxy scenario; the suites' clients (wrk, sysbench)
   haproxy wrk sysbench
-  # promtool, which checks lbd's metrics and the alert rules
-  prometheus
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }

@@ -10,25 +10,32 @@
 // time; the same harness around the empty program is the baseline. Test runs
 // do not execute the redirect itself, so the figures are the program's own
 // cost. Prints a table, or JSON rows with --json (scenario, test, flows,
-// value, unit), as the benchmark kit reads them.
+// value, unit), as the benchmark kit reads them. With --trace, every packet
+// is traced (lbctl trace), and a thread of its own takes the events as lbd
+// would; how many it took and how many the full ring lost is printed last.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "dataplane/map_writer.hpp"
 #include "dataplane/program.hpp"
+#include "dataplane/trace_events.hpp"
 #include "dataplane_lab.hpp"
 #include "frame.hpp"
 #include "model/operations.hpp"
@@ -233,7 +240,31 @@ double new_flow_ns(Harness& harness, int program_fd, int eth0, const testing::Fa
         eth0, true, XDP_REDIRECT);
 }
 
-std::vector<Result> measure() {
+// Takes the trace's events while the cases run, as lbd's loop would.
+class TraceDrain {
+public:
+    explicit TraceDrain(dataplane::Program& program)
+        : events_(program, [this](const xdplb_trace_event&) { ++taken_; }) {
+        events_.start(0);
+        thread_ = std::thread([this] {
+            while (!stop_) events_.consume(1024);
+        });
+    }
+    ~TraceDrain() {
+        stop_ = true;
+        thread_.join();
+        std::fprintf(stderr, "trace: %llu events taken, %llu lost to a full ring\n",
+                     static_cast<unsigned long long>(taken_), static_cast<unsigned long long>(events_.lost()));
+    }
+
+private:
+    dataplane::TraceEvents events_;
+    std::uint64_t taken_ = 0;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+std::vector<Result> measure(bool trace) {
     testing::DataPlaneLab lab;
     // Every new flow stays half-open: two entries per NAT flow, one per DSR
     // flow, so that no case pays for evictions.
@@ -246,6 +277,8 @@ std::vector<Result> measure() {
     dataplane::MapWriter writer(program);
     writer.write_settings({.snat_ports = {1024, 65535}});
     writer.apply({}, bench_config());
+    std::optional<TraceDrain> drain;
+    if (trace) drain.emplace(program);
 
     bpf_object* empty = bpf_object__open_file(XDPLB_EMPTY_PROGRAM, nullptr);
     if (empty == nullptr || bpf_object__load(empty) != 0) throw std::runtime_error("cannot load the empty program");
@@ -276,14 +309,21 @@ std::vector<Result> measure() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool json = argc > 1 && std::string(argv[1]) == "--json";
-    if (argc > 1 && !json) {
-        std::cout << "usage: xdplb-progbench [--json]\n"
-                     "Measures ns/packet of the xdplb XDP program with BPF_PROG_TEST_RUN (needs root).\n";
-        return std::string(argv[1]) == "--help" ? 0 : 2;
+    bool json = false;
+    bool trace = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string argument = argv[i];
+        json = json || argument == "--json";
+        trace = trace || argument == "--trace";
+        if (argument != "--json" && argument != "--trace") {
+            std::cout << "usage: xdplb-progbench [--json] [--trace]\n"
+                         "Measures ns/packet of the xdplb XDP program with BPF_PROG_TEST_RUN (needs root);\n"
+                         "with --trace, while every packet is traced.\n";
+            return argument == "--help" ? 0 : 2;
+        }
     }
     try {
-        std::vector<Result> results = measure();
+        std::vector<Result> results = measure(trace);
         if (json) {
             nlohmann::json rows = nlohmann::json::array();
             for (const Result& r : results) {

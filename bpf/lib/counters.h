@@ -5,9 +5,11 @@
 
 #include <stdbool.h>
 #include "maps.h"
+#include "parse.h"
 
-/* Counts why a packet left the fast path and returns the verdict, so call
- * sites read as `return leave(XDP_PASS, XDPLB_PASS_NO_FARM);`. */
+/* Counts why a packet left the fast path, notes it for a trace and returns
+ * the verdict, so call sites read as
+ * `return leave(pkt, XDP_PASS, XDPLB_PASS_NO_FARM);`. */
 static __always_inline void count_reason(__u32 reason)
 {
 	__u64 *count = bpf_map_lookup_elem(&reason_counters, &reason);
@@ -16,8 +18,9 @@ static __always_inline void count_reason(__u32 reason)
 		*count += 1;
 }
 
-static __always_inline int leave(int verdict, __u32 reason)
+static __always_inline int leave(struct packet *pkt, int verdict, __u32 reason)
 {
+	pkt->reason = reason;
 	count_reason(reason);
 	return verdict;
 }

@@ -19,6 +19,7 @@
 #include "maps.h"
 #include "next_hop.h"
 #include "parse.h"
+#include "trace.h"
 
 /* Whether the FIB's next hop is the backend itself: for a route through a
  * gateway, the kernel puts the gateway's address in place of the destination. */
@@ -56,6 +57,7 @@ static __always_inline int dsr_route(struct xdp_md *ctx, struct bpf_fib_lookup *
 static __always_inline int send_dsr(struct packet *pkt, const struct xdplb_flow *flow,
 				    bool new_connection)
 {
+	note_forwarded(pkt, flow, new_connection);
 	count_flow_packet(flow, pkt->frame_bytes, new_connection);
 	return redirect_to_kept(pkt, &flow->next_hop);
 }
@@ -68,7 +70,7 @@ static __always_inline int forward_dsr(struct xdp_md *ctx, struct packet *pkt,
 		int drop_reason = dsr_route(ctx, fib, pkt, flow, ipv4);
 
 		if (drop_reason >= 0)
-			return leave(XDP_DROP, drop_reason);
+			return leave(pkt, XDP_DROP, drop_reason);
 		keep_next_hop(&flow->next_hop, fib, pkt);
 	}
 	return send_dsr(pkt, flow, false);

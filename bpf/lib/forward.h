@@ -108,7 +108,7 @@ static __always_inline int transmit(struct packet *pkt, const struct bpf_fib_loo
 	int pass_reason = pass_reason_of(fib, fib_result);
 
 	if (pass_reason >= 0)
-		return leave(XDP_PASS, pass_reason);
+		return leave(pkt, XDP_PASS, pass_reason);
 	take_one_hop(pkt, ipv4);
 	return redirect_to_next_hop(pkt, fib);
 }

@@ -21,6 +21,7 @@
 #include "maps.h"
 #include "nat.h"
 #include "parse.h"
+#include "trace.h"
 #include "vip.h"
 
 #define ICMP4_ECHO_REPLY 0
@@ -119,11 +120,11 @@ static __always_inline int answer_echo(struct packet *pkt, struct icmp_head *icm
 				       const bool ipv4)
 {
 	if (!vip_of_destination(pkt))
-		return leave(XDP_PASS, XDPLB_PASS_NO_FARM);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_NO_FARM);
 	if (ipv4 && pkt->ip->ihl != 5)
-		return leave(XDP_PASS, XDPLB_PASS_NOT_TCP_UDP);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_NOT_TCP_UDP);
 	if (!answerable_source(&pkt->key.src, ipv4))
-		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_MALFORMED);
 
 	swap_macs(pkt->eth);
 	if (ipv4) {
@@ -144,7 +145,7 @@ static __always_inline int answer_echo(struct packet *pkt, struct icmp_head *icm
 
 	icmp->checksum = csum_apply(icmp->checksum, csum_diff_high_byte(0, icmp->type, reply_type));
 	icmp->type = reply_type;
-	return leave(XDP_TX, XDPLB_TX_ICMP_ECHO_REPLY);
+	return leave(pkt, XDP_TX, XDPLB_TX_ICMP_ECHO_REPLY);
 }
 
 /*
@@ -236,8 +237,8 @@ static __always_inline int error_to_dsr_backend(struct xdp_md *ctx, struct packe
 	int drop_reason = dsr_route(ctx, fib, pkt, flow, ipv4);
 
 	if (drop_reason >= 0)
-		return leave(XDP_DROP, drop_reason);
-	return leave(redirect_to_next_hop(pkt, fib), XDPLB_FWD_ICMP_ERROR);
+		return leave(pkt, XDP_DROP, drop_reason);
+	return leave(pkt, redirect_to_next_hop(pkt, fib), XDPLB_FWD_ICMP_ERROR);
 }
 
 /*
@@ -332,18 +333,19 @@ static __always_inline int translate_error(struct xdp_md *ctx, struct packet *pk
 	int reason = parse_quote(&quote, key, icmp + 1, l3_end, data_end, ipv4);
 
 	if (reason >= 0)
-		return leave(XDP_PASS, reason);
+		return leave(pkt, XDP_PASS, reason);
 	if (!same_address(&pkt->key.dst, &key->dst))
-		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_MALFORMED);
 
 	struct xdplb_flow *flow = flow_of_quote(key, config);
 
 	if (!flow)
-		return leave(XDP_PASS, XDPLB_PASS_NO_FARM);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_NO_FARM);
+	note_flow(pkt, flow);
 	if (flow->direction == XDPLB_DIR_DSR)
 		return error_to_dsr_backend(ctx, pkt, flow, &scratch->fib, ipv4);
 	if (!hops_left(pkt, ipv4))
-		return leave(XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
+		return leave(pkt, XDP_DROP, XDPLB_DROP_TTL_EXCEEDED);
 
 	const struct xdplb_addr *new_src =
 		same_address(&pkt->key.src, &key->src) ? &flow->new_src : &pkt->key.src;
@@ -353,7 +355,7 @@ static __always_inline int translate_error(struct xdp_md *ctx, struct packet *pk
 
 	int verdict = transmit(pkt, &scratch->fib, fib_result, ipv4);
 
-	return verdict == XDP_REDIRECT ? leave(verdict, XDPLB_FWD_ICMP_ERROR) : verdict;
+	return verdict == XDP_REDIRECT ? leave(pkt, verdict, XDPLB_FWD_ICMP_ERROR) : verdict;
 }
 
 /*
@@ -368,12 +370,12 @@ static __noinline int handle_icmp(struct xdp_md *ctx, struct packet *pkt, const 
 	struct icmp_head *icmp = icmp_head_of(pkt, l3_end, data_end, ipv4);
 
 	if (!icmp)
-		return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_MALFORMED);
 	if (is_echo_request(icmp, ipv4))
 		return answer_echo(pkt, icmp, ipv4);
 	if (is_error_about_a_packet(icmp, ipv4))
 		return translate_error(ctx, pkt, icmp, l3_end, data_end, ipv4);
-	return leave(XDP_PASS, XDPLB_PASS_NOT_TCP_UDP);
+	return leave(pkt, XDP_PASS, XDPLB_PASS_NOT_TCP_UDP);
 }
 
 #endif

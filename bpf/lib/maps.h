@@ -173,6 +173,14 @@ struct {
 	__type(value, __u64);
 } reason_counters SEC(".maps");
 
+/* Tracing (trace.h): what the control plane asks for, and where events go. */
+struct xdplb_trace_control trace_control;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XDPLB_TRACE_RING_BYTES);
+} trace_events SEC(".maps");
+
 /*
  * Room for the largest temporaries of one packet. The BPF stack holds 512
  * bytes for the whole call chain; these do not fit next to the rest. XDP runs

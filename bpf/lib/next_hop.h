@@ -93,7 +93,7 @@ static __always_inline int send_by_next_hop(struct packet *pkt, const struct xdp
 					    int pass_reason, const bool ipv4)
 {
 	if (pass_reason >= 0)
-		return leave(XDP_PASS, pass_reason);
+		return leave(pkt, XDP_PASS, pass_reason);
 	take_one_hop(pkt, ipv4);
 	return redirect_to_kept(pkt, hop);
 }

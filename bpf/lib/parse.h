@@ -38,6 +38,10 @@ struct packet {
 	bool tcp_rst;
 	__u32 frame_bytes; /* L3 length, as counted in statistics */
 	struct xdplb_flow_key key;
+	/* The decision, for a trace (trace.h), noted where it is made. */
+	__u32 farm_id;    /* 0: no farm known */
+	__u32 backend_id; /* 0: none chosen */
+	__u32 reason;     /* enum xdplb_reason or enum xdplb_trace_reason */
 };
 
 /* With PARSE_NOT_TCP_UDP, PARSE_ICMP and PARSE_FRAGMENT, the L3 part of the

@@ -44,13 +44,13 @@ static __always_inline __u8 vip_protocol_bit(__u8 proto)
  * the fragment header, which parse_ipv6 found right after the fixed header.
  * A subprogram of its own: its key would otherwise take room in its caller's
  * stack frame. */
-static __noinline int leave_fragment(const struct packet *pkt, void *data_end,
+static __noinline int leave_fragment(struct packet *pkt, void *data_end,
 					  const bool ipv4)
 {
 	struct xdplb_vip *vip = vip_of_destination(pkt);
 
 	if (!vip)
-		return leave(XDP_PASS, XDPLB_PASS_FRAGMENT);
+		return leave(pkt, XDP_PASS, XDPLB_PASS_FRAGMENT);
 
 	__u8 proto = pkt->key.proto;
 
@@ -59,12 +59,12 @@ static __noinline int leave_fragment(const struct packet *pkt, void *data_end,
 
 		if ((void *)(fragment + 1) > data_end ||
 		    (void *)(fragment + 1) > (void *)pkt->ip6 + pkt->frame_bytes)
-			return leave(XDP_PASS, XDPLB_PASS_MALFORMED);
+			return leave(pkt, XDP_PASS, XDPLB_PASS_MALFORMED);
 		proto = fragment->nexthdr;
 	}
 	if (vip->protocols & vip_protocol_bit(proto))
-		return leave(XDP_DROP, XDPLB_DROP_FRAGMENT_TO_VIP);
-	return leave(XDP_PASS, XDPLB_PASS_FRAGMENT);
+		return leave(pkt, XDP_DROP, XDPLB_DROP_FRAGMENT_TO_VIP);
+	return leave(pkt, XDP_PASS, XDPLB_PASS_FRAGMENT);
 }
 
 #endif

@@ -17,13 +17,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "controller_fixture.hpp"
 #include "daemon/commands.hpp"
-#include "daemon/controller.hpp"
 #include "daemon/health_monitor.hpp"
-#include "daemon/neighbours.hpp"
 #include "dataplane/session_table.hpp"
-#include "dataplane_fixture.hpp"
-#include "state/state_store.hpp"
 
 namespace xdplb::testing {
 namespace {
@@ -36,24 +33,13 @@ const std::vector<std::string> kAddWebWithOneBackend = {
     R"({"command": "backend.add", "args": {"farm": "web", "name": "b1", "ip": "198.18.1.11"}})",
 };
 
-class BatchedChangesTest : public DataPlaneTest {
+class BatchedChangesTest : public ControllerTest {
 protected:
     void SetUp() override {
-        DataPlaneTest::SetUp();
-        char pattern[] = "/tmp/xdplb-batched-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern), nullptr);
-        state_dir_ = pattern;
-        store_ = std::make_unique<state::StateStore>(state_dir_);
-        neighbours_ = std::make_unique<daemon::Neighbours>(program_->interfaces());
-        controller_ = std::make_unique<daemon::Controller>(*writer_, *store_, *neighbours_, model::Config{});
+        ControllerTest::SetUp();
         sessions_ = std::make_unique<dataplane::SessionTable>(*program_);
         health_ = std::make_unique<daemon::HealthMonitor>(io_, *controller_, *sessions_);
-        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, *sessions_, *health_);
-    }
-
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(state_dir_, ignored);
+        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, history_, *sessions_, *health_);
     }
 
     // Whether the farms map holds web's key, 198.18.0.100:80/tcp.
@@ -74,13 +60,10 @@ protected:
         return json::parse(text.str())["config"]["farms"];
     }
 
-    fs::path state_dir_;
-    std::unique_ptr<state::StateStore> store_;
-    std::unique_ptr<daemon::Neighbours> neighbours_;
-    std::unique_ptr<daemon::Controller> controller_;
     std::unique_ptr<dataplane::SessionTable> sessions_;
     boost::asio::io_context io_;  // never run: no check is made
     std::unique_ptr<daemon::HealthMonitor> health_;
+    daemon::CounterHistory history_;  // empty: these tests ask for no rates
     std::unique_ptr<daemon::Commands> commands_;
 };
 

@@ -9,7 +9,8 @@
 # - the connection tables and SNAT ports show those flows after an upkeep walk;
 # - a backend in maint is not up; checked backends have a check-duration
 #   histogram; build info is there;
-# - promtool (Debian's prometheus package) accepts the scrape.
+# - promtool (Debian's prometheus package) accepts the scrape, and every
+#   metric the shipped alert rules and Grafana dashboard query is in it.
 # Prints PASS:/FAIL: lines and "N passed, M failed"; exits non-zero on any
 # failure. Everything it builds is removed at the end, pass or fail.
 #
@@ -137,6 +138,8 @@ state_and_health() {
   check "web/b1's checks are in the duration histogram ($checks)" test "$checks" -gt 0
   check "the +Inf bucket holds every check" test \
     "$(value "$AFTER" 'xdplb_health_check_duration_seconds_bucket{farm="web",backend="b1",le="+Inf"}')" -eq "$checks"
+  check "web/b1's health is up" \
+    test "$(value "$AFTER" 'xdplb_backend_health{farm="web",backend="b1",state="up"}')" -eq 1
   check "unchecked dns/b1 has no histogram" \
     test "$(grep -c 'xdplb_health_check_duration_seconds_count{farm="dns"' "$AFTER")" -eq 0
   check "xdplb_build_info is 1" grep -Eq '^xdplb_build_info\{version="[^"]+"\} 1$' "$AFTER"
@@ -148,6 +151,17 @@ promtool_accepts() {
   out=$(promtool check metrics <"$AFTER" 2>&1) || rc=$?
   [[ -z "$out" ]] || sed 's/^/  | /' <<<"$out"
   check "promtool check metrics accepts the scrape (exit $rc, no complaint)" test "$rc" -eq 0 -a -z "$out"
+}
+
+# Every metric the shipped alert rules and dashboard query is in the real scrape.
+queries_name_real_metrics() {
+  section "deploy/: alert rules and dashboard against the scrape"
+  local repo out rc=0
+  repo=$(cd -- "$here/../.." && pwd)
+  out=$(python3 "$repo/deploy/check_queries.py" "$AFTER" "$repo/deploy/prometheus/xdplb-alerts.yml" \
+    "$repo"/deploy/grafana/*.json 2>&1) || rc=$?
+  [[ -z "$out" ]] || sed 's/^/  | /' <<<"$out"
+  check "every metric in deploy/prometheus and deploy/grafana is in the scrape (exit $rc)" test "$rc" -eq 0
 }
 
 main() {
@@ -176,8 +190,11 @@ main() {
   tables_show_the_flows
   state_and_health
   promtool_accepts
+  queries_name_real_metrics
   echo; echo "the last scrape, lbd's own families:"
   grep '^xdplb_' "$AFTER" | sed 's/^/  | /'
+  echo; echo "lbctl stats, the same counters as an operator reads them:"
+  lbctl_ns stats | sed 's/^/  | /'
 
   lb_stop || fail "lbd stops cleanly"
   report_summary metrics

@@ -202,9 +202,9 @@ TEST(ApiClient, InvalidResponse) {
 }
 
 TEST(ApiClient, ResponseOverTheLimit) {
-    FakeLbd lbd({{std::string(kMaxLineBytes + 1, 'x')}}, Ending::wait_for_client_to_close);
+    FakeLbd lbd({{std::string(kMaxResponseBytes + 1, 'x')}}, Ending::wait_for_client_to_close);
     Client client(lbd.path());
-    EXPECT_EQ(call_error_of(client), "lbd at " + lbd.path() + " sent a response larger than 1 MiB");
+    EXPECT_EQ(call_error_of(client), "lbd at " + lbd.path() + " sent a response larger than 64 MiB");
 }
 
 TEST(ApiClient, GivesUpWhenLbdDoesNotAnswer) {

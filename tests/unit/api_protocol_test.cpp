@@ -112,13 +112,13 @@ TEST(ApiProtocol, RequestWithArgsNotAnObject) {
 }
 
 TEST(ApiProtocol, RequestOfExactlyTheLimitIsAccepted) {
-    const std::string line = request_line_of_size(kMaxLineBytes);
-    ASSERT_EQ(line.size(), kMaxLineBytes);
+    const std::string line = request_line_of_size(kMaxRequestBytes);
+    ASSERT_EQ(line.size(), kMaxRequestBytes);
     EXPECT_EQ(parse_request(line).command, "x");
 }
 
 TEST(ApiProtocol, RequestOverTheLimitIsRefused) {
-    EXPECT_EQ(request_error_of(request_line_of_size(kMaxLineBytes + 1)), "request is larger than 1 MiB");
+    EXPECT_EQ(request_error_of(request_line_of_size(kMaxRequestBytes + 1)), "request is larger than 1 MiB");
 }
 
 TEST(ApiProtocol, ResponseErrors) {
@@ -126,7 +126,7 @@ TEST(ApiProtocol, ResponseErrors) {
     EXPECT_EQ(response_error_of("[true]"), "response must be a JSON object");
     EXPECT_EQ(response_error_of(R"({"result": 1})"), "response needs a boolean field 'ok'");
     EXPECT_EQ(response_error_of(R"({"ok": "yes"})"), "response needs a boolean field 'ok'");
-    EXPECT_EQ(response_error_of(std::string(kMaxLineBytes + 1, ' ')), "response is larger than 1 MiB");
+    EXPECT_EQ(response_error_of(std::string(kMaxResponseBytes + 1, ' ')), "response is larger than 64 MiB");
 }
 
 TEST(ApiProtocol, ErrorResponseWithoutMessage) {

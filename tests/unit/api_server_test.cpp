@@ -57,8 +57,8 @@ protected:
         };
     }
 
-    void start_server() {
-        server_ = std::make_unique<Server>(io_, path_, echo_command());
+    void start_server(Server::StreamHandlers streams = {}) {
+        server_ = std::make_unique<Server>(io_, path_, echo_command(), std::move(streams));
         loop_ = std::thread([this] { io_.run(); });
     }
 
@@ -138,7 +138,7 @@ TEST_F(ApiServerTest, TheSocketIsForRootAlone) {
 TEST_F(ApiServerTest, AnswersAnOversizeRequestWithAnErrorTheClientCanRead) {
     start_server();
     Client client(path_, 5s);
-    const Request huge{"farm.add", {{"name", std::string(4 * kMaxLineBytes, 'n')}}};
+    const Request huge{"farm.add", {{"name", std::string(4 * kMaxRequestBytes, 'n')}}};
     Response response;
     ASSERT_NO_THROW(response = client.call(huge));
     EXPECT_FALSE(response.ok);
@@ -189,6 +189,83 @@ TEST_F(ApiServerTest, ClosesLiveConnectionsAndRemovesTheSocketWhenDestroyed) {
     // Closed: the request cannot even be sent, or is never answered.
     EXPECT_THROW(client.call(kFarmList), ClientError);
     EXPECT_EQ(handled_, 1);
+}
+
+// A stream handler that sends `lines` lines of about 100 bytes, then ends the
+// stream unless told to keep it open; "refuse" in the args refuses it.
+Server::StreamHandler numbered_lines(int lines, bool finish, std::promise<void>* closed = nullptr) {
+    return [=](const Request& request, std::shared_ptr<Stream> stream) {
+        if (request.args.contains("refuse")) return StreamAnswer{encode_error("refused"), false};
+        if (closed != nullptr) stream->on_close([closed] { closed->set_value(); });
+        for (int i = 0; i < lines; ++i) stream->send(json{{"n", i}, {"pad", std::string(90, 'x')}}.dump() + "\n");
+        if (finish) stream->finish();
+        return StreamAnswer{encode_success("streaming"), true};
+    };
+}
+
+const Request kWatch{"watch", json::object()};
+
+TEST_F(ApiServerTest, StreamsLinesAfterItsAnswerUntilTheHandlerFinishes) {
+    start_server({{"watch", numbered_lines(3, true)}});
+    Client client(path_, 5s);
+    EXPECT_EQ(client.call(kWatch).result, "streaming");
+    for (int i = 0; i < 3; ++i) {
+        const std::optional<std::string> line = client.next_streamed_line();
+        ASSERT_TRUE(line);
+        EXPECT_EQ(json::parse(*line)["n"], i);
+    }
+    EXPECT_EQ(client.next_streamed_line(), std::nullopt);
+}
+
+TEST_F(ApiServerTest, RequestsBeforeAStreamAreAnsweredFirst) {
+    start_server({{"watch", numbered_lines(1, true)}});
+    Client client(path_, 5s);
+    EXPECT_EQ(client.call(kFarmList).result, "farm.list");
+    EXPECT_EQ(client.call(kWatch).result, "streaming");
+    ASSERT_TRUE(client.next_streamed_line());
+    EXPECT_EQ(client.next_streamed_line(), std::nullopt);
+}
+
+TEST_F(ApiServerTest, ARefusedStreamLeavesTheConnectionTakingRequests) {
+    start_server({{"watch", numbered_lines(1, true)}});
+    Client client(path_, 5s);
+    const Response refused = client.call({"watch", {{"refuse", true}}});
+    EXPECT_FALSE(refused.ok);
+    EXPECT_EQ(refused.error, "refused");
+    EXPECT_EQ(client.call(kFarmList).result, "farm.list");
+}
+
+TEST_F(ApiServerTest, AClientThatLeavesClosesItsStream) {
+    std::promise<void> closed;
+    start_server({{"watch", numbered_lines(1, false, &closed)}});
+    {
+        Client client(path_, 5s);
+        EXPECT_EQ(client.call(kWatch).result, "streaming");
+    }
+    EXPECT_EQ(closed.get_future().wait_for(5s), std::future_status::ready);
+}
+
+TEST_F(ApiServerTest, ASlowClientLosesLinesAndIsToldHowMany) {
+    constexpr int kSent = 40000;  // about 4 MiB, sent before the client reads anything
+    start_server({{"watch", numbered_lines(kSent, true)}});
+    Client client(path_, 5s);
+    EXPECT_EQ(client.call(kWatch).result, "streaming");
+    int kept = 0;
+    std::uint64_t lost = 0;
+    int previous = -1;
+    while (const std::optional<std::string> line = client.next_streamed_line()) {
+        const json parsed = json::parse(*line);
+        if (parsed.contains("lost")) {
+            lost += parsed["lost"].get<std::uint64_t>();
+            continue;
+        }
+        EXPECT_GT(parsed["n"].get<int>(), previous);
+        previous = parsed["n"].get<int>();
+        ++kept;
+    }
+    EXPECT_GT(lost, 0u);
+    EXPECT_LT(static_cast<std::size_t>(kept) * 100, 2 * kMaxQueuedStreamBytes);
+    EXPECT_EQ(kept + lost, static_cast<std::uint64_t>(kSent));
 }
 
 }  // namespace

@@ -30,25 +30,33 @@ json sample_farm() {
                {"health_reason", "not checked"}, {"health_since", nullptr}}}}};
 }
 
-json traffic(std::uint64_t connections, std::uint64_t packets_out, std::uint64_t bytes_out,
-             std::uint64_t packets_back, std::uint64_t bytes_back) {
+json direction(std::uint64_t packets, std::uint64_t bytes, json packets_per_s, json bits_per_s) {
+    return {{"packets", packets}, {"bytes", bytes}, {"packets_per_s", packets_per_s}, {"bits_per_s", bits_per_s}};
+}
+
+json traffic(std::uint64_t connections, json connections_per_s, json to_backend, json to_client) {
     return {{"connections", connections},
-            {"to_backend", {{"packets", packets_out}, {"bytes", bytes_out}}},
-            {"to_client", {{"packets", packets_back}, {"bytes", bytes_back}}}};
+            {"connections_per_s", connections_per_s},
+            {"to_backend", to_backend},
+            {"to_client", to_client}};
 }
 
 json sample_stats() {
-    json web = traffic(12, 1234, 1234567, 999, 9876543210);
+    json web = traffic(12, 2.5, direction(1234, 1234567, 20.0, 12345.6), direction(999, 9876543210, 18.4, 12.3e6));
     web["name"] = "web";
     web["backends"] = json::array();
-    for (const auto& [name, counters] : {std::pair{"web1", traffic(7, 1000, 1000000, 800, 9000000000)},
-                                         std::pair{"web2", traffic(5, 234, 234567, 199, 876543210)}}) {
+    for (const auto& [name, counters] :
+         {std::pair{"web1", traffic(7, 2.5, direction(1000, 1000000, 20.0, 12345.6),
+                                    direction(800, 9000000000, 18.4, 12.3e6))},
+          std::pair{"web2", traffic(5, 0.0, direction(234, 234567, 0.0, 0.0), direction(199, 876543210, 0.0, 0.0))}}) {
         json backend = counters;
         backend["name"] = name;
         web["backends"].push_back(backend);
     }
-    return {{"farms", {web}},
-            {"reasons", {{"pass_no_farm", 52000}, {"drop_no_backend", 3}, {"drop_other", 0}}}};
+    return {{"rate_window_s", 5.003},
+            {"farms", {web}},
+            {"reasons", {{"pass_no_farm", 52000}, {"drop_no_backend", 3}, {"drop_other", 0}}},
+            {"reasons_per_s", {{"pass_no_farm", 1234.5}, {"drop_no_backend", 0.0}, {"drop_other", 0.0}}}};
 }
 
 std::string people(const std::string& command, const json& args, const json& result) {
@@ -162,31 +170,66 @@ TEST(CliRender, FarmShowNamesTheProtectionAndTimeoutsItSets) {
     EXPECT_EQ(shown.find("deny"), std::string::npos) << shown;
 }
 
-TEST(CliRender, StatsWithReasons) {
+TEST(CliRender, StatsWithRatesAndReasons) {
     EXPECT_EQ(people("stats", json::object(), sample_stats()),
-              "farm web\n"
-              "BACKEND  CONNECTIONS  PACKETS TO BACKEND  BYTES TO BACKEND  PACKETS TO CLIENT  BYTES TO CLIENT\n"
-              "web1               7                1.0k            1.0 MB                800           9.0 GB\n"
-              "web2               5                 234          234.6 kB                199         876.5 MB\n"
-              "(farm)            12                1.2k            1.2 MB                999           9.9 GB\n"
+              "rates: per second over the last 5.0 s\n"
               "\n"
-              "REASON           PACKETS\n"
-              "drop_no_backend        3\n"
-              "pass_no_farm       52.0k\n");
+              "farm web\n"
+              "BACKEND  CONNECTIONS  NEW/S  DIRECTION   PACKETS  PACKETS/S     BYTES       BITS/S\n"
+              "web1               7    2.5  to backend     1.0k       20.0    1.0 MB  12.3 kbit/s\n"
+              "                             to client       800       18.4    9.0 GB  12.3 Mbit/s\n"
+              "web2               5      0  to backend      234          0  234.6 kB      0 bit/s\n"
+              "                             to client       199          0  876.5 MB      0 bit/s\n"
+              "(farm)            12    2.5  to backend     1.2k       20.0    1.2 MB  12.3 kbit/s\n"
+              "                             to client       999       18.4    9.9 GB  12.3 Mbit/s\n"
+              "\n"
+              "REASON           PACKETS  PACKETS/S\n"
+              "drop_no_backend        3          0\n"
+              "pass_no_farm       52.0k       1.2k\n");
 }
 
 TEST(CliRender, StatsOfOneFarmHasNoReasons) {
     json stats = sample_stats();
     stats.erase("reasons");
+    stats.erase("reasons_per_s");
     const std::string shown = people("stats", {{"farm", "web"}}, stats);
-    EXPECT_TRUE(shown.starts_with("farm web\n")) << shown;
+    EXPECT_TRUE(shown.starts_with("rates: per second over the last 5.0 s\n\nfarm web\n")) << shown;
     EXPECT_EQ(shown.find("REASON"), std::string::npos) << shown;
+}
+
+TEST(CliRender, StatsBeforeLbdHasRatesShowDashes) {
+    json stats = sample_stats();
+    stats["rate_window_s"] = nullptr;
+    json& web = stats["farms"][0];
+    web["connections_per_s"] = nullptr;
+    web["to_backend"]["packets_per_s"] = nullptr;
+    web["to_client"]["bits_per_s"] = nullptr;
+    const std::string shown = people("stats", {{"farm", "web"}}, stats);
+    EXPECT_TRUE(shown.starts_with("no rates yet: lbd samples the counters every second\n\nfarm web\n")) << shown;
+    EXPECT_NE(shown.find("(farm)            12      -  to backend     1.2k          -    1.2 MB  12.3 kbit/s\n"
+                         "                             to client       999       18.4    9.9 GB            -\n"),
+              std::string::npos)
+        << shown;
 }
 
 TEST(CliRender, StatsWithoutFarmsOrNonZeroReasons) {
     EXPECT_EQ(people("stats", json::object(),
                      {{"farms", json::array()}, {"reasons", {{"pass_no_farm", 0}}}}),
               "no farms\n");
+}
+
+TEST(CliRender, StatsWithoutFarmsShowsTheReasons) {
+    EXPECT_EQ(people("stats", json::object(),
+                     {{"rate_window_s", 1.0},
+                      {"farms", json::array()},
+                      {"reasons", {{"pass_no_farm", 7}}},
+                      {"reasons_per_s", {{"pass_no_farm", 0.4}}}}),
+              "rates: per second over the last 1.0 s\n"
+              "\n"
+              "no farms\n"
+              "\n"
+              "REASON        PACKETS  PACKETS/S\n"
+              "pass_no_farm        7        0.4\n");
 }
 
 TEST(CliRender, ResultsOfUnexpectedShapeShowAsDashes) {
@@ -297,6 +340,22 @@ TEST(CliUnits, Counts) {
     EXPECT_EQ(human_count(999950), "1.0M");
     EXPECT_EQ(human_count(3400000000), "3.4G");
     EXPECT_EQ(human_count(UINT64_MAX), "18.4E");
+}
+
+TEST(CliUnits, Rates) {
+    EXPECT_EQ(human_rate(0), "0");
+    EXPECT_EQ(human_rate(0.04), "0.0");
+    EXPECT_EQ(human_rate(0.4), "0.4");
+    EXPECT_EQ(human_rate(999.9), "999.9");
+    EXPECT_EQ(human_rate(999.96), "1.0k");
+    EXPECT_EQ(human_rate(2.5e6), "2.5M");
+}
+
+TEST(CliUnits, BitRates) {
+    EXPECT_EQ(human_bit_rate(0), "0 bit/s");
+    EXPECT_EQ(human_bit_rate(512), "512.0 bit/s");
+    EXPECT_EQ(human_bit_rate(12.34e6), "12.3 Mbit/s");
+    EXPECT_EQ(human_bit_rate(9.99e9), "10.0 Gbit/s");
 }
 
 TEST(CliUnits, Bytes) {

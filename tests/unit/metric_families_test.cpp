@@ -54,6 +54,7 @@ MetricsSnapshot web_farm() {
     health::DurationHistogram durations;
     durations.observe(300us);
     durations.observe(20ms);
+    ramping.health = "up";
     ramping.check_durations = durations;
     BackendSnapshot down;
     down.name = "web3";
@@ -93,6 +94,13 @@ TEST(MetricFamilies, BackendStateWeightAndFarmTotalOfUpBackends) {
               "xdplb_backend_weight{farm=\"web\",backend=\"web2\"} 0.25\n"
               "xdplb_backend_weight{farm=\"web\",backend=\"web3\"} 0\n");
     EXPECT_EQ(samples_of(text, "xdplb_farm_backends_up"), "xdplb_farm_backends_up{farm=\"web\"} 2\n");
+}
+
+TEST(MetricFamilies, HealthIsAStateSetOfCheckedBackendsOnly) {
+    EXPECT_EQ(samples_of(rendered(web_farm()), "xdplb_backend_health"),
+              "xdplb_backend_health{farm=\"web\",backend=\"web2\",state=\"up\"} 1\n"
+              "xdplb_backend_health{farm=\"web\",backend=\"web2\",state=\"down\"} 0\n"
+              "xdplb_backend_health{farm=\"web\",backend=\"web2\",state=\"unknown\"} 0\n");
 }
 
 TEST(MetricFamilies, SnatPortsOnlyForBackendsOfSnatFarms) {

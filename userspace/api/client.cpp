@@ -64,7 +64,7 @@ Response Client::call(const Request& request) {
     const Deadline deadline = steady_clock::now() + reply_timeout_;
     try {
         send_all(encode_request(request), deadline);
-        return parse_from(receive_line(deadline), peer());
+        return parse_from(*receive_line(deadline, /*end_allowed=*/false), peer());
     } catch (const ClientError&) {
         disconnect();
         throw;
@@ -116,7 +116,17 @@ void Client::send_all(const std::string& bytes, Deadline deadline) {
     }
 }
 
-std::string Client::receive_line(Deadline deadline) {
+std::optional<std::string> Client::next_streamed_line() {
+    if (fd_ < 0) throw ClientError("the connection to " + peer() + " was closed after an earlier error");
+    try {
+        return receive_line(Deadline::max(), /*end_allowed=*/true);
+    } catch (const ClientError&) {
+        disconnect();
+        throw;
+    }
+}
+
+std::optional<std::string> Client::receive_line(Deadline deadline, bool end_allowed) {
     std::size_t searched = 0;
     for (;;) {
         const std::size_t newline = received_.find('\n', searched);
@@ -125,28 +135,28 @@ std::string Client::receive_line(Deadline deadline) {
             received_.erase(0, newline + 1);
             return line;
         }
-        if (received_.size() > kMaxLineBytes) {
-            throw ClientError(peer() + " sent a response larger than 1 MiB");
+        if (received_.size() > kMaxResponseBytes) {
+            throw ClientError(peer() + " sent a response larger than " + std::to_string(kMaxResponseBytes >> 20) +
+                              " MiB");
         }
         searched = received_.size();
-        receive_some(deadline);
+        if (receive_some(deadline)) continue;
+        if (end_allowed && received_.empty()) return std::nullopt;
+        throw ClientError(peer() + (received_.empty() ? " closed the connection without answering"
+                                                      : " closed the connection in the middle of a response"));
     }
 }
 
-void Client::receive_some(Deadline deadline) {
+bool Client::receive_some(Deadline deadline) {
     char chunk[kReceiveChunkBytes];
     for (;;) {
         wait_until_ready(POLLIN, deadline);
         const ssize_t count = ::recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT);
         if (count > 0) {
             received_.append(chunk, static_cast<std::size_t>(count));
-            return;
+            return true;
         }
-        if (count == 0) {
-            throw ClientError(peer() + (received_.empty()
-                                            ? " closed the connection without answering"
-                                            : " closed the connection in the middle of a response"));
-        }
+        if (count == 0) return false;
         if (errno != EINTR && errno != EAGAIN) {
             throw ClientError("cannot receive from " + peer() + ": " + errno_text());
         }

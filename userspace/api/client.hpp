@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -32,14 +33,20 @@ public:
     // Sends one request and waits at most the reply timeout for its response.
     // A response with ok=false is returned, not thrown: it is lbd's answer.
     Response call(const Request& request);
+    // After a call() whose answer started a stream (docs/api.md, "Streams"):
+    // the stream's next line, however long it takes to come; nullopt once lbd
+    // has ended the stream.
+    std::optional<std::string> next_streamed_line();
 
 private:
     using Deadline = std::chrono::steady_clock::time_point;
 
     void connect_socket();
     void send_all(const std::string& bytes, Deadline deadline);
-    std::string receive_line(Deadline deadline);
-    void receive_some(Deadline deadline);
+    // nullopt when lbd closes the connection between two lines and `end_allowed`.
+    std::optional<std::string> receive_line(Deadline deadline, bool end_allowed);
+    // false when lbd has closed the connection.
+    bool receive_some(Deadline deadline);
     void wait_until_ready(short poll_events, Deadline deadline);
     void disconnect() noexcept;
     std::string peer() const;  // "lbd at PATH", for messages

@@ -6,9 +6,9 @@ using nlohmann::json;
 
 namespace {
 
-json parse_object(const std::string& line, const char* what) {
-    if (line.size() > kMaxLineBytes) {
-        throw ProtocolError(std::string(what) + " is larger than 1 MiB");
+json parse_object(const std::string& line, const char* what, std::size_t max_bytes) {
+    if (line.size() > max_bytes) {
+        throw ProtocolError(std::string(what) + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
     }
     json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (value.is_discarded()) {
@@ -38,8 +38,10 @@ std::string encode_error(const std::string& message) {
     return line_of({{"ok", false}, {"error", message}});
 }
 
+std::string encode_lost_notice(std::uint64_t count) { return line_of({{"lost", count}}); }
+
 Request parse_request(const std::string& line) {
-    json value = parse_object(line, "request");
+    json value = parse_object(line, "request", kMaxRequestBytes);
     for (const auto& [key, unused] : value.items()) {
         if (key != "command" && key != "args") {
             throw ProtocolError("request has unknown field '" + key + "'");
@@ -59,7 +61,7 @@ Request parse_request(const std::string& line) {
 }
 
 Response parse_response(const std::string& line) {
-    json value = parse_object(line, "response");
+    json value = parse_object(line, "response", kMaxResponseBytes);
     if (!value.contains("ok") || !value["ok"].is_boolean()) {
         throw ProtocolError("response needs a boolean field 'ok'");
     }

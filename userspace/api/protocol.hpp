@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -9,7 +10,12 @@
 
 namespace xdplb::api {
 
-inline constexpr std::size_t kMaxLineBytes = 1 << 20;
+// What lbd reads of one request line: requests are small, and a client must
+// not make lbd buffer much.
+inline constexpr std::size_t kMaxRequestBytes = 1 << 20;
+// What a client reads of one response line: lbd's answers grow with the
+// configuration (a listing of 1000 farms of 10 backends is a few MiB).
+inline constexpr std::size_t kMaxResponseBytes = 64 << 20;
 inline constexpr const char* kDefaultSocketPath = "/run/xdplb/lbd.sock";
 
 // A request or response that does not follow the protocol.
@@ -33,6 +39,8 @@ struct Response {
 std::string encode_request(const Request& request);
 std::string encode_success(const nlohmann::json& result);
 std::string encode_error(const std::string& message);
+// A stream's line saying that `count` of its lines were dropped: {"lost": N}.
+std::string encode_lost_notice(std::uint64_t count);
 
 // Each parse_* takes one line (without its newline) and throws ProtocolError.
 Request parse_request(const std::string& line);

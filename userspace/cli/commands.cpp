@@ -293,11 +293,15 @@ std::vector<CommandSpec> make_commands() {
          {kBackendFarm, kBackendName},
          {},
          {}},
-        {"stats", "stats", "show traffic counters",
+        {"stats", "stats", "show traffic counters and rates",
          "Shows, for every farm or only for FARM, and for each of its backends, the connections "
-         "and the packets and bytes sent towards the backends and back to the clients. Without "
+         "and the packets and bytes (of the IP packets, headers included) sent towards the "
+         "backends and back to the clients since it was created, each with its rate: new "
+         "connections, packets and bits per second, averaged over the last 5 seconds of the "
+         "counters, which lbd samples every second (the first line says over how long). Without "
          "FARM it also shows, by reason, how many packets the balancer passed on to the host or "
-         "dropped (only the counters that are not zero).",
+         "dropped, and how many per second (only the reasons that have counted a packet since "
+         "lbd started).",
          {{"FARM", "farm", false}},
          {},
          {"lbctl stats web"}},
@@ -323,6 +327,21 @@ std::vector<CommandSpec> make_commands() {
          {{"backend", "backend", "NAME", ValueKind::text, false,
            "Only the connections and entries of this backend."}},
          {"lbctl sessions flush web --backend web1"}},
+        {"trace", "trace", "show each packet's decision as it happens",
+         "Shows, as packets arrive, what the balancer decides for each: when it arrived, on which "
+         "interface, its protocol, source and destination as it arrived, its farm and the backend "
+         "chosen (- when none), the verdict (redirect, tx, pass, drop or aborted) and why "
+         "(new_connection, established, or one of the pass_ and drop_ reasons of lbctl stats), and "
+         "the frame's length. Only the packets of FARM when it is given; else every packet, those "
+         "of no farm too. Runs until interrupted (Ctrl-C), or until --count events or --duration "
+         "seconds. The balancer traces only while someone watches; a busy one may drop events "
+         "for a slow watcher, and says how many (lost N events). With --json, one object per "
+         "event and line.",
+         {{"FARM", "farm", false}},
+         {{"count", "count", "N", ValueKind::number, false, "Stop after N events, 1-1000000000."},
+          {"duration", "duration", "SECONDS", ValueKind::seconds, false,
+           "Stop after this many seconds, decimals allowed, up to 86400."}},
+         {"lbctl trace", "lbctl trace web --count 20", "lbctl --json trace web --duration 10"}},
     };
 }
 

@@ -1,7 +1,11 @@
 // lbctl: the command-line client of lbd.
+#include <net/if.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -9,6 +13,7 @@
 #include "api/client.hpp"
 #include "cli/command_line.hpp"
 #include "cli/render.hpp"
+#include "cli/trace_render.hpp"
 
 namespace {
 
@@ -41,6 +46,23 @@ int print(const std::string& text) {
     return kExitSuccess;
 }
 
+std::string interface_name(std::uint32_t ifindex) {
+    char name[IF_NAMESIZE] = {};
+    return if_indextoname(ifindex, name) != nullptr ? name : "";
+}
+
+// Prints the stream's lines as they come, until lbd ends it or lbctl is interrupted.
+int follow_stream(const xdplb::cli::CommandLine& command_line, xdplb::api::Client& client) {
+    if (!command_line.json_output && print(xdplb::cli::trace_header()) != kExitSuccess) return kExitFailure;
+    while (const std::optional<std::string> line = client.next_streamed_line()) {
+        const nlohmann::json parsed = nlohmann::json::parse(*line, nullptr, /*allow_exceptions=*/false);
+        const std::string shown = command_line.json_output ? xdplb::cli::render_trace_json(parsed, interface_name)
+                                                           : xdplb::cli::render_trace_line(parsed, interface_name);
+        if (print(shown) != kExitSuccess) return kExitFailure;
+    }
+    return kExitSuccess;
+}
+
 int send_to_lbd(const xdplb::cli::CommandLine& command_line, const xdplb::api::Request& request) {
     xdplb::api::Client client(command_line.socket_path);
     const xdplb::api::Response response = client.call(request);
@@ -48,6 +70,7 @@ int send_to_lbd(const xdplb::cli::CommandLine& command_line, const xdplb::api::R
         report_error(response.error);
         return kExitFailure;
     }
+    if (request.command == "trace") return follow_stream(command_line, client);
     return print(command_line.json_output
                      ? xdplb::cli::render_json(response.result)
                      : xdplb::cli::render_for_people(request, response.result));

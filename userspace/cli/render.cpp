@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -193,58 +195,72 @@ std::string farm_details(const json& farm) {
     return key_values(lines) + "\n" + backend_table(field(farm, "backends"));
 }
 
-std::vector<std::string> traffic_row(const std::string& name, const json& counters) {
-    const json& to_backend = field(counters, "to_backend");
-    const json& to_client = field(counters, "to_client");
-    return {name,
-            text_of(counters, "connections"),
-            count_cell(field(to_backend, "packets")),
-            bytes_cell(field(to_backend, "bytes")),
-            count_cell(field(to_client, "packets")),
-            bytes_cell(field(to_client, "bytes"))};
+// A rate lbd gave, or "-" where it has none yet (null).
+std::string rate_cell(const json& value, std::string (*human)(double)) {
+    return value.is_number() ? human(value.get<double>()) : text_cell(value);
+}
+
+// DIRECTION, PACKETS, PACKETS/S, BYTES, BITS/S of one direction.
+std::vector<std::string> direction_cells(const char* direction, const json& traffic) {
+    return {direction, count_cell(field(traffic, "packets")), rate_cell(field(traffic, "packets_per_s"), human_rate),
+            bytes_cell(field(traffic, "bytes")), rate_cell(field(traffic, "bits_per_s"), human_bit_rate)};
+}
+
+// Two rows for a farm or backend: its connections and the traffic towards
+// the backends, then the traffic back to the clients.
+void add_traffic_rows(Table& table, const std::string& name, const json& counters) {
+    std::vector<std::string> to_backend = {name, count_cell(field(counters, "connections")),
+                                           rate_cell(field(counters, "connections_per_s"), human_rate)};
+    std::vector<std::string> to_client = {"", "", ""};
+    std::ranges::copy(direction_cells("to backend", field(counters, "to_backend")), std::back_inserter(to_backend));
+    std::ranges::copy(direction_cells("to client", field(counters, "to_client")), std::back_inserter(to_client));
+    table.add_row(std::move(to_backend));
+    table.add_row(std::move(to_client));
 }
 
 std::string farm_traffic(const json& farm) {
-    Table table({{"BACKEND"}, {"CONNECTIONS", Align::right}, {"PACKETS TO BACKEND", Align::right},
-                 {"BYTES TO BACKEND", Align::right}, {"PACKETS TO CLIENT", Align::right},
-                 {"BYTES TO CLIENT", Align::right}});
+    Table table({{"BACKEND"}, {"CONNECTIONS", Align::right}, {"NEW/S", Align::right}, {"DIRECTION"},
+                 {"PACKETS", Align::right}, {"PACKETS/S", Align::right}, {"BYTES", Align::right},
+                 {"BITS/S", Align::right}});
     for (const json& backend : elements(field(farm, "backends"))) {
-        table.add_row(traffic_row(text_of(backend, "name"), backend));
+        add_traffic_rows(table, text_of(backend, "name"), backend);
     }
     // Parentheses cannot occur in a backend's name, so this row cannot be mistaken for one.
-    table.add_row(traffic_row("(farm)", farm));
+    add_traffic_rows(table, "(farm)", farm);
     return "farm " + text_of(farm, "name") + "\n" + table.str();
 }
 
-std::string nonzero_reasons(const json& reasons) {
-    Table table({{"REASON"}, {"PACKETS", Align::right}});
+std::string nonzero_reasons(const json& reasons, const json& rates) {
+    Table table({{"REASON"}, {"PACKETS", Align::right}, {"PACKETS/S", Align::right}});
     bool any = false;
     for (const auto& [reason, count] : reasons.items()) {
         if (count != 0) {
-            table.add_row({reason, count_cell(count)});
+            table.add_row({reason, count_cell(count), rate_cell(field(rates, reason.c_str()), human_rate)});
             any = true;
         }
     }
     return any ? table.str() : "";
 }
 
+// Over how long lbd averaged the rates, which it has only once it has sampled twice.
+std::string rate_window_line(const json& stats) {
+    const json& seconds = field(stats, "rate_window_s");
+    if (!seconds.is_number()) return "no rates yet: lbd samples the counters every second\n";
+    char line[64];
+    std::snprintf(line, sizeof line, "rates: per second over the last %.1f s\n", seconds.get<double>());
+    return line;
+}
+
 std::string statistics(const json& stats) {
-    std::vector<std::string> blocks;
-    for (const json& farm : elements(field(stats, "farms"))) {
-        blocks.push_back(farm_traffic(farm));
-    }
-    if (blocks.empty()) {
-        blocks.push_back("no farms\n");
-    }
+    const json& farms = elements(field(stats, "farms"));
     const json& reasons = field(stats, "reasons");
-    const std::string reasons_table = reasons.is_object() ? nonzero_reasons(reasons) : "";
-    if (!reasons_table.empty()) {
-        blocks.push_back(reasons_table);
-    }
-    std::string text;
-    for (const std::string& block : blocks) {
-        text += (text.empty() ? "" : "\n") + block;
-    }
+    const std::string reasons_table =
+        reasons.is_object() ? nonzero_reasons(reasons, field(stats, "reasons_per_s")) : "";
+    if (farms.empty() && reasons_table.empty()) return "no farms\n";
+    std::string text = rate_window_line(stats);
+    for (const json& farm : farms) text += "\n" + farm_traffic(farm);
+    if (farms.empty()) text += "\nno farms\n";
+    if (!reasons_table.empty()) text += "\n" + reasons_table;
     return text;
 }
 

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/sessions.hpp"
+#include "daemon/stats.hpp"
+#include "daemon/stats_sampler.hpp"
 #include "model/config_json.hpp"
 #include "model/operations.hpp"
 #include "model/validation_error.hpp"
@@ -38,9 +40,9 @@ void refuse_other_fields(const json& args, const std::vector<std::string>& allow
 
 }  // namespace
 
-Commands::Commands(Controller& controller, const dataplane::CountersReader& counters,
+Commands::Commands(Controller& controller, const dataplane::CountersReader& counters, const CounterHistory& history,
                    const dataplane::SessionTable& sessions, const HealthMonitor& health)
-    : controller_(controller), counters_(counters), sessions_(sessions), health_(health) {}
+    : controller_(controller), counters_(counters), history_(history), sessions_(sessions), health_(health) {}
 
 std::string Commands::answer(const std::string& line) {
     try {
@@ -178,27 +180,10 @@ json Commands::stats(const json& args) {
     std::optional<std::string> only;
     if (rest.contains("farm")) only = take_name(rest, "farm");
     refuse_other_fields(rest, {});
-    if (only) model::existing_farm(controller_.config(), *only);
-
-    json farms = json::array();
-    for (const model::Farm& farm : controller_.config().farms) {
-        if (only && farm.name != *only) continue;
-        json view = counters_view(counters_.farm(farm.id));
-        view["name"] = farm.name;
-        view["backends"] = json::array();
-        for (const model::Backend& backend : farm.backends) {
-            json backend_view = counters_view(counters_.backend(backend.id));
-            backend_view["name"] = backend.name;
-            view["backends"].push_back(backend_view);
-        }
-        farms.push_back(view);
-    }
-    json result = {{"farms", farms}};
-    if (!only) {
-        result["reasons"] = json::object();
-        for (const auto& [reason, count] : counters_.reasons()) result["reasons"][reason] = count;
-    }
-    return result;
+    const model::Config& config = controller_.config();
+    if (!only) return stats_view(config, read_counters(counters_, config), history_, true);
+    const model::Config one{{model::existing_farm(config, *only)}};
+    return stats_view(one, read_counters(counters_, one), history_, false);
 }
 
 json Commands::sessions(const json& args) {
@@ -248,13 +233,6 @@ json Commands::farm_view(const std::string& name) const {
         view["backends"].push_back(backend_view);
     }
     return view;
-}
-
-json Commands::counters_view(const dataplane::FlowCounters& counters) const {
-    auto traffic = [](const dataplane::Traffic& t) { return json{{"packets", t.packets}, {"bytes", t.bytes}}; };
-    return {{"connections", counters.connections},
-            {"to_backend", traffic(counters.to_backend)},
-            {"to_client", traffic(counters.to_client)}};
 }
 
 }  // namespace xdplb::daemon

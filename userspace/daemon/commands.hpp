@@ -8,6 +8,7 @@
 
 #include "api/protocol.hpp"
 #include "daemon/controller.hpp"
+#include "daemon/counter_history.hpp"
 #include "daemon/health_monitor.hpp"
 #include "dataplane/counters.hpp"
 #include "dataplane/session_table.hpp"
@@ -16,7 +17,8 @@ namespace xdplb::daemon {
 
 class Commands {
 public:
-    Commands(Controller& controller, const dataplane::CountersReader& counters,
+    // `counters` gives the totals of stats, `history` their rates.
+    Commands(Controller& controller, const dataplane::CountersReader& counters, const CounterHistory& history,
              const dataplane::SessionTable& sessions, const HealthMonitor& health);
 
     // Runs one request. Throws model::ValidationError for a request that cannot
@@ -46,10 +48,10 @@ private:
     nlohmann::json sessions_flush(const nlohmann::json& args);
 
     nlohmann::json farm_view(const std::string& name) const;
-    nlohmann::json counters_view(const dataplane::FlowCounters& counters) const;
 
     Controller& controller_;
     const dataplane::CountersReader& counters_;
+    const CounterHistory& history_;
     const dataplane::SessionTable& sessions_;
     const HealthMonitor& health_;
 };

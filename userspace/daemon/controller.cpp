@@ -57,7 +57,7 @@ void Controller::restore_maps(const model::Config& from, const model::Config& to
 void Controller::make_current(model::Config next, model::Config next_served) {
     config_ = std::move(next);
     served_ = std::move(next_served);
-    if (follower_) follower_(config_);
+    for (const auto& follower : followers_) follower(config_);
 }
 
 void Controller::change(model::Config next) {

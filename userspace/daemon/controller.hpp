@@ -11,6 +11,7 @@
 #include <exception>
 #include <functional>
 #include <stdexcept>
+#include <vector>
 
 #include "daemon/neighbours.hpp"
 #include "dataplane/map_writer.hpp"
@@ -54,9 +55,10 @@ public:
     // error is rethrown; if undoing fails, throws DataPlaneMismatch.
     void save();
 
-    // Called whenever the current configuration changes (a change, or unsaved
-    // changes undone), with the new one.
-    void on_change(std::function<void(const model::Config&)> follower) { follower_ = std::move(follower); }
+    // Adds a follower, called whenever the current configuration changes (a
+    // change, or unsaved changes undone) with the new one; followers are
+    // called in the order they were added.
+    void on_change(std::function<void(const model::Config&)> follower) { followers_.push_back(std::move(follower)); }
 
     // Serves the configuration with this overlay of health from now on:
     // writes only what it changes (the selection tables of the farms whose
@@ -79,7 +81,7 @@ private:
     std::size_t unsaved_changes_ = 0;
     health::ServingOverlay overlay_;
     model::Config served_;  // what the maps hold: config_ with overlay_
-    std::function<void(const model::Config&)> follower_;
+    std::vector<std::function<void(const model::Config&)>> followers_;
 };
 
 }  // namespace xdplb::daemon

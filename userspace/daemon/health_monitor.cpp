@@ -1,12 +1,11 @@
 #include "daemon/health_monitor.hpp"
 
-#include <cstdio>
-#include <ctime>
 #include <map>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/utc_time.hpp"
 #include "health/run_check.hpp"
 
 namespace xdplb::daemon {
@@ -26,20 +25,10 @@ std::map<std::uint32_t, model::HealthCheck> checks_of(const model::Config& confi
     return checks;
 }
 
-// A steady-clock instant as the wall-clock time it was, to the millisecond:
-// "2026-11-21T10:32:37.125Z".
+// A steady-clock instant as the wall-clock time it was, to the millisecond.
 std::string utc_text(health::TimePoint when) {
-    const auto wall = std::chrono::system_clock::now() -
-                      std::chrono::duration_cast<std::chrono::system_clock::duration>(Clock::now() - when);
-    const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch());
-    const std::time_t seconds = since_epoch.count() / 1000;
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-    char milliseconds[8];
-    std::snprintf(milliseconds, sizeof(milliseconds), ".%03dZ", static_cast<int>(since_epoch.count() % 1000));
-    return std::string(text) + milliseconds;
+    return xdplb::utc_text(std::chrono::system_clock::now() -
+                           std::chrono::duration_cast<std::chrono::system_clock::duration>(Clock::now() - when));
 }
 
 // Farm and backend names and the backend's on_down, by backend id.

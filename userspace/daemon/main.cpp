@@ -17,7 +17,9 @@
 #include "daemon/metrics_gatherer.hpp"
 #include "daemon/neighbours.hpp"
 #include "daemon/options.hpp"
+#include "daemon/stats_sampler.hpp"
 #include "daemon/system_setup.hpp"
+#include "daemon/tracer.hpp"
 #include "daemon/upkeep.hpp"
 #include "dataplane/counters.hpp"
 #include "dataplane/map_writer.hpp"
@@ -81,7 +83,9 @@ int run(const Options& options) {
     dataplane::SessionTable sessions(program);
     HealthMonitor health(io, controller, sessions);
     health.follow(controller.config());
-    Commands commands(controller, counters, sessions, health);
+    StatsSampler sampler(io, counters, controller);
+    sampler.start();
+    Commands commands(controller, counters, sampler.history(), sessions, health);
     Upkeep upkeep(io, program, options.data_plane);
     upkeep.start();
     MetricsGatherer gatherer(controller, counters, health, upkeep, {options.conntrack_size, options.halfopen_size},
@@ -92,8 +96,14 @@ int run(const Options& options) {
         spdlog::info("metrics on http://{}/metrics", *options.metrics_listen);
     }
 
-    api::Server server(io, options.socket_path,
-                       [&commands](const std::vector<std::string>& lines) { return commands.answer_all(lines); });
+    Tracer tracer(io, program, controller);
+
+    api::Server server(
+        io, options.socket_path,
+        [&commands](const std::vector<std::string>& lines) { return commands.answer_all(lines); },
+        {{"trace", [&tracer](const api::Request& request, std::shared_ptr<api::Stream> stream) {
+              return tracer.start(request, std::move(stream));
+          }}});
     spdlog::info("ready: {} farm(s), API on {}", controller.config().farms.size(), options.socket_path);
     io.run();
     return 0;

@@ -60,6 +60,7 @@ metrics::FarmSnapshot MetricsGatherer::farm_snapshot(const model::Farm& configur
                                                   snat_capacity(configured, snat_ports_)};
         }
         if (const health::BackendHealth* checked = health_.tracker().find(backend.id)) {
+            view.health = health::to_string(checked->state.health());
             view.check_durations = checked->durations;
         }
         farm.backends.push_back(std::move(view));

@@ -32,6 +32,7 @@ void add(Traffic& sum, const xdplb_traffic& part) {
 }  // namespace
 
 std::span<const char* const> reason_names() { return kReasonNames; }
+const char* reason_name(std::uint32_t reason) { return reason < kReasonNames.size() ? kReasonNames[reason] : nullptr; }
 
 CountersReader::CountersReader(const Program& program)
     : farm_stats_fd_(program.map_fd("farm_stats")),

@@ -24,6 +24,8 @@ struct FlowCounters {
 
 // The name of every reason a packet leaves the fast path, by enum xdplb_reason.
 std::span<const char* const> reason_names();
+// The name of an enum xdplb_reason value ("pass_no_farm"), nullptr beyond them.
+const char* reason_name(std::uint32_t reason);
 
 class CountersReader {
 public:

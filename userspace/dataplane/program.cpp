@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 #include <xdp/libxdp.h>
+#include <xdplb/abi.h>
 
 #include "xdplb.skel.h"
 
@@ -203,6 +204,8 @@ void Program::detach_all() {
 }
 
 int Program::program_fd() const { return bpf_program__fd(skeleton_->progs.xdplb_main); }
+
+xdplb_trace_control& Program::trace_control() { return skeleton_->bss->trace_control; }
 
 int Program::map_fd(const char* map_name) const {
     const bpf_map* map = bpf_object__find_map_by_name(skeleton_->obj, map_name);

@@ -10,6 +10,7 @@
 #include <vector>
 
 struct xdplb_bpf;
+struct xdplb_trace_control;
 struct xdp_program;
 
 namespace xdplb::dataplane {
@@ -50,6 +51,8 @@ public:
     const std::vector<Interface>& interfaces() const { return interfaces_; }
     int program_fd() const;
     int map_fd(const char* map_name) const;
+    // The program's trace switch, in its memory (bpf/lib/trace.h); valid once loaded.
+    xdplb_trace_control& trace_control();
 
 private:
     void prepare_attached_copy();

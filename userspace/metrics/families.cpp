@@ -35,6 +35,9 @@ struct Families {
     MetricFamily backend_up{"xdplb_backend_up",
                             "1 when the backend may receive new connections (admin state, health, priority tier).",
                             MetricType::Gauge, {}};
+    MetricFamily backend_health{"xdplb_backend_health",
+                                "Checked backends: 1 for the state its health checks have put it in (up, down, unknown).",
+                                MetricType::Gauge, {}};
     MetricFamily backend_weight{"xdplb_backend_weight",
                                 "The weight the scheduler gives the backend now (slow start ramps it).",
                                 MetricType::Gauge, {}};
@@ -62,13 +65,13 @@ struct Families {
                                 MetricType::Counter, {}};
 
     std::vector<MetricFamily> all() && {
-        return {std::move(build_info),         std::move(farm_connections),    std::move(farm_packets),
-                std::move(farm_bytes),         std::move(farm_backends_up),    std::move(backend_connections),
-                std::move(backend_packets),    std::move(backend_bytes),       std::move(backend_up),
-                std::move(backend_weight),     std::move(snat_in_use),         std::move(snat_capacity),
-                std::move(check_duration),     std::move(conntrack_entries),   std::move(conntrack_capacity),
-                std::move(drops),              std::move(passes),              std::move(icmp_echo_replies),
-                std::move(icmp_errors),        std::move(half_evictions)};
+        return {std::move(build_info),      std::move(farm_connections),  std::move(farm_packets),
+                std::move(farm_bytes),      std::move(farm_backends_up),  std::move(backend_connections),
+                std::move(backend_packets), std::move(backend_bytes),     std::move(backend_up),
+                std::move(backend_health),  std::move(backend_weight),    std::move(snat_in_use),
+                std::move(snat_capacity),   std::move(check_duration),    std::move(conntrack_entries),
+                std::move(conntrack_capacity), std::move(drops),          std::move(passes),
+                std::move(icmp_echo_replies),  std::move(icmp_errors),    std::move(half_evictions)};
     }
 };
 
@@ -120,6 +123,11 @@ void add_backend(Families& families, const Labels& farm_labels, const BackendSna
     if (backend.snat_ports_in_use_of_capacity) {
         add(families.snat_in_use, labels, static_cast<double>(backend.snat_ports_in_use_of_capacity->first));
         add(families.snat_capacity, labels, static_cast<double>(backend.snat_ports_in_use_of_capacity->second));
+    }
+    if (backend.health) {
+        for (const char* state : {"up", "down", "unknown"}) {
+            add(families.backend_health, with(labels, "state", state), *backend.health == state ? 1 : 0);
+        }
     }
     if (backend.check_durations) add_histogram(families.check_duration, labels, *backend.check_durations);
 }

@@ -21,6 +21,7 @@ struct BackendSnapshot {
     double weight = 0;    // the weight the scheduler uses now (ramped by slow start)
     // SNAT farms only: the ports its live connections hold, out of those lbd may use toward it.
     std::optional<std::pair<std::uint64_t, std::uint64_t>> snat_ports_in_use_of_capacity;
+    std::optional<std::string> health;                          // checked backends only: up, down or unknown
     std::optional<health::DurationHistogram> check_durations;  // checked backends only
 };
 

@@ -362,4 +362,37 @@ enum xdplb_reason {
 	XDPLB_REASON_COUNT,
 };
 
+/*
+ * Tracing (lbctl trace, docs/trace.md). trace_control is a global variable of
+ * the program, which the control plane writes through its memory mapping: the
+ * data path reads `enabled` once per packet and does nothing else for tracing
+ * while it is 0. When it is set, each packet that passes the farm filter
+ * leaves one struct xdplb_trace_event in the trace_events ring buffer.
+ */
+#define XDPLB_TRACE_RING_BYTES (1 << 20) /* a power of two, as ring buffers must be */
+
+struct xdplb_trace_control {
+	__u32 enabled;
+	__u32 farm_id;     /* 0: every packet, those of no farm too; else only this farm's */
+	__u64 lost_events; /* written by the data path: events the full ring buffer refused */
+};
+
+/* struct xdplb_trace_event.reason of a forwarded packet, after enum xdplb_reason's values. */
+enum xdplb_trace_reason {
+	XDPLB_TRACE_ESTABLISHED = XDPLB_REASON_COUNT, /* a packet of a tracked connection */
+	XDPLB_TRACE_NEW_CONNECTION,                   /* the packet that opened a connection */
+};
+
+struct xdplb_trace_event {
+	__u64 time_ns;              /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
+	struct xdplb_flow_key flow; /* as the packet arrived; ports 0 unless TCP or UDP, family 0
+				     * unless IP */
+	__u32 ifindex;              /* where it arrived */
+	__u32 farm_id;              /* 0: none */
+	__u32 backend_id;           /* 0: none */
+	__u32 frame_bytes;          /* the whole frame */
+	__u32 verdict;              /* enum xdp_action */
+	__u32 reason;               /* enum xdplb_reason or enum xdplb_trace_reason */
+};
+
 #endif /* XDPLB_ABI_H */

@@ -89,8 +89,8 @@ lb_start() {
 }
 
 # Poll until lbd's socket accepts, which it does once ready (a request would
-# do too, but the answer of any listing grows with the farms: past 1 MiB, too
-# many for one line); give up early if lbd died.
+# do too, but the answer of any listing grows with the farms); give up early
+# if lbd died.
 _lb_wait_ready() {
   local deadline=$((SECONDS + LB_READY_TIMEOUT))
   until socat -u OPEN:/dev/null UNIX-CONNECT:"$LB_SOCKET" 2>/dev/null; do
