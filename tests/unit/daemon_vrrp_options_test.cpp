@@ -12,7 +12,7 @@ namespace xdplb::daemon {
 namespace {
 
 // lbd --iface eth0 ARGUMENTS...
-std::optional<VrrpOptions> parse(std::vector<std::string> arguments) {
+std::optional<ha::NodeConfig> parse(std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), {"lbd", "--iface", "eth0"});
     std::vector<char*> argv;
     for (std::string& argument : arguments) argv.push_back(argument.data());
@@ -22,9 +22,9 @@ std::optional<VrrpOptions> parse(std::vector<std::string> arguments) {
 }
 
 // lbd --iface eth0 --vrrp-iface eth0 --vrid 7 --vip 198.18.0.10/24 ARGUMENTS...
-VrrpOptions parse_router(std::vector<std::string> arguments) {
+ha::NodeConfig parse_router(std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), {"--vrrp-iface", "eth0", "--vrid", "7", "--vip", "198.18.0.10/24"});
-    return parse(arguments).value_or(VrrpOptions{});
+    return parse(arguments).value_or(ha::NodeConfig{});
 }
 
 std::string usage_error_of(const std::vector<std::string>& arguments) {
@@ -44,7 +44,7 @@ std::string router_error_of(std::vector<std::string> arguments) {
 TEST(DaemonVrrpOptions, NoneWithoutVrrpIface) { EXPECT_FALSE(parse({}).has_value()); }
 
 TEST(DaemonVrrpOptions, DefaultsFollowRfc5798) {
-    const VrrpOptions vrrp = parse_router({});
+    const ha::NodeConfig vrrp = parse_router({});
     EXPECT_EQ(vrrp.interface, "eth0");
     EXPECT_EQ(vrrp.router.vrid, 7);
     EXPECT_EQ(vrrp.router.priority, 100);
@@ -59,7 +59,7 @@ TEST(DaemonVrrpOptions, DefaultsFollowRfc5798) {
 }
 
 TEST(DaemonVrrpOptions, TakesEveryFlag) {
-    const VrrpOptions vrrp = parse_router({"--priority", "200", "--vip", "198.18.1.1/24@lb-back0", "--advert-int",
+    const ha::NodeConfig vrrp = parse_router({"--priority", "200", "--vip", "198.18.1.1/24@lb-back0", "--advert-int",
                                            "0.1", "--unicast-peer", "198.18.0.2", "--unicast-peer", "198.18.0.3",
                                            "--no-preempt", "--preempt-delay", "2.5", "--track-iface", "lb-back0",
                                            "--track-iface", "eth0", "--notify", "/usr/local/bin/on-vrrp"});
@@ -78,9 +78,9 @@ TEST(DaemonVrrpOptions, TakesEveryFlag) {
 }
 
 TEST(DaemonVrrpOptions, TakesIpv6) {
-    const VrrpOptions vrrp = parse({"--vrrp-iface", "eth0", "--vrid", "7", "--vip", "fd00::10/64", "--unicast-peer",
+    const ha::NodeConfig vrrp = parse({"--vrrp-iface", "eth0", "--vrid", "7", "--vip", "fd00::10/64", "--unicast-peer",
                                     "fe80::2"})
-                                 .value_or(VrrpOptions{});
+                                 .value_or(ha::NodeConfig{});
     ASSERT_EQ(vrrp.addresses.size(), 1u);
     EXPECT_EQ(vrrp.addresses[0].to_string(), "fd00::10/64");
 }

@@ -160,11 +160,12 @@ TEST(VirtualRouter, HigherPriorityAdvertMakesTheMasterStepDown) {
     EXPECT_EQ(router.deadline(), clock.now() + 1500ms + kSkew100 / 2) << "timed by the new master's interval";
 }
 
-TEST(VirtualRouter, MasterAnswersALowerPriorityAdvertWithItsOwn) {
+// Hosts that the other master reached while the two were apart are told again where the addresses are.
+TEST(VirtualRouter, MasterAnswersALowerPriorityAdvertWithItsOwnAndAnnouncesAgain) {
     FakeClock clock;
     VirtualRouter router = started_master(clock, config(100));
     clock.advance(300ms);
-    EXPECT_EQ(lines(router.advert_received(advert(99), kPeer, clock.now())), Lines({"advert 100"}));
+    EXPECT_EQ(lines(router.advert_received(advert(99), kPeer, clock.now())), Lines({"advert 100", "acquire"}));
     EXPECT_EQ(router.state(), State::master);
     EXPECT_EQ(router.deadline(), clock.now() + 1s);
 }
@@ -172,7 +173,7 @@ TEST(VirtualRouter, MasterAnswersALowerPriorityAdvertWithItsOwn) {
 TEST(VirtualRouter, MasterAnswersAResigningRouter) {
     FakeClock clock;
     VirtualRouter router = started_master(clock, config(100));
-    EXPECT_EQ(lines(router.advert_received(advert(0), kPeer, clock.now())), Lines({"advert 100"}));
+    EXPECT_EQ(lines(router.advert_received(advert(0), kPeer, clock.now())), Lines({"advert 100", "acquire"}));
     EXPECT_EQ(router.state(), State::master);
 }
 
@@ -184,7 +185,7 @@ TEST(VirtualRouter, BetweenEqualPrioritiesTheHigherAddressIsMaster) {
     EXPECT_EQ(reason(actions), "advert from 198.18.0.2 with priority 100 and a higher address");
 
     VirtualRouter higher = started_master(clock, config(100, kSelf));
-    EXPECT_EQ(lines(higher.advert_received(advert(100), kLowerPeer, clock.now())), Lines({"advert 100"}));
+    EXPECT_EQ(lines(higher.advert_received(advert(100), kLowerPeer, clock.now())), Lines({"advert 100", "acquire"}));
     EXPECT_EQ(higher.state(), State::master);
 }
 

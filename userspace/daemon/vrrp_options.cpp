@@ -76,7 +76,7 @@ std::vector<T> strings_of(const po::variables_map& values, const char* name) {
 }
 
 // One virtual router speaks one family (RFC 5798: IPv4 and IPv6 routers are separate).
-void check_one_family(const VrrpOptions& vrrp) {
+void check_one_family(const ha::NodeConfig& vrrp) {
     const IpAddress::Family family = vrrp.addresses.front().address.family();
     for (const ha::VirtualAddress& address : vrrp.addresses) {
         if (address.address.family() != family) {
@@ -106,14 +106,14 @@ void add_vrrp_options(po::options_description& described) {
         ("notify", po::value<std::string>()->value_name("CMD"), "Run CMD with /bin/sh on every state change, with the new state, the previous one, the VRID and the priority as $1 to $4.");
 }
 
-std::optional<VrrpOptions> parse_vrrp_options(const po::variables_map& values) {
+std::optional<ha::NodeConfig> parse_vrrp_options(const po::variables_map& values) {
     if (!values.count("vrrp-iface")) {
         for (const char* flag : kVrrpFlags) {
             if (values.count(flag)) throw UsageError(std::string("--") + flag + " needs --vrrp-iface");
         }
         return std::nullopt;
     }
-    VrrpOptions vrrp;
+    ha::NodeConfig vrrp;
     vrrp.interface = parse_interface_name("vrrp-iface", values["vrrp-iface"].as<std::string>());
     if (!values.count("vrid")) throw UsageError("--vrrp-iface needs --vrid");
     vrrp.router.vrid = parse_byte("vrid", values["vrid"].as<std::string>());

@@ -134,8 +134,11 @@ Actions VirtualRouter::advert_as_master(const Advert& advert, const IpAddress& s
         master_address_ = source;
         return actions;
     }
-    // A resigning or weaker router believes it is master: tell it at once who is.
+    // A resigning or weaker router believes it is master: tell it at once who
+    // is, and announce the addresses again, since the hosts it reached while
+    // the two could not hear each other (a cut link back) send it our traffic.
     actions.emplace_back(SendAdvert{config_.priority});
+    actions.emplace_back(AcquireAddresses{});
     deadline_ = now + config_.advert_interval;
     return actions;
 }
