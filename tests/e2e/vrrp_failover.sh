@@ -10,7 +10,9 @@
 # (100) holds it within 1 s; back, A preempts; SIGTERM on A hands over at
 # once. Both namespaces' addresses are polled all along: never both with
 # the VIP while they hear each other. Then keepalived on the same VRID, in
-# both priority orders: lbd and keepalived agree on the master.
+# both priority orders: lbd and keepalived agree on the master. Last, IPv6
+# (fd00::100/64, adverts from link-local addresses): a cut fails over, and
+# the unsolicited neighbour advertisement moves the client's entry.
 # shellcheck source-path=SCRIPTDIR disable=SC2119
 set -euo pipefail
 
@@ -19,13 +21,16 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib/e2e.sh"
 
 VRRP_VIP=198.18.0.100
+VIP_PREFIX=24
 VRID=51
 topo_install_trap
 lb_check_binaries
+run_dir=""
 topo_mktemp_var run_dir vrrp
 
 declare -A node_ip=([client]=198.18.0.2 [lba]=198.18.0.11 [lbb]=198.18.0.12 [ka]=198.18.0.13)
-declare -A node_pid=()
+declare -A node_pid=() node_log=()
+starts=0
 
 bench_up() {
   _topo_add_ns sw
@@ -38,16 +43,28 @@ bench_up() {
     _topo_ip sw link set "p-$node" master br0
     _topo_ip "$node" addr add "${node_ip[$node]}/24" dev eth0
   done
+  _topo_ip client addr add fd00::2/64 dev eth0 nodad
 }
 
-# node_start NODE PRIORITY -> lbd as VRRP node NODE.
+# node_start NODE PRIORITY -> lbd as VRRP node NODE, once its API answers
+# (loading the data path takes seconds on a busy machine).
 node_start() {
   local node="$1" priority="$2"
   mkdir -p "$run_dir/$node"
-  topo_spawn "$node" "$run_dir/$node/lbd.log" "$LBD" --iface eth0 --state-dir "$run_dir/$node" \
+  rm -f "$run_dir/$node/lbd.sock"
+  starts=$((starts + 1))
+  node_log[$node]="$run_dir/$node/lbd.$starts.log"
+  topo_spawn "$node" "${node_log[$node]}" "$LBD" --iface eth0 --state-dir "$run_dir/$node" \
     --socket "$run_dir/$node/lbd.sock" --vrrp-iface eth0 --vrid "$VRID" --priority "$priority" \
-    --vip "$VRRP_VIP/24" --advert-int 0.1 --notify "echo \"\$1 \$2\" >> $run_dir/$node/notify"
+    --vip "$VRRP_VIP/$VIP_PREFIX" --advert-int 0.1 --notify "echo \"\$1 \$2\" >> $run_dir/$node/notify"
   node_pid[$node]=$TOPO_LAST_PID
+  local deadline=$((SECONDS + 20))
+  until socat -u OPEN:/dev/null UNIX-CONNECT:"$run_dir/$node/lbd.sock" 2>/dev/null; do
+    if ! _topo_alive "${node_pid[$node]}" || ((SECONDS >= deadline)); then
+      echo "lbd of $node did not start:"; sed 's/^/  | /' "${node_log[$node]}"; exit 1
+    fi
+    sleep 0.1
+  done
 }
 
 # node_stop NODE -> SIGTERM, and wait for it to exit.
@@ -58,11 +75,14 @@ node_stop() {
   wait "$pid" 2>/dev/null || true
 }
 
-holds_vip() { ip -n "$(topo_ns "$1")" -4 addr show dev eth0 | grep -q " $VRRP_VIP/"; }
+# (Not `ip | grep -q`: grep leaving early makes ip die of SIGPIPE, and pipefail a false "no".)
+holds_vip() { [[ "$(ip -n "$(topo_ns "$1")" addr show dev eth0)" == *" $VRRP_VIP/"* ]]; }
 
 vrrp_state() {
   in_ns "$1" "$LBCTL" --socket "$run_dir/$1/lbd.sock" vrrp status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'
 }
+
+not() { ! "$@"; }
 
 # gap_until_holder NODE SECONDS -> prints how many ms until NODE holds the
 # VIP, or "never" after SECONDS.
@@ -109,7 +129,7 @@ node_start lba 200
 node_start lbb 100
 check "A (priority 200) holds the VIP" wait_for_holder lba 3
 check "never both for 2 s" never_both 2
-check "B does not hold it" bash -c "! ip -n $(topo_ns lbb) addr show dev eth0 | grep -q ' $VRRP_VIP/'"
+check "B does not hold it" not holds_vip lbb
 check "lbctl vrrp status: A is master" test "$(vrrp_state lba)" = master
 check "lbctl vrrp status: B is backup" test "$(vrrp_state lbb)" = backup
 check "the client's neighbour entry points at A" client_sees lba
@@ -143,7 +163,7 @@ node_stop lba
 gap=$(gap_until_holder lbb 2) || true
 echo "takeover gap after SIGTERM of A: ${gap} ms"
 check "B holds the VIP within 0.3 s of A's SIGTERM" within "$gap" 300
-check "A removed the VIP on its way out" bash -c "! ip -n $(topo_ns lba) addr show dev eth0 | grep -q ' $VRRP_VIP/'"
+check "A removed the VIP on its way out" not holds_vip lba
 check "A's notify command saw master then init" grep -q "^init master$" "$run_dir/lba/notify"
 node_stop lbb
 
@@ -172,11 +192,16 @@ CONF
   node_pid[ka]=$TOPO_LAST_PID
 }
 
+interop_logs() {
+  echo "  lbd:"; grep VRRP "${node_log[lba]}" | tail -n 5 | sed 's/^/  | /'
+  echo "  keepalived:"; tail -n 8 "$run_dir/keepalived.log" | sed 's/^/  | /'
+}
+
 agree() {   # agree MASTER OTHER -> MASTER holds the VIP and OTHER not, for 1 s
   local end=$((SECONDS + 1))
   while ((SECONDS < end)); do
-    holds_vip "$1" || { echo "  $1 does not hold $VRRP_VIP"; return 1; }
-    ! holds_vip "$2" || { echo "  $2 holds $VRRP_VIP too"; return 1; }
+    holds_vip "$1" || { echo "  $1 does not hold $VRRP_VIP"; interop_logs; return 1; }
+    ! holds_vip "$2" || { echo "  $2 holds $VRRP_VIP too"; interop_logs; return 1; }
     sleep 0.05
   done
 }
@@ -192,13 +217,31 @@ if command -v keepalived >/dev/null; then
   rm -f "$run_dir/lba/notify"
 
   ka_start 200
+  sleep 1
   node_start lba 100
-  sleep 2
+  sleep 1
   check "lbd (100) follows keepalived (200)" agree ka lba
   check "lbd is backup in lbctl" test "$(vrrp_state lba)" = backup
   node_stop lba; node_stop ka
 else
   fail "keepalived is not installed (deploy/install-deps.sh)"
 fi
+
+# IPv6: a second virtual router of the other family, on the same VRID (RFC
+# 5798 keeps the families apart).
+VRRP_VIP=fd00::100
+VIP_PREFIX=64
+rm -f "$run_dir"/lb?/notify
+in_ns client ip neigh replace "$VRRP_VIP" lladdr 02:00:00:00:00:01 dev eth0 nud stale
+node_start lba 200
+node_start lbb 100
+check "IPv6: A holds the VIP" wait_for_holder lba 5
+check "IPv6: never both for 1 s" never_both 1
+ip -n "$(topo_ns sw)" link set p-lba down
+gap=$(gap_until_holder lbb 3) || true
+echo "IPv6 failover gap after cutting A off: ${gap} ms"
+check "IPv6: B holds the VIP within 1 s of the cut" within "$gap" 1000
+check "IPv6: the client's neighbour entry points at B" client_sees lbb
+node_stop lba; node_stop lbb
 
 report_summary vrrp_failover
