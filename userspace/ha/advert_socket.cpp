@@ -102,6 +102,17 @@ void configure(int fd, IpAddress::Family family, int ifindex, bool multicast) {
     }
 }
 
+// The one control message of `header`, whose buffer must have room for it.
+template <typename Value>
+void put_control(msghdr& header, int level, int type, const Value& value) {
+    cmsghdr* info = reinterpret_cast<cmsghdr*>(header.msg_control);
+    info->cmsg_level = level;
+    info->cmsg_type = type;
+    info->cmsg_len = CMSG_LEN(sizeof value);
+    std::memcpy(CMSG_DATA(info), &value, sizeof value);
+    header.msg_controllen = CMSG_SPACE(sizeof value);
+}
+
 IpAddress address_of(IpAddress::Family family, const void* data) {
     std::array<std::uint8_t, 16> bytes{};
     std::memcpy(bytes.data(), data, family == IpAddress::Family::v4 ? 4 : 16);
@@ -141,7 +152,6 @@ void AdvertSocket::send(const Advert& advert) {
         header.msg_iov = &part;
         header.msg_iovlen = 1;
         header.msg_control = control.data();
-        cmsghdr* info = reinterpret_cast<cmsghdr*>(control.data());
         if (family_ == IpAddress::Family::v4) {
             auto* address = reinterpret_cast<sockaddr_in*>(&to);
             address->sin_family = AF_INET;
@@ -150,11 +160,7 @@ void AdvertSocket::send(const Advert& advert) {
             in_pktinfo packet{};
             packet.ipi_ifindex = ifindex_;
             std::memcpy(&packet.ipi_spec_dst, primary_address_.bytes().data(), 4);
-            info->cmsg_level = IPPROTO_IP;
-            info->cmsg_type = IP_PKTINFO;
-            info->cmsg_len = CMSG_LEN(sizeof packet);
-            std::memcpy(CMSG_DATA(info), &packet, sizeof packet);
-            header.msg_controllen = CMSG_SPACE(sizeof packet);
+            put_control(header, IPPROTO_IP, IP_PKTINFO, packet);
         } else {
             auto* address = reinterpret_cast<sockaddr_in6*>(&to);
             address->sin6_family = AF_INET6;
@@ -164,11 +170,7 @@ void AdvertSocket::send(const Advert& advert) {
             in6_pktinfo packet{};
             packet.ipi6_ifindex = static_cast<unsigned>(ifindex_);
             std::memcpy(&packet.ipi6_addr, primary_address_.bytes().data(), 16);
-            info->cmsg_level = IPPROTO_IPV6;
-            info->cmsg_type = IPV6_PKTINFO;
-            info->cmsg_len = CMSG_LEN(sizeof packet);
-            std::memcpy(CMSG_DATA(info), &packet, sizeof packet);
-            header.msg_controllen = CMSG_SPACE(sizeof packet);
+            put_control(header, IPPROTO_IPV6, IPV6_PKTINFO, packet);
         }
         header.msg_name = &to;
         header.msg_namelen = to_length;

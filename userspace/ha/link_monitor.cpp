@@ -22,7 +22,7 @@ bool running(unsigned flags) { return (flags & IFF_UP) && (flags & IFF_RUNNING);
 }  // namespace
 
 LinkMonitor::LinkMonitor(boost::asio::io_context& io, std::set<std::string> interfaces)
-    : interfaces_(std::move(interfaces)), socket_(io) {
+    : socket_(io) {
     const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
@@ -33,6 +33,7 @@ LinkMonitor::LinkMonitor(boost::asio::io_context& io, std::set<std::string> inte
         throw std::runtime_error("cannot follow link changes: " + problem);
     }
     socket_.assign(fd);
+    for (const std::string& interface : interfaces) up_[interface] = is_up(interface);
 }
 
 bool LinkMonitor::is_up(const std::string& interface) {
@@ -62,7 +63,7 @@ void LinkMonitor::handle_messages() {
     if (received <= 0) {
         // ENOBUFS: notifications were lost; the interfaces' state now says all.
         if (received < 0 && errno == ENOBUFS) {
-            for (const std::string& interface : interfaces_) changed_(interface, is_up(interface));
+            for (const auto& [interface, up] : up_) report(interface, is_up(interface));
         }
         return;
     }
@@ -87,14 +88,18 @@ void LinkMonitor::handle_messages() {
             if ((field.nla_type & NLA_TYPE_MASK) == IFLA_IFNAME) {
                 const auto* chars = reinterpret_cast<const char*>(message + attribute + NLA_HDRLEN);
                 const std::string name(chars, ::strnlen(chars, field.nla_len - NLA_HDRLEN));
-                if (interfaces_.count(name)) {
-                    changed_(name, header.nlmsg_type == RTM_NEWLINK && running(link.ifi_flags));
-                }
+                if (up_.contains(name)) report(name, header.nlmsg_type == RTM_NEWLINK && running(link.ifi_flags));
                 break;
             }
             attribute += NLA_ALIGN(field.nla_len);
         }
     }
+}
+
+void LinkMonitor::report(const std::string& interface, bool up) {
+    if (up_[interface] == up) return;
+    up_[interface] = up;
+    changed_(interface, up);
 }
 
 }  // namespace xdplb::ha

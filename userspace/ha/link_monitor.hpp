@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 
@@ -21,15 +22,17 @@ public:
 
     // The link now; a missing interface is down.
     bool is_up(const std::string& interface);
-    // Calls `changed` for each notification about one of the interfaces,
-    // until the monitor is destroyed.
+    // Calls `changed` when one of the interfaces goes up or down (the kernel
+    // notifies about much else too), until the monitor is destroyed.
     void watch(Changed changed);
 
 private:
     void receive_next();
     void handle_messages();
 
-    std::set<std::string> interfaces_;
+    void report(const std::string& interface, bool up);
+
+    std::map<std::string, bool> up_;  // as last reported
     boost::asio::posix::stream_descriptor socket_;
     Changed changed_;
 };

@@ -83,8 +83,12 @@ void VrrpNode::link_changed(const std::string& interface, bool up) {
 }
 
 NodeStatus VrrpNode::status() const {
-    return {config_.interface,      config_.router.vrid,  config_.router.priority,
-            router_.state(),       router_.master_address(), router_.master_advert_interval(),
+    return {config_.interface,
+            config_.router.vrid,
+            config_.router.priority,
+            router_.state(),
+            router_.master_address(),
+            router_.master_advert_interval(),
             config_.addresses};
 }
 
