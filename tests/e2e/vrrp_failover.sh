@@ -84,13 +84,15 @@ vrrp_state() {
 
 not() { ! "$@"; }
 
-# gap_until_holder NODE SECONDS -> prints how many ms until NODE holds the
-# VIP, or "never" after SECONDS.
+now_ns() { date +%s%N; }
+
+# gap_until_holder NODE SECONDS [START_NS] -> prints how many ms from
+# START_NS (default now) until NODE holds the VIP, or "never" after SECONDS.
+# Taken before the cut's command, START_NS errs on the long side.
 gap_until_holder() {
-  local node="$1" limit="$2" start now
-  start=$(date +%s%N)
+  local node="$1" limit="$2" start="${3:-$(now_ns)}" now
   while :; do
-    now=$(date +%s%N)
+    now=$(now_ns)
     holds_vip "$node" && { echo "$(((now - start) / 1000000))"; return 0; }
     ((now - start > limit * 1000000000)) && { echo "never"; return 1; }
     sleep 0.01
@@ -135,8 +137,9 @@ check "lbctl vrrp status: B is backup" test "$(vrrp_state lbb)" = backup
 check "the client's neighbour entry points at A" client_sees lba
 
 # Cut A off: its switch port goes down, its own link stays up (no fault).
+cut_at=$(now_ns)
 ip -n "$(topo_ns sw)" link set p-lba down
-gap=$(gap_until_holder lbb 3) || true
+gap=$(gap_until_holder lbb 3 "$cut_at") || true
 echo "failover gap after cutting A off: ${gap} ms"
 check "B holds the VIP within 1 s of the cut" within "$gap" 1000
 check "the client's neighbour entry points at B" client_sees lbb
@@ -162,8 +165,10 @@ check "never both for 2 s after A's return" never_both 2
 check "the client's neighbour entry points at A again" client_sees lba
 
 # Graceful stop: priority 0, B takes over after its skew time.
+stop_at=$(now_ns)
+kill -TERM "${node_pid[lba]}"
+gap=$(gap_until_holder lbb 2 "$stop_at") || true
 node_stop lba
-gap=$(gap_until_holder lbb 2) || true
 echo "takeover gap after SIGTERM of A: ${gap} ms"
 check "B holds the VIP within 0.3 s of A's SIGTERM" within "$gap" 300
 check "A removed the VIP on its way out" not holds_vip lba
@@ -240,8 +245,9 @@ node_start lba 200
 node_start lbb 100
 check "IPv6: A holds the VIP" wait_for_holder lba 5
 check "IPv6: never both for 1 s" never_both 1
+cut_at=$(now_ns)
 ip -n "$(topo_ns sw)" link set p-lba down
-gap=$(gap_until_holder lbb 3) || true
+gap=$(gap_until_holder lbb 3 "$cut_at") || true
 echo "IPv6 failover gap after cutting A off: ${gap} ms"
 check "IPv6: B holds the VIP within 1 s of the cut" within "$gap" 1000
 check "IPv6: the client's neighbour entry points at B" client_sees lbb
