@@ -70,7 +70,7 @@ node_start() {
 # node_stop NODE -> SIGTERM, and wait for it to exit.
 node_stop() {
   local pid="${node_pid[$1]}" i
-  kill -TERM "$pid"
+  kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 50; i++)); do _topo_alive "$pid" || break; sleep 0.1; done
   wait "$pid" 2>/dev/null || true
 }
