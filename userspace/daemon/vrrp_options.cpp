@@ -14,9 +14,9 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr const char* kVrrpFlags[] = {"vrid",          "priority",     "vip",         "advert-int",
-                                      "unicast-peer",  "no-preempt",   "preempt-delay", "track-iface",
-                                      "notify"};
+// Every VRRP flag but --vrrp-iface, which they need.
+constexpr const char* kVrrpFlags[] = {"vrid",       "priority",      "vip",         "advert-int", "unicast-peer",
+                                      "no-preempt", "preempt-delay", "track-iface", "notify"};
 
 // "0.1", "3", "1.25": seconds with at most `decimals` digits after the point,
 // as a count of 10^-decimals seconds; nullopt for anything else.
