@@ -31,6 +31,8 @@ PACKAGES=(
   nftables iptables conntrack
   # the haproxy scenario; the suites' clients (wrk, sysbench)
   haproxy wrk sysbench
+  # the standard VRRPv3 peer of e2e.vrrp_failover's interop check
+  keepalived
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }
@@ -44,8 +46,8 @@ missing_packages() {
   done
 }
 
-# The packages are here for their programs (nginx, mariadbd, haproxy and
-# promtool run inside the tests' namespaces): their services are not started
+# The packages are here for their programs (nginx, mariadbd, haproxy,
+# keepalived and promtool run inside the tests' namespaces): their services are not started
 # on the host. A policy-rc.d that refuses every start does that, unless the
 # machine already has a policy of its own.
 without_starting_services() {

@@ -342,6 +342,15 @@ std::vector<CommandSpec> make_commands() {
           {"duration", "duration", "SECONDS", ValueKind::seconds, false,
            "Stop after this many seconds, decimals allowed, up to 86400."}},
          {"lbctl trace", "lbctl trace web --count 20", "lbctl --json trace web --duration 10"}},
+        {"vrrp status", "vrrp.status", "show this node's VRRP state",
+         "Shows the VRRP virtual router lbd runs (lbd --vrrp-iface, docs/vrrp.md): its interface "
+         "and VRID, this node's state (init, backup, master or fault) and priority, the master's "
+         "address and advert interval, the virtual addresses, and the state of the "
+         "connection-state sync (none: there is no sync yet). An error when lbd runs without "
+         "VRRP.",
+         {},
+         {},
+         {"lbctl vrrp status", "lbctl --json vrrp status"}},
     };
 }
 
@@ -362,6 +371,9 @@ const std::vector<CommandGroup>& all_groups() {
         {"backend", "manage the backends of a farm",
          "A backend is a server of a farm, which new connections go to according to its "
          "priority, weight and state, while its health check (if the farm has one) passes."},
+        {"vrrp", "show VRRP high availability",
+         "With VRRP, two lbd nodes share their virtual addresses: the master holds them, the "
+         "backup takes them over when the master fails or stops (docs/vrrp.md)."},
     };
     return groups;
 }

@@ -314,6 +314,17 @@ std::string sessions(const json& result) {
            "\n";
 }
 
+std::string vrrp_status(const json& result) {
+    Table table({{"IFACE"}, {"VRID", Align::right}, {"STATE"}, {"PRIORITY", Align::right}, {"MASTER"},
+                 {"ADVERT", Align::right}, {"VIPS"}, {"SYNC"}});
+    std::string vips;
+    for (const json& vip : elements(field(result, "vips"))) vips += (vips.empty() ? "" : ",") + text_cell(vip);
+    table.add_row({text_of(result, "interface"), text_of(result, "vrid"), text_of(result, "state"),
+                   text_of(result, "priority"), text_of(result, "master"),
+                   text_of(result, "advert_interval") + "s", vips, text_of(result, "sync")});
+    return table.str();
+}
+
 std::string argument(const api::Request& request, const char* key) {
     return text_of(request.args, key);
 }
@@ -333,6 +344,9 @@ std::string render_for_people(const api::Request& request, const json& result) {
     }
     if (command == "sessions") {
         return sessions(result);
+    }
+    if (command == "vrrp.status") {
+        return vrrp_status(result);
     }
     const std::string farm = "farm " + argument(request, command.starts_with("farm.") ? "name" : "farm");
     if (command == "sessions.flush") {

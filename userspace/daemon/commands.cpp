@@ -9,6 +9,7 @@
 #include "daemon/sessions.hpp"
 #include "daemon/stats.hpp"
 #include "daemon/stats_sampler.hpp"
+#include "daemon/vrrp_status.hpp"
 #include "model/config_json.hpp"
 #include "model/operations.hpp"
 #include "model/validation_error.hpp"
@@ -41,8 +42,8 @@ void refuse_other_fields(const json& args, const std::vector<std::string>& allow
 }  // namespace
 
 Commands::Commands(Controller& controller, const dataplane::CountersReader& counters, const CounterHistory& history,
-                   const dataplane::SessionTable& sessions, const HealthMonitor& health)
-    : controller_(controller), counters_(counters), history_(history), sessions_(sessions), health_(health) {}
+                   const dataplane::SessionTable& sessions, const HealthMonitor& health, const ha::VrrpNode* vrrp)
+    : controller_(controller), counters_(counters), history_(history), sessions_(sessions), health_(health), vrrp_(vrrp) {}
 
 std::string Commands::answer(const std::string& line) {
     try {
@@ -86,7 +87,7 @@ json Commands::run(const api::Request& request) {
         {"farm.show", &Commands::farm_show},     {"backend.add", &Commands::backend_add},
         {"backend.set", &Commands::backend_set}, {"backend.del", &Commands::backend_del},
         {"stats", &Commands::stats},             {"sessions", &Commands::sessions},
-        {"sessions.flush", &Commands::sessions_flush},
+        {"sessions.flush", &Commands::sessions_flush}, {"vrrp.status", &Commands::vrrp_status},
     };
     auto handler = kHandlers.find(request.command);
     if (handler == kHandlers.end()) throw ValidationError("unknown command '" + request.command + "'");
@@ -221,6 +222,12 @@ json Commands::sessions_flush(const json& args) {
     spdlog::info("farm {}{}: flushed {} connection(s) and {} persistence entries", farm.name,
                  backend_id ? ", backend " + backend_name : "", removed.connections, removed.persistence);
     return {{"connections", removed.connections}, {"persistence", removed.persistence}};
+}
+
+json Commands::vrrp_status(const json& args) {
+    refuse_other_fields(args, {});
+    if (vrrp_ == nullptr) throw ValidationError("VRRP is off: lbd runs without --vrrp-iface");
+    return vrrp_status_view(vrrp_->status());
 }
 
 json Commands::farm_view(const std::string& name) const {

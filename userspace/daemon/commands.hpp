@@ -12,14 +12,16 @@
 #include "daemon/health_monitor.hpp"
 #include "dataplane/counters.hpp"
 #include "dataplane/session_table.hpp"
+#include "ha/vrrp_node.hpp"
 
 namespace xdplb::daemon {
 
 class Commands {
 public:
-    // `counters` gives the totals of stats, `history` their rates.
+    // `counters` gives the totals of stats, `history` their rates; `vrrp`
+    // is null when lbd runs without --vrrp-iface.
     Commands(Controller& controller, const dataplane::CountersReader& counters, const CounterHistory& history,
-             const dataplane::SessionTable& sessions, const HealthMonitor& health);
+             const dataplane::SessionTable& sessions, const HealthMonitor& health, const ha::VrrpNode* vrrp);
 
     // Runs one request. Throws model::ValidationError for a request that cannot
     // be accepted (nothing changed), other exceptions for failures of lbd itself.
@@ -46,6 +48,7 @@ private:
     nlohmann::json stats(const nlohmann::json& args);
     nlohmann::json sessions(const nlohmann::json& args);
     nlohmann::json sessions_flush(const nlohmann::json& args);
+    nlohmann::json vrrp_status(const nlohmann::json& args);
 
     nlohmann::json farm_view(const std::string& name) const;
 
@@ -54,6 +57,7 @@ private:
     const CounterHistory& history_;
     const dataplane::SessionTable& sessions_;
     const HealthMonitor& health_;
+    const ha::VrrpNode* vrrp_;
 };
 
 }  // namespace xdplb::daemon

@@ -25,6 +25,7 @@
 #include "dataplane/map_writer.hpp"
 #include "dataplane/program.hpp"
 #include "dataplane/session_table.hpp"
+#include "ha/vrrp_node.hpp"
 #include "metrics/exporter.hpp"
 #include "model/operations.hpp"
 #include "model/validation_error.hpp"
@@ -44,15 +45,18 @@ model::Config initial_config(const Options& options, const state::StateStore& st
 
 // SIGINT and SIGTERM stop lbd. SIGHUP, which would kill it by default, is
 // only noted: there is nothing to reload, every change goes through the API.
-void handle_signals(boost::asio::signal_set& signals, boost::asio::io_context& io) {
-    signals.async_wait([&signals, &io](const boost::system::error_code& error, int signal) {
+// A VRRP master hands over first (priority 0, addresses removed), so that the
+// backup takes over at once.
+void handle_signals(boost::asio::signal_set& signals, boost::asio::io_context& io, std::optional<ha::VrrpNode>& vrrp) {
+    signals.async_wait([&signals, &io, &vrrp](const boost::system::error_code& error, int signal) {
         if (error) return;
         if (signal == SIGHUP) {
             spdlog::warn("SIGHUP ignored: lbd has no reload; use lbctl");
-            handle_signals(signals, io);
+            handle_signals(signals, io, vrrp);
             return;
         }
         spdlog::info("{}: detaching and stopping", strsignal(signal));
+        if (vrrp) vrrp->stop();
         io.stop();
     });
 }
@@ -65,7 +69,8 @@ int run(const Options& options) {
     // halfway, with its program attached.
     boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-    handle_signals(signals, io);
+    std::optional<ha::VrrpNode> vrrp;
+    handle_signals(signals, io, vrrp);
 
     state::StateStore store(options.state_dir);
     model::Config config = initial_config(options, store);
@@ -85,7 +90,11 @@ int run(const Options& options) {
     health.follow(controller.config());
     StatsSampler sampler(io, counters, controller);
     sampler.start();
-    Commands commands(controller, counters, sampler.history(), sessions, health);
+    if (options.vrrp) {
+        vrrp.emplace(io, *options.vrrp);
+        vrrp->start();
+    }
+    Commands commands(controller, counters, sampler.history(), sessions, health, vrrp ? &*vrrp : nullptr);
     Upkeep upkeep(io, program, options.data_plane);
     upkeep.start();
     MetricsGatherer gatherer(controller, counters, health, upkeep, {options.conntrack_size, options.halfopen_size},

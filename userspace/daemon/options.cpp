@@ -8,6 +8,7 @@
 
 #include "api/protocol.hpp"
 #include "common/ip_address.hpp"
+#include "daemon/vrrp_options.hpp"
 #include "model/farm.hpp"
 
 namespace xdplb::daemon {
@@ -23,6 +24,9 @@ SYNOPSIS
     lbd [--config FILE] --iface IF [--iface IF]... [--state-dir DIR] [--socket PATH]
         [--conntrack-size N] [--halfopen-size N] [--snat-ports MIN-MAX]
         [--timeout-KIND SECONDS]... [--metrics ADDR:PORT]
+        [--vrrp-iface IF --vrid N --vip ADDR/PREFIX[@IF]... [--priority N]
+         [--advert-int SECONDS] [--unicast-peer ADDR]... [--no-preempt]
+         [--preempt-delay SECONDS] [--track-iface IF]... [--notify CMD]]
         [--verbose]
 
 DESCRIPTION
@@ -46,6 +50,11 @@ DESCRIPTION
     (docs/metrics.md): counters summed from the data path's per-CPU maps at
     each scrape, backend state and weights, connection-table occupancy, SNAT
     ports, drops by reason and health-check durations.
+
+    With --vrrp-iface, lbd is one node of a VRRPv3 virtual router
+    (docs/vrrp.md): the master holds the --vip addresses and announces them
+    with gratuitous ARP or unsolicited neighbour advertisements; SIGTERM hands
+    them over at once (a priority 0 advert). lbctl vrrp status shows the state.
 
     The SNAT port range should not overlap net.ipv4.ip_local_port_range, so that
     translated connections never collide with the host's own sockets.
@@ -170,6 +179,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), snat_ports_help.c_str())
         ("metrics", po::value<std::string>()->value_name("ADDR:PORT"), "Serve Prometheus metrics on http://ADDR:PORT/metrics ([ADDR]:PORT for IPv6; e.g. 127.0.0.1:9842). Default: none.")
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
+    add_vrrp_options(described);
     for (const TimeoutOption& timeout : kTimeoutOptions) {
         // program_options keeps its own copy of the description.
         std::string help = std::string("Idle time after which ") + timeout.meaning + " is stale (default " +
@@ -206,6 +216,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
             options.data_plane.*timeout.field = parse_timeout(timeout.name, values[timeout.name].as<std::string>());
         }
     }
+    options.vrrp = parse_vrrp_options(values);
     return options;
 }
 

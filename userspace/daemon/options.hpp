@@ -9,6 +9,7 @@
 
 #include "dataplane/map_writer.hpp"
 #include "dataplane/program.hpp"
+#include "daemon/vrrp_options.hpp"
 
 namespace xdplb::daemon {
 
@@ -21,6 +22,7 @@ struct Options {
     std::uint32_t halfopen_size = 0;
     dataplane::Settings data_plane;  // SNAT ports and connection timeouts
     std::optional<std::string> metrics_listen;  // as prometheus-cpp binds it: "ADDR:PORT" or "[ADDR6]:PORT"
+    std::optional<ha::NodeConfig> vrrp;  // none: no VRRP
     bool verbose = false;
 };
 

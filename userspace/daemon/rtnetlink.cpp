@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -248,6 +249,43 @@ void RtNetlink::delete_neighbour(int ifindex, const IpAddress& address) {
     Request request(RTM_DELNEIGH, NLM_F_ACK, header);
     request.attribute(NDA_DST, address.bytes().data(), address_length(address));
     exchange(std::move(request).take(), what.c_str());
+}
+
+namespace {
+
+Request address_request(std::uint16_t type, std::uint16_t flags, int ifindex, const IpAddress& address,
+                        std::uint8_t prefix_length) {
+    ifaddrmsg header{};
+    header.ifa_family = static_cast<std::uint8_t>(address_family(address));
+    header.ifa_prefixlen = prefix_length;
+    header.ifa_index = static_cast<std::uint32_t>(ifindex);
+    header.ifa_flags = address.family() == IpAddress::Family::v6 ? IFA_F_NODAD : 0;
+    Request request(type, flags, header);
+    request.attribute(IFA_LOCAL, address.bytes().data(), address_length(address));
+    request.attribute(IFA_ADDRESS, address.bytes().data(), address_length(address));
+    return request;
+}
+
+}  // namespace
+
+void RtNetlink::add_address(int ifindex, const IpAddress& address, std::uint8_t prefix_length) {
+    const std::string what = "adding " + address.to_string() + "/" + std::to_string(prefix_length);
+    try {
+        exchange(address_request(RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, ifindex, address, prefix_length)
+                     .take(),
+                 what.c_str());
+    } catch (const NetlinkError& error) {
+        if (error.error_number() != EEXIST) throw;
+    }
+}
+
+void RtNetlink::delete_address(int ifindex, const IpAddress& address, std::uint8_t prefix_length) {
+    const std::string what = "removing " + address.to_string() + "/" + std::to_string(prefix_length);
+    try {
+        exchange(address_request(RTM_DELADDR, NLM_F_ACK, ifindex, address, prefix_length).take(), what.c_str());
+    } catch (const NetlinkError& error) {
+        if (error.error_number() != EADDRNOTAVAIL) throw;
+    }
 }
 
 }  // namespace xdplb::daemon

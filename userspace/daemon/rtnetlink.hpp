@@ -1,4 +1,5 @@
-// The few rtnetlink requests lbd makes (route lookups and neighbour entries), on a
+// The few rtnetlink requests lbd makes (route lookups, neighbour entries, VRRP's
+// virtual addresses), on a
 // NETLINK_ROUTE socket of lbd's own network namespace. Every request waits for
 // the kernel's answer, at most kAnswerTimeout.
 #pragma once
@@ -55,6 +56,10 @@ public:
     // and keeps reachable by itself (NTF_EXT_MANAGED, kernel 5.16 and later).
     void replace_with_managed_neighbour(int ifindex, const IpAddress& address);
     void delete_neighbour(int ifindex, const IpAddress& address);
+    // An address already there, or already gone, is no error. IPv6 ones skip
+    // duplicate address detection: the VRRP master must answer for them at once.
+    void add_address(int ifindex, const IpAddress& address, std::uint8_t prefix_length);
+    void delete_address(int ifindex, const IpAddress& address, std::uint8_t prefix_length);
 
 private:
     // Sends `request` (a whole netlink message) and returns the answer's
