@@ -81,7 +81,7 @@ enum class MessageType : std::uint8_t {
 
 struct Message {
     MessageType type = MessageType::records;
-    std::uint64_t sequence = 0;  // the sender's, strictly increasing (replay_window.hpp)
+    std::uint64_t sequence = 0;  // the sender's, strictly increasing (sequence.hpp)
     std::vector<Record> records;
 
     bool operator==(const Message&) const = default;
