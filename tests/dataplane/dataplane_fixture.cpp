@@ -11,14 +11,18 @@ DataPlaneLab& DataPlaneTest::lab() {
     return instance;
 }
 
+void DataPlaneTest::load_in_lab(dataplane::Program& program) {
+    program.load_detached();
+    for (int ifindex : {lab().eth0(), lab().eth1()}) {
+        __u32 key = static_cast<__u32>(ifindex);
+        ASSERT_EQ(bpf_map_update_elem(program.map_fd("tx_ports"), &key, &key, BPF_ANY), 0);
+    }
+}
+
 void DataPlaneTest::SetUp() {
     lab();
     program_ = std::make_unique<dataplane::Program>(4096);
-    program_->load_detached();
-    for (int ifindex : {lab().eth0(), lab().eth1()}) {
-        __u32 key = static_cast<__u32>(ifindex);
-        ASSERT_EQ(bpf_map_update_elem(program_->map_fd("tx_ports"), &key, &key, BPF_ANY), 0);
-    }
+    load_in_lab(*program_);
     writer_ = std::make_unique<dataplane::MapWriter>(*program_);
     counters_ = std::make_unique<dataplane::CountersReader>(*program_);
     set_snat_ports(1024, 32767);

@@ -3,6 +3,7 @@
 // frames with BPF_PROG_TEST_RUN inside the private lab namespace.
 #pragma once
 
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 
@@ -19,6 +20,10 @@
 namespace xdplb::testing {
 
 class DataPlaneTest : public ::testing::Test {
+public:
+    // Loads `program` detached, free to redirect to the lab's interfaces.
+    static void load_in_lab(dataplane::Program& program);
+
 protected:
     void SetUp() override;
 
@@ -73,6 +78,19 @@ inline void PrintTo(const Family& family, std::ostream* out) { *out << family.na
 
 #define XDPLB_FOR_EACH_FAMILY(suite) \
     INSTANTIATE_TEST_SUITE_P(, suite, ::testing::Values(kIpv4, kIpv6), family_name)
+
+// How many keys a map holds.
+template <class Key>
+std::size_t keys_in(int map_fd) {
+    Key key{};
+    Key next{};
+    std::size_t count = 0;
+    for (void* at = nullptr; bpf_map_get_next_key(map_fd, at, &next) == 0; at = &key) {
+        key = next;
+        ++count;
+    }
+    return count;
+}
 
 // Compares verdict and bytes, printing a hex dump of both frames on mismatch.
 void expect_frame(const TestRun& actual, int verdict, const Bytes& expected);

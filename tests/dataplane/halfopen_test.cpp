@@ -13,16 +13,7 @@ namespace {
 
 using model::Mode;
 
-std::size_t entries_in(int map_fd) {
-    xdplb_flow_key key{};
-    xdplb_flow_key next{};
-    std::size_t count = 0;
-    for (void* at = nullptr; bpf_map_get_next_key(map_fd, at, &next) == 0; at = &key) {
-        key = next;
-        ++count;
-    }
-    return count;
-}
+std::size_t entries_in(int map_fd) { return keys_in<xdplb_flow_key>(map_fd); }
 
 class HalfOpen : public PerFamily {
 protected:

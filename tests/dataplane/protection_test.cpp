@@ -19,16 +19,7 @@ std::vector<IpPrefix> prefixes(std::initializer_list<std::string> texts) {
     return list;
 }
 
-std::size_t prefixes_in(int map_fd) {
-    xdplb_source_prefix_key key{};
-    xdplb_source_prefix_key next{};
-    std::size_t count = 0;
-    for (void* at = nullptr; bpf_map_get_next_key(map_fd, at, &next) == 0; at = &key) {
-        key = next;
-        ++count;
-    }
-    return count;
-}
+std::size_t prefixes_in(int map_fd) { return keys_in<xdplb_source_prefix_key>(map_fd); }
 
 class Protection : public PerFamily {
 protected:

@@ -26,11 +26,6 @@
 
 namespace xdplb::dataplane {
 
-namespace {
-
-using model::Config;
-using model::Farm;
-
 xdplb_addr abi_address(const IpAddress& address) {
     xdplb_addr result{};
     std::memcpy(result.words, address.bytes().data(), address.family() == IpAddress::Family::v4 ? 4 : 16);
@@ -40,6 +35,11 @@ xdplb_addr abi_address(const IpAddress& address) {
 std::uint8_t abi_family(const IpAddress& address) {
     return address.family() == IpAddress::Family::v4 ? AF_INET : AF_INET6;
 }
+
+namespace {
+
+using model::Config;
+using model::Farm;
 
 xdplb_farm_key farm_key_of(const Farm& farm, std::uint16_t port) {
     xdplb_farm_key key{};

@@ -4,10 +4,17 @@
 #include <cstdint>
 #include <vector>
 
+#include <xdplb/abi.h>
+
+#include "common/ip_address.hpp"
 #include "dataplane/program.hpp"
 #include "model/farm.hpp"
 
 namespace xdplb::dataplane {
+
+// An address and its family as the maps keep them (abi.h).
+xdplb_addr abi_address(const IpAddress& address);
+std::uint8_t abi_family(const IpAddress& address);
 
 // The source ports SNAT may use; the default keeps clear of the kernel's
 // default ephemeral range (32768-60999), which the host's own sockets use.

@@ -54,17 +54,19 @@ std::vector<ConnectionTable> connection_tables(const Program& program) {
             {program.map_fd("conntrack_halfopen"), TableKind::half_open}};
 }
 
-// Deletes one entry; one that vanished meanwhile (LRU eviction, the data
-// path) is not an error. Returns whether this call deleted it.
-template <class Key>
-bool delete_entry(int fd, const Key& key) {
-    int error = bpf_map_delete_elem(fd, &key);
+}  // namespace
+
+bool delete_map_entry(int fd, const void* key) {
+    int error = bpf_map_delete_elem(fd, key);
     if (error == 0) return true;
     if (error == -ENOENT) return false;
     throw DataPlaneError("cannot delete a table entry: " + error_text(error));
 }
 
-}  // namespace
+void write_map_entry(int fd, const void* key, const void* value) {
+    if (int error = bpf_map_update_elem(fd, key, value, BPF_ANY); error != 0)
+        throw DataPlaneError("cannot write a table entry: " + error_text(error));
+}
 
 // ------------------------------------------------------------------ MapCursor
 template <class Key, class Value>

@@ -79,6 +79,21 @@ private:
     std::vector<Value> values_;
 };
 
+// Deletes one entry; one that vanished meanwhile (LRU eviction, the data
+// path) is not an error. Returns whether this call deleted it.
+// Throws DataPlaneError.
+bool delete_map_entry(int fd, const void* key);
+template <class Key>
+bool delete_entry(int fd, const Key& key) {
+    return delete_map_entry(fd, &key);
+}
+// Creates or replaces one entry. Throws DataPlaneError.
+void write_map_entry(int fd, const void* key, const void* value);
+template <class Key, class Value>
+void write_entry(int fd, const Key& key, const Value& value) {
+    write_map_entry(fd, &key, &value);
+}
+
 // The clock of bpf_ktime_get_coarse_ns, which stamps last_seen_ns.
 std::uint64_t data_plane_clock_ns();
 

@@ -14,16 +14,18 @@
 
 namespace xdplb::model {
 
-namespace {
-
-constexpr std::size_t kMaxNameLength = 32;
-
-void check_name(const std::string& name, const std::string& kind) {
+bool is_valid_name(std::string_view name) {
     bool valid = !name.empty() && name.size() <= kMaxNameLength;
     for (char c : name) {
         valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
     }
-    if (!valid) {
+    return valid;
+}
+
+namespace {
+
+void check_name(const std::string& name, const std::string& kind) {
+    if (!is_valid_name(name)) {
         throw ValidationError(kind + " name '" + name + "' must be 1-32 characters of A-Z a-z 0-9 _ . -");
     }
 }
