@@ -39,7 +39,7 @@ protected:
         ControllerTest::SetUp();
         sessions_ = std::make_unique<dataplane::SessionTable>(*program_);
         health_ = std::make_unique<daemon::HealthMonitor>(io_, *controller_, *sessions_);
-        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, history_, *sessions_, *health_);
+        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, history_, *sessions_, *health_, nullptr);
     }
 
     // Whether the farms map holds web's key, 198.18.0.100:80/tcp.
