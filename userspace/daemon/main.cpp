@@ -17,6 +17,7 @@
 #include "daemon/metrics_gatherer.hpp"
 #include "daemon/neighbours.hpp"
 #include "daemon/options.hpp"
+#include "daemon/service_notifier.hpp"
 #include "daemon/stats_sampler.hpp"
 #include "daemon/system_setup.hpp"
 #include "daemon/tracer.hpp"
@@ -113,8 +114,14 @@ int run(const Options& options) {
         {{"trace", [&tracer](const api::Request& request, std::shared_ptr<api::Stream> stream) {
               return tracer.start(request, std::move(stream));
           }}});
-    spdlog::info("ready: {} farm(s), API on {}", controller.config().farms.size(), options.socket_path);
+    const std::string status =
+        std::to_string(controller.config().farms.size()) + " farm(s), API on " + options.socket_path;
+    spdlog::info("ready: {}", status);
+    ServiceNotifier notifier(io);
+    notifier.ready(status);
     io.run();
+    // io.run() returns once a signal stopped the loop; the detaching follows.
+    notifier.stopping();
     return 0;
 }
 
