@@ -15,6 +15,9 @@ PACKAGES=(
   libcivetweb-dev libsystemd-dev
   # health checks: https (Boost.Asio SSL) and the mysql check's SHA1 (libcrypto)
   libssl-dev
+  # the Debian package (cpack -G DEB: dpkg-shlibdeps finds its Depends) and the
+  # checks of its systemd unit (systemd-analyze) and man pages (man, groff)
+  dpkg-dev systemd man-db groff-base
   # test bench
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
   # promtool, which Debian ships only in the server's package: it checks lbd's
