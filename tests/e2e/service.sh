@@ -21,6 +21,7 @@ source "$here/lib/e2e.sh"
 WATCHDOG_USEC=200000   # keep-alives every 0.1 s
 UNIT="$here/../../deploy/systemd/lbd.service"
 LISTENER_PID=""
+run_dir=""
 
 # listen NAME -> a fresh listener whose socket and record are $run_dir/NAME.{sock,log}.
 listen() {
@@ -50,10 +51,10 @@ show_notifications() { sed 's/^/  | /' "$NOTIFICATIONS"; }
 # bounding set only and no new privileges, as systemd would start it.
 confined_lbd() {
   local capabilities
-  capabilities=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+  capabilities=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr '[:upper:]' '[:lower:]' | sed 's/cap_/+/g; s/ /,/g')
   grep -qx NoNewPrivileges=yes "$UNIT" || fail "the unit sets NoNewPrivileges=yes"
   note "the unit's capabilities: $capabilities"
-  printf '#!/bin/sh\nexec setpriv --bounding-set=-all,%s --inh-caps=-all --no-new-privs %q "$@"\n' \
+  printf '#!/bin/bash\nexec setpriv --bounding-set=-all,%s --inh-caps=-all --no-new-privs %q "$@"\n' \
     "$capabilities" "$LBD" >"$1"
   chmod 755 "$1"
 }
@@ -62,7 +63,7 @@ main() {
   lb_check_binaries
   topo_install_trap
   topo_watchdog "${SV_DEADLINE:-90}"
-  TOPO_TX_CSUM_OFF=1
+  TOPO_TX_CSUM_OFF=1   # see topology.sh: redirected frames need complete checksums
   topo_up 2
   topo_mktemp_var run_dir notify
 
