@@ -103,8 +103,15 @@ std::string operand_usage(const OperandSpec& operand) {
     return operand.required ? operand.name : "[" + operand.name + "]";
 }
 
+// "--port PORT", "-f, --file FILE", "--dry-run".
+std::string option_term(const OptionSpec& option) {
+    const std::string short_form = option.short_flag != 0 ? std::string("-") + option.short_flag + ", " : "";
+    const std::string value = option.kind == ValueKind::flag ? "" : " " + option.value_name;
+    return short_form + "--" + option.flag + value;
+}
+
 std::string option_usage(const OptionSpec& option) {
-    const std::string usage = "--" + option.flag + " " + option.value_name;
+    const std::string usage = option.kind == ValueKind::flag ? "--" + option.flag : "--" + option.flag + " " + option.value_name;
     return option.required ? usage : "[" + usage + "]";
 }
 
@@ -129,7 +136,7 @@ std::string name_section(const std::string& name, const std::string& summary) {
 std::string options_section(const CommandSpec& command) {
     Definitions definitions;
     for (const OptionSpec& option : command.options) {
-        definitions.emplace_back("--" + option.flag + " " + option.value_name,
+        definitions.emplace_back(option_term(option),
                                  option.required ? option.help + " Required." : option.help);
     }
     return definitions.empty() ? "" : section("OPTIONS", term_list(definitions));
