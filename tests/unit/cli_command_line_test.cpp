@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/commands.hpp"
+#include "cli/help.hpp"
 
 namespace xdplb::cli {
 namespace {
@@ -272,8 +273,7 @@ TEST(CliCommandLine, EveryCommandHasHelpNamingAllItsOptions) {
         EXPECT_NE(help.find("SYNOPSIS\n"), std::string::npos);
         EXPECT_NE(help.find("DESCRIPTION\n"), std::string::npos);
         for (const OptionSpec& option : command.options) {
-            EXPECT_NE(help.find("\n    --" + option.flag + " " + option.value_name + "\n"),
-                      std::string::npos)
+            EXPECT_NE(help.find("\n    " + option_term(option) + "\n"), std::string::npos)
                 << command.path << " --" << option.flag;
         }
     }

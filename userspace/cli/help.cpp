@@ -103,13 +103,6 @@ std::string operand_usage(const OperandSpec& operand) {
     return operand.required ? operand.name : "[" + operand.name + "]";
 }
 
-// "--port PORT", "-f, --file FILE", "--dry-run".
-std::string option_term(const OptionSpec& option) {
-    const std::string short_form = option.short_flag != 0 ? std::string("-") + option.short_flag + ", " : "";
-    const std::string value = option.kind == ValueKind::flag ? "" : " " + option.value_name;
-    return short_form + "--" + option.flag + value;
-}
-
 std::string option_usage(const OptionSpec& option) {
     const std::string usage = option.kind == ValueKind::flag ? "--" + option.flag : "--" + option.flag + " " + option.value_name;
     return option.required ? usage : "[" + usage + "]";
@@ -181,6 +174,12 @@ std::vector<const CommandSpec*> every_command() {
 }
 
 }  // namespace
+
+std::string option_term(const OptionSpec& option) {
+    const std::string short_form = option.short_flag != 0 ? std::string("-") + option.short_flag + ", " : "";
+    const std::string value = option.kind == ValueKind::flag ? "" : " " + option.value_name;
+    return short_form + "--" + option.flag + value;
+}
 
 std::string program_help() {
     return page({
