@@ -104,7 +104,8 @@ std::string operand_usage(const OperandSpec& operand) {
 }
 
 std::string option_usage(const OptionSpec& option) {
-    const std::string usage = option.kind == ValueKind::flag ? "--" + option.flag : "--" + option.flag + " " + option.value_name;
+    const std::string value = option.kind == ValueKind::flag ? "" : " " + option.value_name;
+    const std::string usage = "--" + option.flag + value;
     return option.required ? usage : "[" + usage + "]";
 }
 
