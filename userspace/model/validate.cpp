@@ -24,30 +24,22 @@ bool is_valid_name(std::string_view name) {
 
 namespace {
 
-// Runs `check`, locating what it refuses at `field` of the object it checks.
-template <typename Check>
-void check_field(const char* field, Check check) {
-    try {
-        check();
-    } catch (const ValidationError& error) {
-        throw error.within(nlohmann::json::json_pointer() / field);
-    }
-}
+using Pointer = nlohmann::json::json_pointer;
 
-// Runs `check` on the element `index` of the array `list`, locating what it refuses there.
+// Runs `check`, locating what it refuses at `place` within the object it checks.
 template <typename Check>
-void check_element(const char* list, std::size_t index, Check check) {
+void check_at(const Pointer& place, Check check) {
     try {
         check();
     } catch (const ValidationError& error) {
-        throw error.within(nlohmann::json::json_pointer() / list / index);
+        throw error.within(place);
     }
 }
 
 void check_name(const std::string& name, const std::string& kind) {
     if (!is_valid_name(name)) {
         const std::string problem = "must be 1-32 characters of A-Z a-z 0-9 _ . -";
-        throw ValidationError(kind + " name '" + name + "' " + problem, nlohmann::json::json_pointer("/name"), problem);
+        throw ValidationError(kind + " name '" + name + "' " + problem, Pointer("/name"), problem);
     }
 }
 
@@ -164,18 +156,18 @@ void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
     std::set<std::string> names;
     for (std::size_t index = 0; index < farm.backends.size(); ++index) {
         const Backend& backend = farm.backends[index];
-        check_element("backends", index, [&] {
+        check_at(Pointer("/backends") / index, [&] {
             check_name(backend.name, "backend");
             std::string what = where + ": backend '" + backend.name + "'";
-            check_field("name", [&] {
+            check_at(Pointer("/name"), [&] {
                 if (!names.insert(backend.name).second) throw ValidationError(what + " exists twice");
             });
-            check_field("ip", [&] {
+            check_at(Pointer("/ip"), [&] {
                 check_same_family(backend.ip, farm.vip, what + " address");
                 check_usable(backend.ip, what + " address");
                 if (backend.ip == farm.vip) throw ValidationError(what + " has the farm's own VIP as its address");
             });
-            check_field("port", [&] { check_dsr_backend_port(farm, backend, what); });
+            check_at(Pointer("/port"), [&] { check_dsr_backend_port(farm, backend, what); });
             check_id(backend.id, XDPLB_MAX_BACKENDS, backend_ids, what);
             validate_backend_check(farm.check, backend.check, what);
         });
@@ -225,7 +217,7 @@ void check_ports_unshared(const Config& config) {
                                         "' would both serve port " + std::to_string(claim.range.first) + "/" +
                                         to_string(claim.proto) + " of " + claim.vip;
             // Located at the later farm: the earlier one came first and is not the odd one out.
-            throw ValidationError(message, nlohmann::json::json_pointer("/farms") / second / "port", message);
+            throw ValidationError(message, Pointer("/farms") / second / "port", message);
         }
     }
 }
@@ -257,17 +249,17 @@ void validate(const Config& config) {
     std::set<std::uint32_t> backend_ids;
     for (std::size_t index = 0; index < config.farms.size(); ++index) {
         const Farm& farm = config.farms[index];
-        check_element("farms", index, [&] {
+        check_at(Pointer("/farms") / index, [&] {
             check_name(farm.name, "farm");
             std::string where = "farm '" + farm.name + "'";
-            check_field("name", [&] {
+            check_at(Pointer("/name"), [&] {
                 if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
             });
-            check_field("vip", [&] { check_usable(farm.vip, where + ": VIP"); });
-            check_field("snat_addr", [&] { validate_snat_addrs(farm, where); });
-            check_field("hash_key", [&] { validate_scheduler(farm, where); });
-            check_field("allow", [&] { validate_source_list(farm.allow, farm, where, "allow"); });
-            check_field("deny", [&] { validate_source_list(farm.deny, farm, where, "deny"); });
+            check_at(Pointer("/vip"), [&] { check_usable(farm.vip, where + ": VIP"); });
+            check_at(Pointer("/snat_addr"), [&] { validate_snat_addrs(farm, where); });
+            check_at(Pointer("/hash_key"), [&] { validate_scheduler(farm, where); });
+            check_at(Pointer("/allow"), [&] { validate_source_list(farm.allow, farm, where, "allow"); });
+            check_at(Pointer("/deny"), [&] { validate_source_list(farm.deny, farm, where, "deny"); });
             validate_limits(farm, where);
             validate_farm_check(farm.check, where);
             check_id(farm.id, XDPLB_MAX_FARMS, farm_ids, where);
