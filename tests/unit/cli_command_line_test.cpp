@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/commands.hpp"
+#include "cli/help.hpp"
 
 namespace xdplb::cli {
 namespace {
@@ -272,8 +273,7 @@ TEST(CliCommandLine, EveryCommandHasHelpNamingAllItsOptions) {
         EXPECT_NE(help.find("SYNOPSIS\n"), std::string::npos);
         EXPECT_NE(help.find("DESCRIPTION\n"), std::string::npos);
         for (const OptionSpec& option : command.options) {
-            EXPECT_NE(help.find("\n    --" + option.flag + " " + option.value_name + "\n"),
-                      std::string::npos)
+            EXPECT_NE(help.find("\n    " + option_term(option) + "\n"), std::string::npos)
                 << command.path << " --" << option.flag;
         }
     }
@@ -409,6 +409,44 @@ TEST(CliCommandLine, FarmTimeoutsAndRatesAreParsedStrictly) {
               "farm add: --timeout-tcp needs a whole number, not 'default'");
     EXPECT_EQ(usage_error_of({"farm", "set", "web", "--rate-limit", "many"}),
               "farm set: --rate-limit needs a whole number, not 'many'");
+}
+
+}  // namespace
+}  // namespace xdplb::cli
+
+namespace xdplb::cli {
+namespace {
+
+TEST(CliCommandLine, ApplyKeepsItsFileForLbctlAndSendsDryRun) {
+    const CommandLine command_line = parse({"apply", "-f", "farms.json", "--dry-run"});
+    const auto& request = std::get<api::Request>(command_line.action);
+    EXPECT_EQ(request.command, "config.apply");
+    EXPECT_EQ(request.args, json({{"dry_run", true}}));
+    EXPECT_EQ(command_line.lbctl_args, json({{"file", "farms.json"}}));
+}
+
+TEST(CliCommandLine, ApplyWithoutDryRunSendsNoFlag) {
+    const CommandLine command_line = parse({"apply", "--file", "farms.json"});
+    EXPECT_EQ(std::get<api::Request>(command_line.action).args, json::object());
+    EXPECT_EQ(command_line.lbctl_args, json({{"file", "farms.json"}}));
+}
+
+TEST(CliCommandLine, ApplyNeedsAFile) {
+    EXPECT_EQ(usage_error_of({"apply", "--dry-run"}), "apply: --file FILE is missing");
+    EXPECT_NE(usage_error_of({"apply", "-f", "a.json", "--dry-run=yes"}), "");
+}
+
+TEST(CliCommandLine, ExportWritesWhereLbctlIsTold) {
+    const CommandLine command_line = parse({"export", "--output", "out.json"});
+    EXPECT_EQ(std::get<api::Request>(command_line.action).command, "config.export");
+    EXPECT_EQ(std::get<api::Request>(command_line.action).args, json::object());
+    EXPECT_EQ(command_line.lbctl_args, json({{"output", "out.json"}}));
+}
+
+TEST(CliCommandLine, ApplyHelpShowsTheShortFlagAndTheSwitch) {
+    const std::string help = help_of({"apply", "--help"});
+    EXPECT_NE(help.find("-f, --file FILE"), std::string::npos);
+    EXPECT_NE(help.find("[--dry-run]"), std::string::npos);
 }
 
 }  // namespace

@@ -368,3 +368,43 @@ TEST(CliUnits, Bytes) {
 
 }  // namespace
 }  // namespace xdplb::cli
+
+namespace xdplb::cli {
+namespace {
+
+const json kApplied = {
+    {"applied", true},
+    {"changes",
+     {{{"change", "add"}, {"farm", "api"}},
+      {{"change", "change"},
+       {"farm", "web"},
+       {"fields", {{{"field", "scheduler"}, {"from", "weight"}, {"to", "hash"}}}}},
+      {{"change", "change"},
+       {"farm", "web"},
+       {"backend", "web1"},
+       {"fields", {{{"field", "weight"}, {"from", 1}, {"to", 5}}, {{"field", "port"}, {"from", nullptr}, {"to", 8080}}}}},
+      {{"change", "remove"}, {"farm", "web"}, {"backend", "web3"}}}}};
+
+TEST(CliRender, ApplyShowsEachChangeThenTheOutcome) {
+    EXPECT_EQ(render_for_people({"config.apply", json::object()}, kApplied),
+              "+ farm api\n"
+              "~ farm web: scheduler weight → hash\n"
+              "~ backend web/web1: weight 1 → 5, port - → 8080\n"
+              "- backend web/web3\n"
+              "applied: 4 changes\n");
+}
+
+TEST(CliRender, DryRunSaysNoneApplied) {
+    json result = kApplied;
+    result["applied"] = false;
+    const std::string text = render_for_people({"config.apply", {{"dry_run", true}}}, result);
+    EXPECT_TRUE(text.ends_with("- backend web/web3\ndry run: 4 changes, none applied\n")) << text;
+}
+
+TEST(CliRender, ApplyWithoutDifferences) {
+    EXPECT_EQ(render_for_people({"config.apply", json::object()}, {{"applied", false}, {"changes", json::array()}}),
+              "no change\n");
+}
+
+}  // namespace
+}  // namespace xdplb::cli

@@ -160,7 +160,12 @@ struct CommandArguments {
 CommandArguments parse_arguments(const CommandSpec& command, const Words& arguments) {
     po::options_description known;
     for (const OptionSpec& option : command.options) {
-        known.add_options()(option.flag.c_str(), po::value<std::string>());
+        const std::string names = option.short_flag != 0 ? option.flag + "," + option.short_flag : option.flag;
+        if (option.kind == ValueKind::flag) {
+            known.add_options()(names.c_str(), po::bool_switch());
+        } else {
+            known.add_options()(names.c_str(), po::value<std::string>());
+        }
     }
     const po::parsed_options parsed =
         po::command_line_parser(arguments).options(known).style(kParserStyle).run();
@@ -184,28 +189,32 @@ void add_operands(const CommandSpec& command, const Words& given, json& args) {
     }
 }
 
-void add_options(const CommandSpec& command, const po::variables_map& given, json& args) {
+// Options for lbd go into `args`, those lbctl uses itself into `lbctl_args`.
+void add_options(const CommandSpec& command, const po::variables_map& given, json& args, json& lbctl_args) {
     for (const OptionSpec& option : command.options) {
-        if (given.count(option.flag) != 0) {
-            args[option.arg_key] = option_value(option, given[option.flag].as<std::string>());
+        json& destination = option.for_lbctl ? lbctl_args : args;
+        if (option.kind == ValueKind::flag) {
+            if (given[option.flag].as<bool>()) destination[option.arg_key] = true;
+        } else if (given.count(option.flag) != 0) {
+            destination[option.arg_key] = option_value(option, given[option.flag].as<std::string>());
         } else if (option.required) {
             throw UsageError("--" + option.flag + " " + option.value_name + " is missing");
         }
     }
 }
 
-api::Request build_request(const CommandSpec& command, const Words& arguments) {
+void build_request(const CommandSpec& command, const Words& arguments, CommandLine& command_line) {
     const CommandArguments given = parse_arguments(command, arguments);
     api::Request request{command.api_command};
     add_operands(command, given.operands, request.args);
-    add_options(command, given.options, request.args);
-    return request;
+    add_options(command, given.options, request.args, command_line.lbctl_args);
+    command_line.action = std::move(request);
 }
 
-api::Request request_for(const Words& words) {
+void request_for(const Words& words, CommandLine& command_line) {
     const auto [command, arguments] = split_command(words);
     try {
-        return build_request(command, arguments);
+        build_request(command, arguments, command_line);
     } catch (const po::unknown_option& error) {
         throw UsageError(command.path + ": unknown option '" + error.get_option_name() + "'");
     } catch (const po::error& error) {
@@ -231,7 +240,7 @@ CommandLine parse_command_line(const Words& arguments, const std::string& defaul
     } else if (!global.words.empty() && global.words[0] == "help") {
         command_line.action = help_for(Words(global.words.begin() + 1, global.words.end()));
     } else {
-        command_line.action = request_for(global.words);
+        request_for(global.words, command_line);
     }
     return command_line;
 }

@@ -7,6 +7,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "api/protocol.hpp"
 
 namespace xdplb::cli {
@@ -25,6 +27,8 @@ struct CommandLine {
     std::string socket_path;
     bool json_output = false;
     std::variant<HelpText, api::Request> action;
+    // The options lbctl uses itself, such as apply's file, by their arg_key.
+    nlohmann::json lbctl_args = nlohmann::json::object();
 };
 
 // arguments: argv without the program's name. default_socket_path applies unless --socket

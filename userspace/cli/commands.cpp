@@ -351,6 +351,26 @@ std::vector<CommandSpec> make_commands() {
          {},
          {},
          {"lbctl vrrp status", "lbctl --json vrrp status"}},
+        {"export", "config.export", "print the whole configuration as a config file",
+         "Prints every farm and backend with its settings, in the format that lbd --config reads "
+         "and lbctl apply -f applies (fields left at their default are left out), so that export, "
+         "then apply of the same file, changes nothing.",
+         {},
+         {{"output", "output", "FILE", ValueKind::text, false, "Write to FILE instead of standard output.", 0,
+           true}},
+         {"lbctl export --output /etc/xdplb/farms.json"}},
+        {"apply", "config.apply", "make the configuration that of a file",
+         "Reads a config file (as lbd --config and lbd --check-config read it; a fault is shown as "
+         "FILE:LINE: FIELD: PROBLEM), shows what differs from the running configuration (+ added, "
+         "- removed, ~ changed field by field; farms and backends are matched by name) and makes "
+         "the file's configuration the running one in one change: all of it or, when lbd refuses "
+         "it, none. Farms and backends that keep their names keep their connections. Exits 0 when "
+         "applied or when there was nothing to change, 1 when refused; with --dry-run, 0 whatever "
+         "the differences.",
+         {},
+         {{"file", "file", "FILE", ValueKind::text, true, "The config file to apply.", 'f', true},
+          {"dry-run", "dry_run", "", ValueKind::flag, false, "Show the differences only; change nothing."}},
+         {"lbctl apply -f farms.json --dry-run", "lbctl apply -f farms.json"}},
     };
 }
 

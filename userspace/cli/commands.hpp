@@ -14,6 +14,7 @@ enum class ValueKind {
     text_or_default,    // sent as a JSON string, except "default", sent as null
     seconds,            // a number of seconds, whole or decimal (0.25), sent as a JSON number
     seconds_or_default,  // seconds, except "default", sent as null
+    flag,                // takes no value; sent as true when given
 };
 
 struct OptionSpec {
@@ -23,6 +24,8 @@ struct OptionSpec {
     ValueKind kind;
     bool required;
     std::string help;
+    char short_flag = 0;     // e.g. 'f' for -f; 0: none
+    bool for_lbctl = false;  // read by lbctl itself (a file name), not sent to lbd
 };
 
 // A positional argument, e.g. the FARM of "backend del FARM NAME".

@@ -104,7 +104,8 @@ std::string operand_usage(const OperandSpec& operand) {
 }
 
 std::string option_usage(const OptionSpec& option) {
-    const std::string usage = "--" + option.flag + " " + option.value_name;
+    const std::string value = option.kind == ValueKind::flag ? "" : " " + option.value_name;
+    const std::string usage = "--" + option.flag + value;
     return option.required ? usage : "[" + usage + "]";
 }
 
@@ -129,7 +130,7 @@ std::string name_section(const std::string& name, const std::string& summary) {
 std::string options_section(const CommandSpec& command) {
     Definitions definitions;
     for (const OptionSpec& option : command.options) {
-        definitions.emplace_back("--" + option.flag + " " + option.value_name,
+        definitions.emplace_back(option_term(option),
                                  option.required ? option.help + " Required." : option.help);
     }
     return definitions.empty() ? "" : section("OPTIONS", term_list(definitions));
@@ -174,6 +175,12 @@ std::vector<const CommandSpec*> every_command() {
 }
 
 }  // namespace
+
+std::string option_term(const OptionSpec& option) {
+    const std::string short_form = option.short_flag != 0 ? std::string("-") + option.short_flag + ", " : "";
+    const std::string value = option.kind == ValueKind::flag ? "" : " " + option.value_name;
+    return short_form + "--" + option.flag + value;
+}
 
 std::string program_help() {
     return page({

@@ -7,6 +7,9 @@
 
 namespace xdplb::cli {
 
+// How help names an option: "--port PORT", "-f, --file FILE", "--dry-run".
+std::string option_term(const OptionSpec& option);
+
 std::string program_help();
 std::string group_help(const CommandGroup& group);
 std::string command_help(const CommandSpec& command);

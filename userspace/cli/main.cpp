@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "cli/command_line.hpp"
 #include "cli/render.hpp"
 #include "cli/trace_render.hpp"
+#include "model/config_file.hpp"
 
 namespace {
 
@@ -63,7 +65,29 @@ int follow_stream(const xdplb::cli::CommandLine& command_line, xdplb::api::Clien
     return kExitSuccess;
 }
 
-int send_to_lbd(const xdplb::cli::CommandLine& command_line, const xdplb::api::Request& request) {
+// apply's file is read and validated here, so that a fault is shown at its
+// line; lbd gets the configuration and validates it again against its own.
+xdplb::api::Request with_config_file(const xdplb::cli::CommandLine& command_line, xdplb::api::Request request) {
+    if (command_line.lbctl_args.contains("file")) {
+        const auto path = command_line.lbctl_args["file"].get<std::string>();
+        request.args["config"] = xdplb::model::config_file_json(xdplb::model::read_config_file(path));
+    }
+    return request;
+}
+
+int write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+        report_error("cannot write " + path);
+        return kExitFailure;
+    }
+    return kExitSuccess;
+}
+
+int send_to_lbd(const xdplb::cli::CommandLine& command_line, const xdplb::api::Request& given) {
+    const xdplb::api::Request request = with_config_file(command_line, given);
     xdplb::api::Client client(command_line.socket_path);
     const xdplb::api::Response response = client.call(request);
     if (!response.ok) {
@@ -71,6 +95,9 @@ int send_to_lbd(const xdplb::cli::CommandLine& command_line, const xdplb::api::R
         return kExitFailure;
     }
     if (request.command == "trace") return follow_stream(command_line, client);
+    if (command_line.lbctl_args.contains("output")) {
+        return write_file(command_line.lbctl_args["output"].get<std::string>(), xdplb::cli::render_json(response.result));
+    }
     return print(command_line.json_output
                      ? xdplb::cli::render_json(response.result)
                      : xdplb::cli::render_for_people(request, response.result));

@@ -325,6 +325,35 @@ std::string vrrp_status(const json& result) {
     return table.str();
 }
 
+// "+ farm web", "- backend web/web3", "~ backend web/web1: weight 1 → 5, state up → drain".
+std::string config_change(const json& change) {
+    const std::string kind = text_of(change, "change");
+    const std::string sign = kind == "add" ? "+" : kind == "remove" ? "-" : "~";
+    const bool backend = field(change, "backend").is_string();
+    std::string line = sign + (backend ? " backend " + text_of(change, "farm") + "/" + text_of(change, "backend")
+                                       : " farm " + text_of(change, "farm"));
+    std::string fields;
+    for (const json& changed : elements(field(change, "fields"))) {
+        fields += (fields.empty() ? ": " : ", ") + text_of(changed, "field") + " " + text_of(changed, "from") +
+                  " → " + text_of(changed, "to");
+    }
+    return line + fields + "\n";
+}
+
+// The differences, then what became of them.
+std::string config_changes(const json& result, bool dry_run) {
+    std::string text;
+    std::size_t count = 0;
+    for (const json& change : elements(field(result, "changes"))) {
+        text += config_change(change);
+        ++count;
+    }
+    if (count == 0) return text + "no change\n";
+    const std::string changes = plural(count, "change", "changes");
+    if (dry_run) return text + "dry run: " + changes + ", none applied\n";
+    return text + (field(result, "applied") == true ? "applied: " + changes : changes + " not applied") + "\n";
+}
+
 std::string argument(const api::Request& request, const char* key) {
     return text_of(request.args, key);
 }
@@ -347,6 +376,9 @@ std::string render_for_people(const api::Request& request, const json& result) {
     }
     if (command == "vrrp.status") {
         return vrrp_status(result);
+    }
+    if (command == "config.apply") {
+        return config_changes(result, field(request.args, "dry_run") == true);
     }
     const std::string farm = "farm " + argument(request, command.starts_with("farm.") ? "name" : "farm");
     if (command == "sessions.flush") {

@@ -10,6 +10,8 @@
 #include "daemon/stats.hpp"
 #include "daemon/stats_sampler.hpp"
 #include "daemon/vrrp_status.hpp"
+#include "model/config_changes.hpp"
+#include "model/config_file.hpp"
 #include "model/config_json.hpp"
 #include "model/operations.hpp"
 #include "model/validation_error.hpp"
@@ -88,6 +90,7 @@ json Commands::run(const api::Request& request) {
         {"backend.set", &Commands::backend_set}, {"backend.del", &Commands::backend_del},
         {"stats", &Commands::stats},             {"sessions", &Commands::sessions},
         {"sessions.flush", &Commands::sessions_flush}, {"vrrp.status", &Commands::vrrp_status},
+        {"config.export", &Commands::config_export}, {"config.apply", &Commands::config_apply},
     };
     auto handler = kHandlers.find(request.command);
     if (handler == kHandlers.end()) throw ValidationError("unknown command '" + request.command + "'");
@@ -228,6 +231,30 @@ json Commands::vrrp_status(const json& args) {
     refuse_other_fields(args, {});
     if (vrrp_ == nullptr) throw ValidationError("VRRP is off: lbd runs without --vrrp-iface");
     return vrrp_status_view(vrrp_->status());
+}
+
+json Commands::config_export(const json& args) {
+    refuse_other_fields(args, {});
+    return model::config_file_json(controller_.config());
+}
+
+json Commands::config_apply(const json& args) {
+    refuse_other_fields(args, {"config", "dry_run"});
+    if (!args.contains("config")) throw ValidationError("'config' is required: the configuration to apply");
+    bool dry_run = false;
+    if (args.contains("dry_run")) {
+        if (!args["dry_run"].is_boolean()) throw ValidationError("'dry_run' must be true or false");
+        dry_run = args["dry_run"].get<bool>();
+    }
+    model::Config wanted = model::config_from_json(args["config"], model::kConfigForm);
+    model::Config next = model::replace_config(controller_.config(), std::move(wanted));
+    const std::vector<model::Change> changes = model::changes_between(controller_.config(), next);
+    const bool apply = !dry_run && !changes.empty();
+    if (apply) {
+        controller_.change(std::move(next));
+        spdlog::info("configuration applied: {} change(s)", changes.size());
+    }
+    return {{"changes", model::changes_to_json(changes)}, {"applied", apply}};
 }
 
 json Commands::farm_view(const std::string& name) const {

@@ -49,6 +49,8 @@ private:
     nlohmann::json sessions(const nlohmann::json& args);
     nlohmann::json sessions_flush(const nlohmann::json& args);
     nlohmann::json vrrp_status(const nlohmann::json& args);
+    nlohmann::json config_export(const nlohmann::json& args);
+    nlohmann::json config_apply(const nlohmann::json& args);
 
     nlohmann::json farm_view(const std::string& name) const;
 

@@ -10,7 +10,6 @@
 #include "api/server.hpp"
 #include "common/logging.hpp"
 #include "daemon/commands.hpp"
-#include "daemon/config_file.hpp"
 #include "daemon/controller.hpp"
 #include "daemon/health_monitor.hpp"
 #include "daemon/instance_lock.hpp"
@@ -28,6 +27,7 @@
 #include "dataplane/session_table.hpp"
 #include "ha/vrrp_node.hpp"
 #include "metrics/exporter.hpp"
+#include "model/config_file.hpp"
 #include "model/operations.hpp"
 #include "model/validation_error.hpp"
 #include "state/state_store.hpp"
@@ -41,7 +41,7 @@ model::Config initial_config(const Options& options, const state::StateStore& st
     model::Config saved = store.load().value_or(model::Config{});
     if (!options.config_file) return saved;
     spdlog::info("configuration from {}", *options.config_file);
-    return model::with_ids_from(read_config_file(*options.config_file), saved);
+    return model::with_ids_from(model::read_config_file(*options.config_file), saved);
 }
 
 // SIGINT and SIGTERM stop lbd. SIGHUP, which would kill it by default, is
@@ -60,6 +60,18 @@ void handle_signals(boost::asio::signal_set& signals, boost::asio::io_context& i
         if (vrrp) vrrp->stop();
         io.stop();
     });
+}
+
+// lbd --check-config: the verdict on stdout, or the fault, one line, on stderr.
+int check_config(const std::string& path) {
+    try {
+        model::read_config_file(path);
+        std::cout << path << ": OK\n";
+        return 0;
+    } catch (const model::ValidationError& error) {
+        std::cerr << error.what() << "\n";
+        return 1;
+    }
 }
 
 int run(const Options& options) {
@@ -139,6 +151,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (!options) return 0;
+    if (options->check_config_file) return daemon::check_config(*options->check_config_file);
     setup_logging(options->verbose);
     try {
         return daemon::run(*options);

@@ -21,6 +21,7 @@ constexpr const char* kSynopsis = R"(NAME
     lbd - the xdplb load balancer daemon
 
 SYNOPSIS
+    lbd --check-config FILE
     lbd [--config FILE] --iface IF [--iface IF]... [--state-dir DIR] [--socket PATH]
         [--conntrack-size N] [--halfopen-size N] [--snat-ports MIN-MAX]
         [--timeout-KIND SECONDS]... [--metrics ADDR:PORT]
@@ -45,6 +46,11 @@ DESCRIPTION
 
     SIGINT and SIGTERM stop lbd, which detaches its program. SIGHUP is
     ignored: there is nothing to reload, every change goes through lbctl.
+
+    lbd --check-config FILE validates a configuration file as --config would
+    read it and exits, touching nothing; lbctl export writes the running
+    configuration in that format and lbctl apply -f makes a file's
+    configuration the running one, in one change.
 
     With --metrics, lbd serves Prometheus metrics at http://ADDR:PORT/metrics
     (docs/metrics.md): counters summed from the data path's per-CPU maps at
@@ -171,6 +177,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("help,h", "Print this help and exit.")
         ("version", "Print the version and exit.")
         ("config", po::value<std::string>()->value_name("FILE"), "Start with the farms of FILE (JSON, as in configs/) instead of the saved state; ids of farms and backends that keep their names are kept.")
+        ("check-config", po::value<std::string>()->value_name("FILE"), "Validate FILE as --config would read it (syntax, fields, and every rule a change must pass), print \"FILE: OK\" (exit 0) or its first fault as FILE:LINE: FIELD: PROBLEM (exit 1), and exit without touching the system.")
         ("iface", po::value<std::vector<std::string>>(&options.interfaces)->value_name("IF"), "Attach to interface IF (repeat for each interface that carries farm traffic: client side and backend side).")
         ("state-dir", po::value<std::string>(&options.state_dir)->value_name("DIR"), "Keep the state file in DIR (default /var/lib/xdplb).")
         ("socket", po::value<std::string>(&options.socket_path)->value_name("PATH"), "Serve the API on the unix socket PATH (default /run/xdplb/lbd.sock, mode 0600).")
@@ -204,6 +211,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
         return std::nullopt;
     }
     if (values.count("config")) options.config_file = values["config"].as<std::string>();
+    if (values.count("check-config")) {
+        options.check_config_file = values["check-config"].as<std::string>();
+        return options;
+    }
     if (options.interfaces.empty()) throw UsageError("at least one --iface is required");
     options.conntrack_size = parse_table_size("conntrack-size", conntrack_size);
     options.halfopen_size = values.count("halfopen-size")

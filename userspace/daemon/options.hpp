@@ -15,6 +15,8 @@ namespace xdplb::daemon {
 
 struct Options {
     std::optional<std::string> config_file;
+    // --check-config FILE: validate FILE, report, and exit; nothing else is used.
+    std::optional<std::string> check_config_file;
     std::vector<std::string> interfaces;
     std::string state_dir = "/var/lib/xdplb";
     std::string socket_path;

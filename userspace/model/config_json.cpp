@@ -34,7 +34,8 @@ public:
     void refuse_unknown(const std::vector<std::string>& known) const {
         for (const auto& [key, unused] : value_.items()) {
             if (std::find(known.begin(), known.end(), key) == known.end()) {
-                fail("has unknown field '" + key + "'");
+                throw ValidationError(where_ + " has unknown field '" + key + "'", json::json_pointer() / key,
+                                      "unknown field");
             }
         }
     }
@@ -159,9 +160,11 @@ public:
 
     const std::string& where() const { return where_; }
 
-    [[noreturn]] void fail(const std::string& problem) const { throw ValidationError(where_ + " " + problem); }
+    [[noreturn]] void fail(const std::string& problem) const {
+        throw ValidationError(where_ + " " + problem, json::json_pointer(), problem);
+    }
     [[noreturn]] void fail_field(const char* field, const std::string& problem) const {
-        throw ValidationError(where_ + ": '" + field + "' " + problem);
+        throw ValidationError(where_ + ": '" + field + "' " + problem, json::json_pointer() / field, problem);
     }
 
 private:
@@ -414,11 +417,12 @@ Farm farm_from_json(const json& value, JsonForm form) {
     farm.check = check_from_json(reader, true);
     if (form.ids) farm.id = static_cast<std::uint32_t>(reader.integer("id", 1, kMaxId));
     if (form.backends && reader.has("backends")) {
-        for (const json& backend : reader.array("backends")) {
+        const json& backends = reader.array("backends");
+        for (std::size_t index = 0; index < backends.size(); ++index) {
             try {
-                farm.backends.push_back(backend_from_json(backend, form));
+                farm.backends.push_back(backend_from_json(backends[index], form));
             } catch (const ValidationError& error) {
-                throw ValidationError(reader.where() + ": " + error.what());
+                throw error.within(json::json_pointer("/backends") / index, reader.where() + ": ");
             }
         }
     }
@@ -430,7 +434,14 @@ Config config_from_json(const json& value, JsonForm form) {
     reader.refuse_unknown({"farms"});
     Config config;
     if (!reader.has("farms")) return config;
-    for (const json& farm : reader.array("farms")) config.farms.push_back(farm_from_json(farm, form));
+    const json& farms = reader.array("farms");
+    for (std::size_t index = 0; index < farms.size(); ++index) {
+        try {
+            config.farms.push_back(farm_from_json(farms[index], form));
+        } catch (const ValidationError& error) {
+            throw error.within(json::json_pointer("/farms") / index);
+        }
+    }
     return config;
 }
 

@@ -44,6 +44,50 @@ private:
     std::uint32_t next_ = 1;
 };
 
+// The ids of `config`'s farms and backends that are assigned.
+struct UsedIds {
+    std::vector<std::uint32_t> farms;
+    std::vector<std::uint32_t> backends;
+
+    void add(const Config& config) {
+        for (const Farm& farm : config.farms) {
+            if (farm.id != 0) farms.push_back(farm.id);
+            for (const Backend& backend : farm.backends) {
+                if (backend.id != 0) backends.push_back(backend.id);
+            }
+        }
+    }
+};
+
+// Gives every farm and backend without an id the lowest one not in `used`, then validates.
+Config with_ids_assigned_except(Config config, UsedIds used) {
+    used.add(config);
+    FreeIds free_farm_ids(std::move(used.farms));
+    FreeIds free_backend_ids(std::move(used.backends));
+    for (Farm& farm : config.farms) {
+        if (farm.id == 0) farm.id = free_farm_ids.take();
+        for (Backend& backend : farm.backends) {
+            if (backend.id == 0) backend.id = free_backend_ids.take();
+        }
+    }
+    validate(config);
+    return config;
+}
+
+// `config` with the ids `previous` gave to farms and backends of the same names.
+Config with_ids_carried(Config config, const Config& previous) {
+    for (Farm& farm : config.farms) {
+        const Farm* old_farm = previous.find_farm(farm.name);
+        if (old_farm == nullptr) continue;
+        farm.id = old_farm->id;
+        for (Backend& backend : farm.backends) {
+            const Backend* old_backend = old_farm->find_backend(backend.name);
+            if (old_backend != nullptr) backend.id = old_backend->id;
+        }
+    }
+    return config;
+}
+
 }  // namespace
 
 const Farm& existing_farm(const Config& config, const std::string& name) {
@@ -60,38 +104,16 @@ const Backend& existing_backend(const Farm& farm, const std::string& name) {
     return *backend;
 }
 
-Config with_ids_assigned(Config config) {
-    std::vector<std::uint32_t> farm_ids;
-    std::vector<std::uint32_t> backend_ids;
-    for (const Farm& farm : config.farms) {
-        if (farm.id != 0) farm_ids.push_back(farm.id);
-        for (const Backend& backend : farm.backends) {
-            if (backend.id != 0) backend_ids.push_back(backend.id);
-        }
-    }
-    FreeIds free_farm_ids(std::move(farm_ids));
-    FreeIds free_backend_ids(std::move(backend_ids));
-    for (Farm& farm : config.farms) {
-        if (farm.id == 0) farm.id = free_farm_ids.take();
-        for (Backend& backend : farm.backends) {
-            if (backend.id == 0) backend.id = free_backend_ids.take();
-        }
-    }
-    validate(config);
-    return config;
-}
+Config with_ids_assigned(Config config) { return with_ids_assigned_except(std::move(config), {}); }
 
 Config with_ids_from(Config config, const Config& previous) {
-    for (Farm& farm : config.farms) {
-        const Farm* old_farm = previous.find_farm(farm.name);
-        if (old_farm == nullptr) continue;
-        farm.id = old_farm->id;
-        for (Backend& backend : farm.backends) {
-            const Backend* old_backend = old_farm->find_backend(backend.name);
-            if (old_backend != nullptr) backend.id = old_backend->id;
-        }
-    }
-    return with_ids_assigned(std::move(config));
+    return with_ids_assigned(with_ids_carried(std::move(config), previous));
+}
+
+Config replace_config(const Config& config, Config wanted) {
+    UsedIds used;
+    used.add(config);
+    return with_ids_assigned_except(with_ids_carried(std::move(wanted), config), std::move(used));
 }
 
 Config add_farm(const Config& config, Farm farm) {

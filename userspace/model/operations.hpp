@@ -26,6 +26,13 @@ Config with_ids_assigned(Config config);
 // names, so that a restart with a config file keeps the data plane's ids.
 Config with_ids_from(Config config, const Config& previous);
 
+// `config` replaced as a whole by `wanted` (lbctl apply). Farms and backends
+// that keep their names keep their ids, and with them their connections and
+// counters; new ones get ids that `config` does not use either, so that no id
+// passes from one owner to another within a change (its counters and health
+// would go with it).
+Config replace_config(const Config& config, Config wanted);
+
 // The farm of that name, or a ValidationError saying it does not exist.
 const Farm& existing_farm(const Config& config, const std::string& name);
 const Backend& existing_backend(const Farm& farm, const std::string& name);

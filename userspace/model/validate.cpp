@@ -24,9 +24,22 @@ bool is_valid_name(std::string_view name) {
 
 namespace {
 
+using Pointer = nlohmann::json::json_pointer;
+
+// Runs `check`, locating what it refuses at `place` within the object it checks.
+template <typename Check>
+void check_at(const Pointer& place, Check check) {
+    try {
+        check();
+    } catch (const ValidationError& error) {
+        throw error.within(place);
+    }
+}
+
 void check_name(const std::string& name, const std::string& kind) {
     if (!is_valid_name(name)) {
-        throw ValidationError(kind + " name '" + name + "' must be 1-32 characters of A-Z a-z 0-9 _ . -");
+        const std::string problem = "must be 1-32 characters of A-Z a-z 0-9 _ . -";
+        throw ValidationError(kind + " name '" + name + "' " + problem, Pointer("/name"), problem);
     }
 }
 
@@ -141,16 +154,23 @@ void validate_backends(const Farm& farm, std::set<std::uint32_t>& backend_ids) {
         throw ValidationError(where + " has more than " + std::to_string(XDPLB_MAX_FARM_BACKENDS) + " backends");
     }
     std::set<std::string> names;
-    for (const Backend& backend : farm.backends) {
-        check_name(backend.name, "backend");
-        std::string what = where + ": backend '" + backend.name + "'";
-        if (!names.insert(backend.name).second) throw ValidationError(what + " exists twice");
-        check_same_family(backend.ip, farm.vip, what + " address");
-        check_usable(backend.ip, what + " address");
-        if (backend.ip == farm.vip) throw ValidationError(what + " has the farm's own VIP as its address");
-        check_dsr_backend_port(farm, backend, what);
-        check_id(backend.id, XDPLB_MAX_BACKENDS, backend_ids, what);
-        validate_backend_check(farm.check, backend.check, what);
+    for (std::size_t index = 0; index < farm.backends.size(); ++index) {
+        const Backend& backend = farm.backends[index];
+        check_at(Pointer("/backends") / index, [&] {
+            check_name(backend.name, "backend");
+            std::string what = where + ": backend '" + backend.name + "'";
+            check_at(Pointer("/name"), [&] {
+                if (!names.insert(backend.name).second) throw ValidationError(what + " exists twice");
+            });
+            check_at(Pointer("/ip"), [&] {
+                check_same_family(backend.ip, farm.vip, what + " address");
+                check_usable(backend.ip, what + " address");
+                if (backend.ip == farm.vip) throw ValidationError(what + " has the farm's own VIP as its address");
+            });
+            check_at(Pointer("/port"), [&] { check_dsr_backend_port(farm, backend, what); });
+            check_id(backend.id, XDPLB_MAX_BACKENDS, backend_ids, what);
+            validate_backend_check(farm.check, backend.check, what);
+        });
     }
 }
 
@@ -193,9 +213,11 @@ void check_ports_unshared(const Config& config) {
         bool same_service = previous.vip == claim.vip && previous.proto == claim.proto;
         if (same_service && claim.range.first <= previous.range.last) {
             auto [first, second] = std::minmax(claim.farm_index, previous.farm_index);
-            throw ValidationError("farms '" + config.farms[first].name + "' and '" + config.farms[second].name +
-                                  "' would both serve port " + std::to_string(claim.range.first) + "/" +
-                                  to_string(claim.proto) + " of " + claim.vip);
+            const std::string message = "farms '" + config.farms[first].name + "' and '" + config.farms[second].name +
+                                        "' would both serve port " + std::to_string(claim.range.first) + "/" +
+                                        to_string(claim.proto) + " of " + claim.vip;
+            // Located at the later farm: the earlier one came first and is not the odd one out.
+            throw ValidationError(message, Pointer("/farms") / second / "port", message);
         }
     }
 }
@@ -225,19 +247,24 @@ void validate(const Config& config) {
     std::set<std::string> names;
     std::set<std::uint32_t> farm_ids;
     std::set<std::uint32_t> backend_ids;
-    for (const Farm& farm : config.farms) {
-        check_name(farm.name, "farm");
-        std::string where = "farm '" + farm.name + "'";
-        if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
-        check_usable(farm.vip, where + ": VIP");
-        validate_snat_addrs(farm, where);
-        validate_scheduler(farm, where);
-        validate_source_list(farm.allow, farm, where, "allow");
-        validate_source_list(farm.deny, farm, where, "deny");
-        validate_limits(farm, where);
-        validate_farm_check(farm.check, where);
-        check_id(farm.id, XDPLB_MAX_FARMS, farm_ids, where);
-        validate_backends(farm, backend_ids);
+    for (std::size_t index = 0; index < config.farms.size(); ++index) {
+        const Farm& farm = config.farms[index];
+        check_at(Pointer("/farms") / index, [&] {
+            check_name(farm.name, "farm");
+            std::string where = "farm '" + farm.name + "'";
+            check_at(Pointer("/name"), [&] {
+                if (!names.insert(farm.name).second) throw ValidationError(where + " exists twice");
+            });
+            check_at(Pointer("/vip"), [&] { check_usable(farm.vip, where + ": VIP"); });
+            check_at(Pointer("/snat_addr"), [&] { validate_snat_addrs(farm, where); });
+            check_at(Pointer("/hash_key"), [&] { validate_scheduler(farm, where); });
+            check_at(Pointer("/allow"), [&] { validate_source_list(farm.allow, farm, where, "allow"); });
+            check_at(Pointer("/deny"), [&] { validate_source_list(farm.deny, farm, where, "deny"); });
+            validate_limits(farm, where);
+            validate_farm_check(farm.check, where);
+            check_id(farm.id, XDPLB_MAX_FARMS, farm_ids, where);
+            validate_backends(farm, backend_ids);
+        });
     }
     check_ports_unshared(config);
 }
