@@ -77,7 +77,7 @@ class Lbctl(unittest.TestCase):
 
     def test_commands_and_subcommands(self):
         self.assertEqual(complete("lbctl", "lbctl "),
-                         ["backend", "farm", "help", "sessions", "stats", "trace", "vrrp"])
+                         ["apply", "backend", "export", "farm", "help", "sessions", "stats", "trace", "vrrp"])
         self.assertEqual(complete("lbctl", "lbctl farm "), ["add", "del", "list", "set", "show"])
         self.assertEqual(complete("lbctl", "lbctl --json farm s"), ["set", "show"])
         self.assertEqual(complete("lbctl", "lbctl help farm "), ["add", "del", "list", "set", "show"])
