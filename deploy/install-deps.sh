@@ -13,13 +13,16 @@ PACKAGES=(
   libboost-program-options-dev libboost-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libgtest-dev prometheus-cpp-dev
   libcivetweb-dev libsystemd-dev
-  # health checks: https (Boost.Asio SSL) and the mysql check's SHA1 (libcrypto)
+  # health checks: https (Boost.Asio SSL) and the mysql check's SHA1 (libcrypto);
+  # the API key's constant-time comparison (libcrypto)
   libssl-dev
   # the Debian package (cpack -G DEB: dpkg-shlibdeps finds its Depends) and the
   # checks of its systemd unit (systemd-analyze) and man pages (man, groff)
   dpkg-dev systemd man-db groff-base
   # test bench
   nginx-light socat curl ethtool iproute2 iputils-ping procps psmisc python3
+  # the API test's key (openssl rand)
+  openssl
   # promtool, which Debian ships only in the server's package: it checks lbd's
   # metrics and the monitoring files (deploy/prometheus); the rule files' YAML
   # for deploy/check_queries.py

@@ -23,7 +23,12 @@
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/time.h>
 
 #include "api/client.hpp"
 
@@ -61,6 +66,40 @@ protected:
         server_ = std::make_unique<Server>(io_, path_, echo_command(), std::move(streams));
         loop_ = std::thread([this] { io_.run(); });
     }
+
+    // A TCP listener on 127.0.0.1 with the key kKey; `adjust` changes its settings.
+    void start_tcp_server(const std::function<void(TcpListenerSettings&)>& adjust = {}) {
+        const fs::path key_file = directory_ / "api.key";
+        { std::ofstream(key_file) << kKey << "\n"; }
+        fs::permissions(key_file, fs::perms::owner_read | fs::perms::owner_write);
+        TcpListenerSettings settings{*SocketAddress::parse("127.0.0.1:" + std::to_string(free_port())),
+                                     std::make_shared<const ApiKey>(ApiKey::from_file(key_file))};
+        if (adjust) adjust(settings);
+        port_ = settings.address.port;
+        server_ = std::make_unique<Server>(io_, settings, echo_command());
+        loop_ = std::thread([this] { io_.run(); });
+    }
+
+    TcpEndpoint tcp_endpoint(const std::string& key = kKey) const {
+        return {*SocketAddress::parse("127.0.0.1:" + std::to_string(port_)), key};
+    }
+
+    // A port of 127.0.0.1 that nothing listens on (as far as one can tell).
+    static std::uint16_t free_port() {
+        boost::asio::io_context probe;
+        boost::asio::ip::tcp::acceptor acceptor(
+            probe, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+        return acceptor.local_endpoint().port();
+    }
+
+    std::uint64_t refused_authentications() {
+        std::promise<std::uint64_t> count;
+        boost::asio::post(io_, [&] { count.set_value(server_->refused_authentications()); });
+        return count.get_future().get();
+    }
+
+    static constexpr const char* kKey = "0123456789abcdef-the-key";
+    std::uint16_t port_ = 0;
 
     // Destroys the server on its event loop's thread, as ~Server requires.
     void stop_server() {
@@ -266,6 +305,192 @@ TEST_F(ApiServerTest, ASlowClientLosesLinesAndIsToldHowMany) {
     EXPECT_GT(lost, 0u);
     EXPECT_LT(static_cast<std::size_t>(kept) * 100, 2 * kMaxQueuedStreamBytes);
     EXPECT_EQ(kept + lost, static_cast<std::uint64_t>(kSent));
+}
+
+TEST_F(ApiServerTest, CreatesTheSocketsDirectoryForRootAloneToWriteWhateverTheUmask) {
+    path_ = (directory_ / "run" / "xdplb" / "lbd.sock").string();
+    const mode_t previous = ::umask(0);
+    start_server();
+    ::umask(previous);
+    struct stat status {};
+    ASSERT_EQ(::stat((directory_ / "run" / "xdplb").c_str(), &status), 0);
+    EXPECT_EQ(status.st_mode & 0777, 0755u);
+    ASSERT_EQ(::stat(path_.c_str(), &status), 0);
+    EXPECT_EQ(status.st_mode & 0777, 0600u);
+}
+
+TEST_F(ApiServerTest, RefusesTheConnectionBeyondTheMostItServes) {
+    server_ = std::make_unique<Server>(io_, path_, echo_command(), Server::StreamHandlers{}, 2);
+    loop_ = std::thread([this] { io_.run(); });
+    Client first(path_, 5s);
+    Client second(path_, 5s);
+    EXPECT_EQ(first.call(kFarmList).result, "farm.list");
+    EXPECT_EQ(second.call(kFarmList).result, "farm.list");
+    Client third(path_, 5s);
+    try {
+        const Response refused = third.call(kFarmList);
+        EXPECT_EQ(refused.error, "too many connections to lbd (2); try again later");
+    } catch (const ClientError&) {
+        // The refusal closed the connection before the request could be sent.
+    }
+    EXPECT_EQ(second.call(kFarmList).result, "farm.list");
+}
+
+// A TCP connection to the listener for what Client would never send; reads
+// give up after 5 s.
+class RawConnection {
+public:
+    explicit RawConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const timeval timeout{5, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    }
+    ~RawConnection() { ::close(fd_); }
+
+    bool connected() const { return connected_; }
+    void send(const std::string& bytes) { ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size())); }
+    // What lbd sends until it closes the connection; "TIMEOUT" appended if it does not within 5 s.
+    std::string read_to_end() {
+        std::string received;
+        std::array<char, 4096> chunk{};
+        for (;;) {
+            const ssize_t count = ::recv(fd_, chunk.data(), chunk.size(), 0);
+            if (count == 0 || (count < 0 && errno == ECONNRESET)) return received;
+            if (count < 0) return received + "TIMEOUT";
+            received.append(chunk.data(), static_cast<std::size_t>(count));
+        }
+    }
+    // The next `lines` lines, or what came before lbd closed the connection or 5 s passed.
+    std::string read_lines(int lines) {
+        std::string received;
+        std::array<char, 4096> chunk{};
+        while (std::count(received.begin(), received.end(), '\n') < lines) {
+            const ssize_t count = ::recv(fd_, chunk.data(), chunk.size(), 0);
+            if (count <= 0) break;
+            received.append(chunk.data(), static_cast<std::size_t>(count));
+        }
+        return received;
+    }
+
+private:
+    int fd_;
+    bool connected_ = false;
+};
+
+std::string auth_line(const std::string& key) { return encode_request({kAuthCommand, {{"key", key}}}); }
+
+TEST_F(ApiServerTest, ServesATcpClientThatHasTheKey) {
+    start_tcp_server();
+    Client client(tcp_endpoint(), 5s);
+    EXPECT_EQ(client.call(kFarmList).result, "farm.list");
+    EXPECT_EQ(client.call({"stats", json::object()}).result, "stats");
+    EXPECT_EQ(refused_authentications(), 0u);
+}
+
+TEST_F(ApiServerTest, RefusesAWrongKeyClosesTheConnectionAndCountsIt) {
+    start_tcp_server();
+    for (const char* wrong : {"0123456789abcdef-the-kex", "0123456789abcdef-the-key-and-more", "", "0"}) {
+        try {
+            Client client(tcp_endpoint(wrong), 5s);
+            ADD_FAILURE() << "key '" << wrong << "' was taken";
+        } catch (const ClientError& error) {
+            EXPECT_NE(std::string(error.what()).find("refused the connection: wrong API key"), std::string::npos)
+                << error.what();
+        }
+    }
+    RawConnection raw(port_);
+    raw.send(auth_line("nope-nope-nope-nope") + encode_request(kFarmList));
+    EXPECT_EQ(raw.read_to_end(), encode_error("wrong API key"));
+    EXPECT_EQ(refused_authentications(), 5u);
+    EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(ApiServerTest, ATcpClientMustAuthenticateBeforeAnythingElse) {
+    start_tcp_server();
+    for (const std::string& first : {encode_request(kFarmList), std::string("garbage\n"),
+                                    encode_request({kAuthCommand, {{"key", kKey}, {"more", 1}}}),
+                                    encode_request({kAuthCommand, {{"key", 42}}})}) {
+        RawConnection raw(port_);
+        raw.send(first + auth_line(kKey) + encode_request(kFarmList));
+        const std::string answer = raw.read_to_end();
+        EXPECT_NE(answer.find("authenticate first"), std::string::npos) << first << " -> " << answer;
+        EXPECT_EQ(std::count(answer.begin(), answer.end(), '\n'), 1) << answer;
+    }
+    EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(ApiServerTest, RequestsSentWithTheAuthenticationAreAnswered) {
+    start_tcp_server();
+    RawConnection raw(port_);
+    raw.send(auth_line(kKey) + encode_request(kFarmList) + encode_request({"stats", json::object()}));
+    EXPECT_EQ(raw.read_lines(3), encode_success(nullptr) + encode_success("farm.list") + encode_success("stats"));
+}
+
+TEST_F(ApiServerTest, ClosesATcpClientThatDoesNotAuthenticateInTime) {
+    start_tcp_server([](TcpListenerSettings& settings) { settings.authentication_timeout = 200ms; });
+    RawConnection silent(port_);
+    EXPECT_EQ(silent.read_to_end(), "");
+    RawConnection half_line(port_);
+    half_line.send(R"({"command": "auth", "args": {"key": ")");
+    EXPECT_EQ(half_line.read_to_end(), "");
+}
+
+TEST_F(ApiServerTest, ClosesAnIdleTcpClient) {
+    start_tcp_server([](TcpListenerSettings& settings) { settings.idle_timeout = 200ms; });
+    RawConnection raw(port_);
+    raw.send(auth_line(kKey) + encode_request(kFarmList));
+    EXPECT_EQ(raw.read_to_end(), encode_success(nullptr) + encode_success("farm.list"));
+}
+
+TEST_F(ApiServerTest, RefusesTcpRequestsBeyondTheRateAndKeepsTheConnection) {
+    start_tcp_server([](TcpListenerSettings& settings) {
+        settings.requests_per_second = 0.001;
+        settings.request_burst = 3;
+    });
+    RawConnection raw(port_);
+    std::string requests = auth_line(kKey);
+    for (int i = 0; i < 5; ++i) requests += encode_request(kFarmList);
+    raw.send(requests);
+    const std::string limited =
+        encode_error("rate limited: at most 0.001 requests per second (bursts of 3) on a connection");
+    EXPECT_EQ(raw.read_lines(6), encode_success(nullptr) + encode_success("farm.list") + encode_success("farm.list") +
+                                     encode_success("farm.list") + limited + limited);
+    raw.send(encode_request(kFarmList));
+    EXPECT_EQ(raw.read_lines(1), limited);
+    EXPECT_EQ(handled_, 3);
+}
+
+TEST_F(ApiServerTest, AnswersAnOversizeTcpRequestWithAnError) {
+    start_tcp_server();
+    Client client(tcp_endpoint(), 5s);
+    const Response response = client.call({"farm.add", {{"name", std::string(2 * kMaxRequestBytes, 'n')}}});
+    EXPECT_FALSE(response.ok);
+    EXPECT_EQ(response.error, "request is larger than 1 MiB");
+    EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(ApiServerTest, RefusesTcpConnectionsBeyondTheMostAndTakesNewOnesOnceOnesClose) {
+    start_tcp_server([](TcpListenerSettings& settings) { settings.max_connections = 2; });
+    auto first = std::make_unique<Client>(tcp_endpoint(), 5s);
+    Client second(tcp_endpoint(), 5s);
+    RawConnection third(port_);
+    EXPECT_EQ(third.read_to_end(), encode_error("too many connections to lbd (2); try again later"));
+    first.reset();
+    // The server sees the first connection end when its read does: soon, not at once.
+    std::optional<Client> fourth;
+    for (int attempt = 0; attempt < 50 && !fourth; ++attempt) {
+        try {
+            fourth.emplace(tcp_endpoint(), 5s);
+        } catch (const ClientError&) {
+            std::this_thread::sleep_for(100ms);
+        }
+    }
+    ASSERT_TRUE(fourth);
+    EXPECT_EQ(fourth->call(kFarmList).result, "farm.list");
 }
 
 }  // namespace

@@ -225,6 +225,32 @@ TEST(CliCommandLine, SocketComesFromDefaultThenOption) {
     EXPECT_EQ(parse({"--socket=/tmp/b.sock", "farm", "list"}).socket_path, "/tmp/b.sock");
 }
 
+TEST(CliCommandLine, ConnectReachesLbdOverTcpWithTheKeyFile) {
+    EXPECT_FALSE(parse({"farm", "list"}).connect);
+    const CommandLine tcp = parse({"--connect", "[fd00::1]:9843", "--api-key-file", "/k", "farm", "list"});
+    ASSERT_TRUE(tcp.connect);
+    EXPECT_EQ(tcp.connect->to_string(), "[fd00::1]:9843");
+    EXPECT_EQ(tcp.api_key_file, "/k");
+    EXPECT_EQ(parse_command_line({"--connect", "198.18.0.1:9843", "farm", "list"}, kDefaultSocket, "/env.key")
+                  .api_key_file,
+              "/env.key");
+    EXPECT_EQ(parse_command_line({"--connect", "198.18.0.1:9843", "--api-key-file", "/k", "farm", "list"},
+                                 kDefaultSocket, "/env.key")
+                  .api_key_file,
+              "/k");
+}
+
+TEST(CliCommandLine, ConnectNeedsAnAddressAndAKeyAndExcludesSocket) {
+    EXPECT_EQ(usage_error_of({"--connect", "198.18.0.1:9843", "farm", "list"}),
+              "--connect needs the API key: --api-key-file FILE or XDPLB_API_KEY_FILE");
+    EXPECT_EQ(usage_error_of({"--connect", "lbd:9843", "--api-key-file", "/k", "farm", "list"}),
+              "--connect must be ADDR:PORT (IPv6: [ADDR]:PORT), port 1-65535, got 'lbd:9843'");
+    EXPECT_EQ(usage_error_of({"--connect", "198.18.0.1:9843", "--api-key-file", "/k", "--socket", "/s", "farm", "list"}),
+              "--connect and --socket are two ways to reach lbd: give one");
+    EXPECT_EQ(usage_error_of({"--api-key-file", "/k", "farm", "list"}),
+              "--api-key-file is for --connect, which is not given");
+}
+
 TEST(CliCommandLine, JsonOutputBeforeOrAfterTheCommand) {
     EXPECT_FALSE(parse({"farm", "list"}).json_output);
     EXPECT_TRUE(parse({"--json", "farm", "list"}).json_output);

@@ -131,6 +131,26 @@ TEST(DaemonOptions, RefusesBadMetricsAddresses) {
     }
 }
 
+TEST(DaemonOptions, TheTcpApiIsOffUnlessAsked) {
+    EXPECT_FALSE(parse({}).api_listen);
+    EXPECT_FALSE(parse({}).api_key_file);
+}
+
+TEST(DaemonOptions, TheTcpApiTakesAnAddressAndAKeyFile) {
+    const Options options = parse({"--api-listen", "[fd00::1]:9843", "--api-key-file", "/etc/xdplb/api.key"});
+    ASSERT_TRUE(options.api_listen);
+    EXPECT_EQ(options.api_listen->to_string(), "[fd00::1]:9843");
+    EXPECT_EQ(options.api_key_file, "/etc/xdplb/api.key");
+}
+
+TEST(DaemonOptions, TheTcpApiNeedsItsKeyAndTheKeyItsListener) {
+    EXPECT_EQ(usage_error_of({"--api-listen", "198.18.0.1:9843"}),
+              "--api-listen needs --api-key-file: TCP clients must prove they hold the key");
+    EXPECT_EQ(usage_error_of({"--api-key-file", "/k"}), "--api-key-file is for --api-listen, which is not given");
+    EXPECT_EQ(usage_error_of({"--api-listen", "localhost:9843", "--api-key-file", "/k"}),
+              "--api-listen must be ADDR:PORT (IPv6: [ADDR]:PORT), port 1-65535, got 'localhost:9843'");
+}
+
 // The VRRP flags.
 
 // lbd --iface eth0 --vrrp-iface eth0 --vrid 7 --vip 198.18.0.10/24 ARGUMENTS...

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <utility>
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -48,9 +49,16 @@ Response parse_from(const std::string& line, const std::string& peer) {
 
 }  // namespace
 
-Client::Client(std::string socket_path, milliseconds reply_timeout)
-    : socket_path_(std::move(socket_path)), reply_timeout_(reply_timeout) {
-    connect_socket();
+Client::Client(Endpoint endpoint, milliseconds reply_timeout) : reply_timeout_(reply_timeout) {
+    if (const auto* path = std::get_if<std::string>(&endpoint)) {
+        where_ = *path;
+        connect_unix(*path);
+        return;
+    }
+    const TcpEndpoint& tcp = std::get<TcpEndpoint>(endpoint);
+    where_ = tcp.address.to_string();
+    connect_tcp(tcp);
+    authenticate(tcp.key);
 }
 
 Client::~Client() {
@@ -71,32 +79,62 @@ Response Client::call(const Request& request) {
     }
 }
 
-void Client::connect_socket() {
-    const std::string cannot_connect = "cannot connect to lbd at " + socket_path_ + ": ";
+void Client::connect_unix(const std::string& path) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
-    if (socket_path_.empty()) {
-        throw ClientError(cannot_connect + "the socket path is empty");
+    if (path.empty()) {
+        throw ClientError("cannot connect to " + peer() + ": the socket path is empty");
     }
-    if (socket_path_.size() >= sizeof(address.sun_path)) {
-        throw ClientError(cannot_connect + "the socket path is longer than " +
+    if (path.size() >= sizeof(address.sun_path)) {
+        throw ClientError("cannot connect to " + peer() + ": the socket path is longer than " +
                           std::to_string(sizeof(address.sun_path) - 1) + " bytes");
     }
-    std::copy(socket_path_.begin(), socket_path_.end(), address.sun_path);
+    std::copy(path.begin(), path.end(), address.sun_path);
+    connect_to(AF_UNIX, &address, sizeof address);
+}
 
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+void Client::connect_tcp(const TcpEndpoint& endpoint) {
+    const auto& bytes = endpoint.address.address.bytes();
+    if (endpoint.address.address.family() == IpAddress::Family::v4) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(endpoint.address.port);
+        std::memcpy(&address.sin_addr, bytes.data(), 4);
+        connect_to(AF_INET, &address, sizeof address);
+    } else {
+        sockaddr_in6 address{};
+        address.sin6_family = AF_INET6;
+        address.sin6_port = htons(endpoint.address.port);
+        std::memcpy(&address.sin6_addr, bytes.data(), 16);
+        connect_to(AF_INET6, &address, sizeof address);
+    }
+}
+
+void Client::connect_to(int family, const void* address, std::size_t length) {
+    const std::string cannot_connect = "cannot connect to " + peer() + ": ";
+    fd_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
         throw ClientError(cannot_connect + errno_text());
     }
-    // While lbd's listen backlog is full, connect() waits; on Linux the send timeout bounds that.
+    // While lbd's listen backlog is full, or a TCP handshake goes unanswered,
+    // connect() waits; on Linux the send timeout bounds that.
     const timeval timeout = to_timeval(reply_timeout_);
     ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    while (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    while (::connect(fd_, static_cast<const sockaddr*>(address), static_cast<socklen_t>(length)) != 0) {
         if (errno != EINTR) {
-            const std::string reason = errno_text();
+            const std::string reason = errno == EINPROGRESS ? "no answer within " + describe(reply_timeout_)
+                                                            : errno_text();
             disconnect();
             throw ClientError(cannot_connect + reason);
         }
+    }
+}
+
+void Client::authenticate(const std::string& key) {
+    const Response response = call({kAuthCommand, {{"key", key}}});
+    if (!response.ok) {
+        disconnect();
+        throw ClientError(peer() + " refused the connection: " + response.error);
     }
 }
 
@@ -189,7 +227,7 @@ void Client::disconnect() noexcept {
 }
 
 std::string Client::peer() const {
-    return "lbd at " + socket_path_;
+    return "lbd at " + where_;
 }
 
 }  // namespace xdplb::api

@@ -5,8 +5,10 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <variant>
 
 #include "api/protocol.hpp"
+#include "common/socket_address.hpp"
 
 namespace xdplb::api {
 
@@ -16,15 +18,23 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// lbd's TCP listener, and the API key it asks for (docs/api.md, "TCP").
+struct TcpEndpoint {
+    SocketAddress address;
+    std::string key;
+};
+// Where lbd serves the API: the path of its unix socket, or its TCP listener.
+using Endpoint = std::variant<std::string, TcpEndpoint>;
+
 inline constexpr std::chrono::milliseconds kDefaultReplyTimeout = std::chrono::seconds(30);
 
 // One connection to lbd. After a ClientError the connection is closed and every
 // further call fails, because the stream may be out of step with the requests.
 class Client {
 public:
-    // Connects at once; throws ClientError "cannot connect to lbd at PATH: ...".
-    explicit Client(std::string socket_path,
-                    std::chrono::milliseconds reply_timeout = kDefaultReplyTimeout);
+    // Connects at once, and over TCP authenticates; throws ClientError
+    // "cannot connect to lbd at PATH: ...", or lbd's refusal of the key.
+    explicit Client(Endpoint endpoint, std::chrono::milliseconds reply_timeout = kDefaultReplyTimeout);
     ~Client();
 
     Client(const Client&) = delete;
@@ -41,7 +51,11 @@ public:
 private:
     using Deadline = std::chrono::steady_clock::time_point;
 
-    void connect_socket();
+    void connect_unix(const std::string& path);
+    void connect_tcp(const TcpEndpoint& endpoint);
+    // Opens the socket and connects it to `address`, of `length` bytes.
+    void connect_to(int family, const void* address, std::size_t length);
+    void authenticate(const std::string& key);
     void send_all(const std::string& bytes, Deadline deadline);
     // nullopt when lbd closes the connection between two lines and `end_allowed`.
     std::optional<std::string> receive_line(Deadline deadline, bool end_allowed);
@@ -49,9 +63,9 @@ private:
     bool receive_some(Deadline deadline);
     void wait_until_ready(short poll_events, Deadline deadline);
     void disconnect() noexcept;
-    std::string peer() const;  // "lbd at PATH", for messages
+    std::string peer() const;  // "lbd at PATH" or "lbd at ADDR:PORT", for messages
 
-    std::string socket_path_;
+    std::string where_;  // the socket's path or the listener's address
     std::chrono::milliseconds reply_timeout_;
     int fd_ = -1;
     std::string received_;  // bytes read but not yet returned as a line

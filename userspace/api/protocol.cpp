@@ -6,11 +6,12 @@ using nlohmann::json;
 
 namespace {
 
-json parse_object(const std::string& line, const char* what, std::size_t max_bytes) {
+json parse_object(const std::string& line, const char* what, std::size_t max_bytes,
+                  json::parser_callback_t check = nullptr) {
     if (line.size() > max_bytes) {
         throw ProtocolError(std::string(what) + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
     }
-    json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    json value = json::parse(line, check, /*allow_exceptions=*/false);
     if (value.is_discarded()) {
         throw ProtocolError(std::string(what) + " is not valid JSON");
     }
@@ -41,7 +42,15 @@ std::string encode_error(const std::string& message) {
 std::string encode_lost_notice(std::uint64_t count) { return line_of({{"lost", count}}); }
 
 Request parse_request(const std::string& line) {
-    json value = parse_object(line, "request", kMaxRequestBytes);
+    // Thrown from inside the parser, before a deep value is built.
+    const auto refuse_deep_nesting = [](int depth, json::parse_event_t, json&) {
+        if (depth >= kMaxRequestDepth) {  // the request object itself is at depth 0
+            throw ProtocolError("request nests arrays and objects deeper than " + std::to_string(kMaxRequestDepth) +
+                                " levels");
+        }
+        return true;
+    };
+    json value = parse_object(line, "request", kMaxRequestBytes, refuse_deep_nesting);
     for (const auto& [key, unused] : value.items()) {
         if (key != "command" && key != "args") {
             throw ProtocolError("request has unknown field '" + key + "'");

@@ -13,6 +13,9 @@ namespace xdplb::api {
 // What lbd reads of one request line: requests are small, and a client must
 // not make lbd buffer much.
 inline constexpr std::size_t kMaxRequestBytes = 1 << 20;
+// How deep a request's arrays and objects may nest: the deepest request is a
+// few levels, and lbd's handling of a value recurses over its depth.
+inline constexpr int kMaxRequestDepth = 32;
 // What a client reads of one response line: lbd's answers grow with the
 // configuration (a listing of 1000 farms of 10 backends is a few MiB).
 inline constexpr std::size_t kMaxResponseBytes = 64 << 20;
@@ -23,6 +26,9 @@ class ProtocolError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// The first request of a TCP connection (docs/api.md, "Authentication").
+inline constexpr const char* kAuthCommand = "auth";
 
 struct Request {
     std::string command;

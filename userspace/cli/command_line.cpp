@@ -24,6 +24,8 @@ constexpr int kParserStyle =
 
 struct GlobalOptions {
     std::optional<std::string> socket_path;
+    std::optional<std::string> connect;
+    std::optional<std::string> api_key_file;
     bool json_output = false;
     bool help = false;
     Words words;  // the command with its operands and options, in order
@@ -38,6 +40,8 @@ GlobalOptions parse_global_options(const Words& arguments) {
     po::options_description options;
     options.add_options()
         ("socket", po::value<std::string>())
+        ("connect", po::value<std::string>())
+        ("api-key-file", po::value<std::string>())
         ("json", po::bool_switch())
         ("help,h", po::bool_switch());
     // The command's own options are unregistered here; they stay among the words.
@@ -53,6 +57,8 @@ GlobalOptions parse_global_options(const Words& arguments) {
     if (values.count("socket") != 0) {
         global.socket_path = values["socket"].as<std::string>();
     }
+    if (values.count("connect") != 0) global.connect = values["connect"].as<std::string>();
+    if (values.count("api-key-file") != 0) global.api_key_file = values["api-key-file"].as<std::string>();
     global.json_output = values["json"].as<bool>();
     global.help = values["help"].as<bool>();
     global.words = po::collect_unrecognized(parsed.options, po::include_positional);
@@ -224,17 +230,35 @@ void request_for(const Words& words, CommandLine& command_line) {
     }
 }
 
+// --connect, and the key it needs; --socket and --api-key-file alone make no sense with it, or without it.
+void set_tcp_endpoint(const GlobalOptions& global, CommandLine& command_line) {
+    if (!global.connect) {
+        if (global.api_key_file) throw UsageError("--api-key-file is for --connect, which is not given");
+        return;
+    }
+    if (global.socket_path) throw UsageError("--connect and --socket are two ways to reach lbd: give one");
+    command_line.connect = SocketAddress::parse(*global.connect);
+    if (!command_line.connect) {
+        throw UsageError("--connect must be ADDR:PORT (IPv6: [ADDR]:PORT), port 1-65535, got '" + *global.connect + "'");
+    }
+    if (command_line.api_key_file.empty()) {
+        throw UsageError("--connect needs the API key: --api-key-file FILE or XDPLB_API_KEY_FILE");
+    }
+}
+
 }  // namespace
 
-CommandLine parse_command_line(const Words& arguments, const std::string& default_socket_path) {
+CommandLine parse_command_line(const Words& arguments, const std::string& default_socket_path,
+                               const std::string& default_api_key_file) {
     GlobalOptions global;
     try {
         global = parse_global_options(arguments);
     } catch (const po::error& error) {
         throw UsageError(error.what());
     }
-    CommandLine command_line{global.socket_path.value_or(default_socket_path), global.json_output,
-                             HelpText{}};
+    CommandLine command_line{global.socket_path.value_or(default_socket_path), std::nullopt,
+                             global.api_key_file.value_or(default_api_key_file), global.json_output, HelpText{}};
+    set_tcp_endpoint(global, command_line);
     if (global.help) {
         command_line.action = help_for(global.words);
     } else if (!global.words.empty() && global.words[0] == "help") {

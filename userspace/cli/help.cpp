@@ -151,6 +151,11 @@ std::string global_options_section() {
             {"--socket PATH", std::string("The unix socket that lbd listens on. Default: "
                                           "$XDPLB_SOCKET if set, else ") +
                                   api::kDefaultSocketPath + "."},
+            {"--connect ADDR:PORT", "Talk to lbd over TCP instead, where it listens with "
+                                    "--api-listen ([ADDR]:PORT for IPv6). The connection is cleartext: "
+                                    "use it on a management network or through a TLS tunnel."},
+            {"--api-key-file FILE", "With --connect: the file holding lbd's API key (its first line), "
+                                    "readable by its owner only. Default: $XDPLB_API_KEY_FILE."},
             {"--json", "Print lbd's result as JSON, for scripts, instead of tables and "
                        "messages. A command whose result is empty prints null."},
             {"-h, --help", "Print the help of the command it follows, or this program's."},
@@ -199,7 +204,8 @@ std::string program_help() {
                                           "options of each.")),
         global_options_section(),
         section("ENVIRONMENT",
-                term_list({{"XDPLB_SOCKET", "The socket of lbd when --socket is not given."}})),
+                term_list({{"XDPLB_SOCKET", "The socket of lbd when --socket is not given."},
+                           {"XDPLB_API_KEY_FILE", "The API key file when --api-key-file is not given."}})),
         section("EXIT STATUS",
                 column_list({{"0", "The command succeeded."},
                              {"1", "lbd refused the command, or could not be reached."},

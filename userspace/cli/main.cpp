@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "api/api_key.hpp"
 #include "api/client.hpp"
 #include "cli/command_line.hpp"
 #include "cli/render.hpp"
@@ -33,10 +34,16 @@ void report_error(std::string message) {
     std::cerr << "lbctl: " << message << std::endl;
 }
 
-std::string default_socket_path() {
-    const char* from_environment = std::getenv("XDPLB_SOCKET");
-    return from_environment != nullptr && *from_environment != '\0' ? from_environment
-                                                                     : xdplb::api::kDefaultSocketPath;
+std::string environment_or(const char* name, const std::string& otherwise) {
+    const char* from_environment = std::getenv(name);
+    return from_environment != nullptr && *from_environment != '\0' ? from_environment : otherwise;
+}
+
+// The unix socket, or lbd's TCP listener with the key read from its file.
+xdplb::api::Endpoint endpoint_of(const xdplb::cli::CommandLine& command_line) {
+    if (!command_line.connect) return command_line.socket_path;
+    return xdplb::api::TcpEndpoint{*command_line.connect,
+                                   xdplb::api::ApiKey::from_file(command_line.api_key_file).text()};
 }
 
 int print(const std::string& text) {
@@ -88,7 +95,7 @@ int write_file(const std::string& path, const std::string& text) {
 
 int send_to_lbd(const xdplb::cli::CommandLine& command_line, const xdplb::api::Request& given) {
     const xdplb::api::Request request = with_config_file(command_line, given);
-    xdplb::api::Client client(command_line.socket_path);
+    xdplb::api::Client client(endpoint_of(command_line));
     const xdplb::api::Response response = client.call(request);
     if (!response.ok) {
         report_error(response.error);
@@ -105,7 +112,8 @@ int send_to_lbd(const xdplb::cli::CommandLine& command_line, const xdplb::api::R
 
 int run(const std::vector<std::string>& arguments) {
     const xdplb::cli::CommandLine command_line =
-        xdplb::cli::parse_command_line(arguments, default_socket_path());
+        xdplb::cli::parse_command_line(arguments, environment_or("XDPLB_SOCKET", xdplb::api::kDefaultSocketPath),
+                                       environment_or("XDPLB_API_KEY_FILE", ""));
     if (const auto* help = std::get_if<xdplb::cli::HelpText>(&command_line.action)) {
         return print(help->text);
     }

@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/api_key.hpp"
 #include "api/server.hpp"
 #include "common/logging.hpp"
 #include "daemon/commands.hpp"
@@ -74,7 +75,16 @@ int check_config(const std::string& path) {
     }
 }
 
+// The TCP listener's settings, its key read at once: a key file anyone may
+// read stops lbd before it touches the data plane.
+std::optional<api::TcpListenerSettings> tcp_api_settings(const Options& options) {
+    if (!options.api_listen) return std::nullopt;
+    return api::TcpListenerSettings{*options.api_listen,
+                                    std::make_shared<const api::ApiKey>(api::ApiKey::from_file(*options.api_key_file))};
+}
+
 int run(const Options& options) {
+    const std::optional<api::TcpListenerSettings> tcp_api = tcp_api_settings(options);
     // Before anything else: a second lbd must leave the first one's
     // interfaces, maps and socket alone.
     InstanceLock lock(options.state_dir);
@@ -120,12 +130,19 @@ int run(const Options& options) {
 
     Tracer tracer(io, program, controller);
 
-    api::Server server(
-        io, options.socket_path,
-        [&commands](const std::vector<std::string>& lines) { return commands.answer_all(lines); },
-        {{"trace", [&tracer](const api::Request& request, std::shared_ptr<api::Stream> stream) {
-              return tracer.start(request, std::move(stream));
-          }}});
+    const api::Server::LineHandler answer = [&commands](const std::vector<std::string>& lines) {
+        return commands.answer_all(lines);
+    };
+    const api::Server::StreamHandlers streams = {
+        {"trace", [&tracer](const api::Request& request, std::shared_ptr<api::Stream> stream) {
+             return tracer.start(request, std::move(stream));
+         }}};
+    std::optional<api::Server> tcp_server;
+    if (tcp_api) {
+        tcp_server.emplace(io, *tcp_api, answer, streams);
+        spdlog::info("API on tcp {} too, for clients with the key", tcp_api->address.to_string());
+    }
+    api::Server server(io, options.socket_path, answer, streams);
     const std::string status =
         std::to_string(controller.config().farms.size()) + " farm(s), API on " + options.socket_path;
     spdlog::info("ready: {}", status);

@@ -25,6 +25,7 @@ SYNOPSIS
     lbd [--config FILE] --iface IF [--iface IF]... [--state-dir DIR] [--socket PATH]
         [--conntrack-size N] [--halfopen-size N] [--snat-ports MIN-MAX]
         [--timeout-KIND SECONDS]... [--metrics ADDR:PORT]
+        [--api-listen ADDR:PORT --api-key-file FILE]
         [--vrrp-iface IF --vrid N --vip ADDR/PREFIX[@IF]... [--priority N]
          [--advert-int SECONDS] [--unicast-peer ADDR]... [--no-preempt]
          [--preempt-delay SECONDS] [--track-iface IF]... [--notify CMD]]
@@ -51,6 +52,13 @@ DESCRIPTION
     read it and exits, touching nothing; lbctl export writes the running
     configuration in that format and lbctl apply -f makes a file's
     configuration the running one, in one change.
+
+    The API socket is root's (mode 0600). With --api-listen, lbd serves the
+    same API on TCP, in cleartext, to clients that authenticate first with the
+    key of --api-key-file (lbctl --connect ADDR:PORT --api-key-file FILE).
+    Each listener serves at most 64 connections at once; a TCP connection may
+    send 100 requests a second (bursts of 200), must authenticate within 5 s
+    and is closed after 5 minutes without a request (docs/api.md).
 
     With --metrics, lbd serves Prometheus metrics at http://ADDR:PORT/metrics
     (docs/metrics.md): counters summed from the data path's per-CPU maps at
@@ -134,27 +142,15 @@ dataplane::SnatPortRange parse_port_range(const std::string& text) {
     return {static_cast<std::uint16_t>(min), static_cast<std::uint16_t>(max)};
 }
 
-// --metrics: an address and a port, "198.18.0.1:9842", "0.0.0.0:9842" or
-// "[::1]:9842"; returned as the HTTP server binds it.
-std::string parse_metrics_listen(const std::string& text) {
-    const auto colon = text.rfind(':');
-    const auto fail = [&text]() -> UsageError {
-        return UsageError("--metrics must be ADDR:PORT (IPv6: [ADDR]:PORT), port 1-65535, got '" + text + "'");
-    };
-    if (colon == std::string::npos) throw fail();
-    std::string address = text.substr(0, colon);
-    const std::string port_text = text.substr(colon + 1);
-    const bool bracketed = address.size() > 2 && address.front() == '[' && address.back() == ']';
-    if (bracketed) address = address.substr(1, address.size() - 2);
-    const std::optional<IpAddress> parsed = IpAddress::parse(address);
-    unsigned port = 0;
-    const char* end = port_text.data() + port_text.size();
-    auto [parsed_up_to, error] = std::from_chars(port_text.data(), end, port);
-    if (!parsed || bracketed != (parsed->family() == IpAddress::Family::v6) || error != std::errc() ||
-        parsed_up_to != end || port < 1 || port > 65535) {
-        throw fail();
+// --metrics and --api-listen: an address and a port, "198.18.0.1:9842",
+// "0.0.0.0:9842" or "[::1]:9842".
+SocketAddress parse_listen_address(const char* name, const std::string& text) {
+    std::optional<SocketAddress> address = SocketAddress::parse(text);
+    if (!address) {
+        throw UsageError(std::string("--") + name + " must be ADDR:PORT (IPv6: [ADDR]:PORT), port 1-65535, got '" +
+                         text + "'");
     }
-    return text;
+    return *address;
 }
 
 }  // namespace
@@ -185,6 +181,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("halfopen-size", po::value<std::string>()->value_name("N"), "Size of the half-open table in entries, where connections wait until confirmed (a TCP handshake completed, a UDP flow's second packet) so that a flood of spoofed SYNs evicts only its own kind; each connection takes two. Default: a quarter of --conntrack-size (at least 2).")
         ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), snat_ports_help.c_str())
         ("metrics", po::value<std::string>()->value_name("ADDR:PORT"), "Serve Prometheus metrics on http://ADDR:PORT/metrics ([ADDR]:PORT for IPv6; e.g. 127.0.0.1:9842). Default: none.")
+        ("api-listen", po::value<std::string>()->value_name("ADDR:PORT"), "Serve the API on TCP too ([ADDR]:PORT for IPv6), in cleartext: put it on a management network or behind a TLS tunnel. Each connection must first authenticate with the key of --api-key-file. Default: none.")
+        ("api-key-file", po::value<std::string>()->value_name("FILE"), "The API key for --api-listen: the first line of FILE, at least 16 printable characters; FILE must be readable by its owner only (mode 0600 or 0400).")
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
     add_vrrp_options(described);
     for (const TimeoutOption& timeout : kTimeoutOptions) {
@@ -221,7 +219,19 @@ std::optional<Options> parse_options(int argc, char** argv) {
                                 ? parse_table_size("halfopen-size", values["halfopen-size"].as<std::string>())
                                 : dataplane::default_halfopen_size(options.conntrack_size);
     options.data_plane.snat_ports = parse_port_range(snat_ports);
-    if (values.count("metrics")) options.metrics_listen = parse_metrics_listen(values["metrics"].as<std::string>());
+    if (values.count("metrics")) {
+        const std::string& metrics = values["metrics"].as<std::string>();
+        parse_listen_address("metrics", metrics);
+        options.metrics_listen = metrics;
+    }
+    if (values.count("api-listen")) {
+        options.api_listen = parse_listen_address("api-listen", values["api-listen"].as<std::string>());
+    }
+    if (values.count("api-key-file")) options.api_key_file = values["api-key-file"].as<std::string>();
+    if (options.api_listen.has_value() != options.api_key_file.has_value()) {
+        throw UsageError(options.api_listen ? "--api-listen needs --api-key-file: TCP clients must prove they hold the key"
+                                            : "--api-key-file is for --api-listen, which is not given");
+    }
     for (const TimeoutOption& timeout : kTimeoutOptions) {
         if (values.count(timeout.name)) {
             options.data_plane.*timeout.field = parse_timeout(timeout.name, values[timeout.name].as<std::string>());

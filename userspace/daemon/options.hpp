@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/socket_address.hpp"
 #include "dataplane/map_writer.hpp"
 #include "dataplane/program.hpp"
 #include "daemon/vrrp_options.hpp"
@@ -24,6 +25,8 @@ struct Options {
     std::uint32_t halfopen_size = 0;
     dataplane::Settings data_plane;  // SNAT ports and connection timeouts
     std::optional<std::string> metrics_listen;  // as prometheus-cpp binds it: "ADDR:PORT" or "[ADDR6]:PORT"
+    std::optional<SocketAddress> api_listen;    // the API over TCP; none: the unix socket only
+    std::optional<std::string> api_key_file;    // given exactly when api_listen is
     std::optional<ha::NodeConfig> vrrp;  // none: no VRRP
     bool verbose = false;
 };
