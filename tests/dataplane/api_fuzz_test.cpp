@@ -1,19 +1,12 @@
 // Malformed and odd requests through lbd's commands and controller on the real
 // maps: every line gets exactly one answer, one line long, and a refused
 // request leaves the configuration and the saved state as they were.
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "controller_fixture.hpp"
-#include "daemon/commands.hpp"
-#include "daemon/health_monitor.hpp"
-#include "dataplane/session_table.hpp"
+#include "commands_fixture.hpp"
 #include "request_mutator.hpp"
 
 namespace xdplb::testing {
@@ -45,30 +38,14 @@ const std::vector<std::string> kStartingFarms = {
     R"({"command": "farm.add", "args": {"name": "dns", "vip": "198.18.0.100", "port": 53, "proto": "udp", "mode": "dnat"}})",
 };
 
-class ApiFuzz : public ControllerTest {
+class ApiFuzz : public CommandsTest {
 protected:
     void SetUp() override {
-        ControllerTest::SetUp();
-        sessions_ = std::make_unique<dataplane::SessionTable>(*program_);
-        health_ = std::make_unique<daemon::HealthMonitor>(io_, *controller_, *sessions_);
-        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, history_, *sessions_, *health_, nullptr);
+        CommandsTest::SetUp();
         for (const std::string& answer : commands_->answer_all(kStartingFarms)) {
             ASSERT_TRUE(json::parse(answer)["ok"].get<bool>()) << answer;
         }
     }
-
-    std::string saved_state() const {
-        std::ifstream in(state_dir_ / "state.json");
-        std::stringstream text;
-        text << in.rdbuf();
-        return text.str();
-    }
-
-    std::unique_ptr<dataplane::SessionTable> sessions_;
-    boost::asio::io_context io_;  // never run: no check is made
-    std::unique_ptr<daemon::HealthMonitor> health_;
-    daemon::CounterHistory history_;
-    std::unique_ptr<daemon::Commands> commands_;
 };
 
 TEST_F(ApiFuzz, EachLineIsAnsweredOnceAndARefusalChangesNothing) {

@@ -7,20 +7,13 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <xdplb/abi.h>
 
-#include <boost/asio/io_context.hpp>
-
-#include "controller_fixture.hpp"
-#include "daemon/commands.hpp"
-#include "daemon/health_monitor.hpp"
-#include "dataplane/session_table.hpp"
+#include "commands_fixture.hpp"
 
 namespace xdplb::testing {
 namespace {
@@ -33,15 +26,8 @@ const std::vector<std::string> kAddWebWithOneBackend = {
     R"({"command": "backend.add", "args": {"farm": "web", "name": "b1", "ip": "198.18.1.11"}})",
 };
 
-class BatchedChangesTest : public ControllerTest {
+class BatchedChangesTest : public CommandsTest {
 protected:
-    void SetUp() override {
-        ControllerTest::SetUp();
-        sessions_ = std::make_unique<dataplane::SessionTable>(*program_);
-        health_ = std::make_unique<daemon::HealthMonitor>(io_, *controller_, *sessions_);
-        commands_ = std::make_unique<daemon::Commands>(*controller_, *counters_, history_, *sessions_, *health_, nullptr);
-    }
-
     // Whether the farms map holds web's key, 198.18.0.100:80/tcp.
     bool web_in_farms_map() const {
         xdplb_farm_key key{};
@@ -53,18 +39,7 @@ protected:
         return bpf_map_lookup_elem(program_->map_fd("farms"), &key, &value) == 0;
     }
 
-    json saved_farms() const {
-        std::ifstream in(state_dir_ / "state.json");
-        std::stringstream text;
-        text << in.rdbuf();
-        return json::parse(text.str())["config"]["farms"];
-    }
-
-    std::unique_ptr<dataplane::SessionTable> sessions_;
-    boost::asio::io_context io_;  // never run: no check is made
-    std::unique_ptr<daemon::HealthMonitor> health_;
-    daemon::CounterHistory history_;  // empty: these tests ask for no rates
-    std::unique_ptr<daemon::Commands> commands_;
+    json saved_farms() const { return json::parse(saved_state())["config"]["farms"]; }
 };
 
 TEST_F(BatchedChangesTest, ChangesSentTogetherAreAllSavedBeforeTheirAnswers) {
