@@ -319,6 +319,18 @@ TEST_F(ApiServerTest, CreatesTheSocketsDirectoryForRootAloneToWriteWhateverTheUm
     EXPECT_EQ(status.st_mode & 0777, 0600u);
 }
 
+TEST_F(ApiServerTest, RefusesADirectoryOthersMayWriteTo) {
+    const fs::path open = directory_ / "open";
+    fs::create_directory(open);
+    fs::permissions(open, fs::perms::all);
+    path_ = (open / "lbd.sock").string();
+    EXPECT_EQ(construction_error(), "others may write to " + open.string() +
+                                        " (mode 0777), the directory of the API socket: they could replace the socket");
+    EXPECT_FALSE(fs::exists(path_));
+    fs::permissions(open, fs::perms::sticky_bit, fs::perm_options::add);
+    EXPECT_EQ(construction_error(), "");
+}
+
 TEST_F(ApiServerTest, RefusesTheConnectionBeyondTheMostItServes) {
     server_ = std::make_unique<Server>(io_, path_, echo_command(), Server::StreamHandlers{}, 2);
     loop_ = std::thread([this] { io_.run(); });

@@ -43,6 +43,32 @@ void remove_stale_socket(boost::asio::io_context& io, const std::string& path) {
     }
 }
 
+// Created root's (lbd runs as root) when missing, whatever the umask: others
+// may find the socket, whose own mode keeps them out.
+void create_socket_directory(const std::filesystem::path& directory) {
+    const mode_t previous = ::umask(0022);
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    ::umask(previous);
+    if (error) {
+        throw std::runtime_error("cannot create " + directory.string() + ", the directory of the API socket: " +
+                                 error.message());
+    }
+}
+
+// Whoever may write to the socket's directory could put their own socket in
+// lbd's place; a sticky directory (/tmp) lets only the owner remove it.
+void refuse_directory_others_write(const std::filesystem::path& directory) {
+    struct stat status {};
+    if (::stat(directory.c_str(), &status) != 0) return;  // bind() will say what is wrong
+    if ((status.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (status.st_mode & S_ISVTX) == 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.st_mode & 07777));
+        throw std::runtime_error("others may write to " + directory.string() + " (mode " + mode +
+                                 "), the directory of the API socket: they could replace the socket");
+    }
+}
+
 // "198.18.0.2:40000" for a TCP client; a unix socket's clients have no name.
 std::string peer_of(const Session::Socket& socket) {
     boost::system::error_code error;
@@ -74,21 +100,17 @@ Server::Server(boost::asio::io_context& io, std::string path, LineHandler handle
       listener_(std::make_shared<Listener>(Listener{std::move(handler), std::move(streams), {}})),
       max_connections_(max_connections),
       acceptor_(io) {
-    std::filesystem::path socket_path(path_);
-    // Root's (lbd runs as root): others may find the socket, the socket's own mode keeps them out.
-    const mode_t previous = ::umask(0022);
-    std::error_code directory_error;
-    if (socket_path.has_parent_path()) std::filesystem::create_directories(socket_path.parent_path(), directory_error);
+    const std::filesystem::path socket_path(path_);
+    const std::filesystem::path directory = socket_path.has_parent_path() ? socket_path.parent_path() : ".";
+    create_socket_directory(directory);
+    refuse_directory_others_write(directory);
+    remove_stale_socket(io, path_);
     // Root-only from the first instant: the umask covers the moment between bind and listen.
-    ::umask(0177);
+    const mode_t previous = ::umask(0177);
     boost::system::error_code error;
-    if (!directory_error) {
-        remove_stale_socket(io, path_);
-        acceptor_.open(local::stream_protocol(), error);
-        if (!error) acceptor_.bind(local::stream_protocol::endpoint(path_), error);
-    }
+    acceptor_.open(local::stream_protocol(), error);
+    if (!error) acceptor_.bind(local::stream_protocol::endpoint(path_), error);
     ::umask(previous);
-    if (directory_error) throw std::runtime_error("cannot create the directory of " + path_ + ": " + directory_error.message());
     if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
     if (error) throw std::runtime_error("cannot listen on " + path_ + ": " + error.message());
     accept_next();
