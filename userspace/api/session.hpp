@@ -2,6 +2,7 @@
 // has them answered, and may turn into a stream of lines from lbd.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

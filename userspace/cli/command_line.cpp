@@ -258,12 +258,12 @@ CommandLine parse_command_line(const Words& arguments, const std::string& defaul
     }
     CommandLine command_line{global.socket_path.value_or(default_socket_path), std::nullopt,
                              global.api_key_file.value_or(default_api_key_file), global.json_output, HelpText{}};
-    set_tcp_endpoint(global, command_line);
     if (global.help) {
         command_line.action = help_for(global.words);
     } else if (!global.words.empty() && global.words[0] == "help") {
         command_line.action = help_for(Words(global.words.begin() + 1, global.words.end()));
     } else {
+        set_tcp_endpoint(global, command_line);
         request_for(global.words, command_line);
     }
     return command_line;
