@@ -83,8 +83,8 @@ class Lbctl(unittest.TestCase):
         self.assertEqual(complete("lbctl", "lbctl help farm "), ["add", "del", "list", "set", "show"])
 
     def test_options_of_the_command_and_global_ones(self):
-        self.assertEqual(complete("lbctl", "lbctl sessions --"), ["--backend", "--client", "--help", "--json",
-                                                                  "--socket"])
+        self.assertEqual(complete("lbctl", "lbctl sessions --"), ["--api-key-file", "--backend", "--client",
+                                                                  "--connect", "--help", "--json", "--socket"])
         self.assertEqual(complete("lbctl", "lbctl farm add web --check-r"), ["--check-rise"])
         self.assertEqual(complete("lbctl", "lbctl backend add web b1 --ip 192.0.2.1 --we"), ["--weight"])
 
