@@ -23,6 +23,7 @@
 #include "daemon/upkeep.hpp"
 #include "dataplane/counters.hpp"
 #include "dataplane/map_writer.hpp"
+#include "dataplane/pins.hpp"
 #include "dataplane/program.hpp"
 #include "dataplane/session_table.hpp"
 #include "ha/vrrp_node.hpp"
@@ -55,10 +56,18 @@ void handle_signals(boost::asio::signal_set& signals, boost::asio::io_context& i
             handle_signals(signals, io, vrrp);
             return;
         }
-        spdlog::info("{}: detaching and stopping", strsignal(signal));
+        spdlog::info("{}: stopping", strsignal(signal));
         if (vrrp) vrrp->stop();
         io.stop();
     });
+}
+
+// lbd --unload: what --detach-on-exit does at the end, for a data plane an
+// lbd left behind.
+int unload(const Options& options) {
+    InstanceLock lock(options.state_dir);
+    dataplane::remove_data_plane(options.interfaces, dataplane::Pins(prepare_pin_dir(options.pin_dir)));
+    return 0;
 }
 
 int run(const Options& options) {
@@ -75,15 +84,17 @@ int run(const Options& options) {
     state::StateStore store(options.state_dir);
     model::Config config = initial_config(options, store);
 
-    ensure_bpffs();
-    dataplane::Program program(options.conntrack_size, options.halfopen_size);
-    program.attach(options.interfaces);
+    const dataplane::Pins pins(prepare_pin_dir(options.pin_dir));
+    dataplane::Program program(options.conntrack_size, options.halfopen_size, options.bpf_object);
+    program.attach(options.interfaces, pins);
     enable_forwarding(options.interfaces);
     warn_if_snat_ports_overlap_local_ports(options.data_plane.snat_ports);
     dataplane::MapWriter writer(program);
     writer.write_settings(options.data_plane);
     Neighbours neighbours(program.interfaces());
-    Controller controller(writer, store, neighbours, std::move(config));
+    // Adopted maps describe the configuration the previous lbd saved last.
+    const model::Config in_maps = program.reused_maps() ? store.load().value_or(model::Config{}) : model::Config{};
+    Controller controller(writer, store, neighbours, std::move(config), in_maps);
     dataplane::CountersReader counters(program);
     dataplane::SessionTable sessions(program);
     HealthMonitor health(io, controller, sessions);
@@ -115,6 +126,7 @@ int run(const Options& options) {
           }}});
     spdlog::info("ready: {} farm(s), API on {}", controller.config().farms.size(), options.socket_path);
     io.run();
+    if (options.detach_on_exit) dataplane::remove_data_plane(options.interfaces, pins);
     return 0;
 }
 
@@ -134,7 +146,7 @@ int main(int argc, char** argv) {
     if (!options) return 0;
     setup_logging(options->verbose);
     try {
-        return daemon::run(*options);
+        return options->unload ? daemon::unload(*options) : daemon::run(*options);
     } catch (const std::exception& error) {
         spdlog::critical("{}", error.what());
         return 1;
