@@ -62,6 +62,22 @@ void handle_signals(boost::asio::signal_set& signals, boost::asio::io_context& i
     });
 }
 
+// --detach-on-exit: however lbd ends once its program is attached (a signal,
+// or an error while starting), the data plane goes with it.
+class DetachOnExit {
+public:
+    DetachOnExit(const Options& options, const dataplane::Pins& pins) : options_(options), pins_(pins) {}
+    ~DetachOnExit() {
+        if (options_.detach_on_exit) dataplane::remove_data_plane(options_.interfaces, pins_);
+    }
+    DetachOnExit(const DetachOnExit&) = delete;
+    DetachOnExit& operator=(const DetachOnExit&) = delete;
+
+private:
+    const Options& options_;
+    const dataplane::Pins& pins_;
+};
+
 // lbd --unload: what --detach-on-exit does at the end, for a data plane an
 // lbd left behind.
 int unload(const Options& options) {
@@ -87,6 +103,7 @@ int run(const Options& options) {
     const dataplane::Pins pins(prepare_pin_dir(options.pin_dir));
     dataplane::Program program(options.conntrack_size, options.halfopen_size, options.bpf_object);
     program.attach(options.interfaces, pins);
+    const DetachOnExit detach_on_exit(options, pins);
     enable_forwarding(options.interfaces);
     warn_if_snat_ports_overlap_local_ports(options.data_plane.snat_ports);
     dataplane::MapWriter writer(program);
@@ -126,7 +143,6 @@ int run(const Options& options) {
           }}});
     spdlog::info("ready: {} farm(s), API on {}", controller.config().farms.size(), options.socket_path);
     io.run();
-    if (options.detach_on_exit) dataplane::remove_data_plane(options.interfaces, pins);
     return 0;
 }
 
