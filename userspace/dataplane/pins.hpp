@@ -9,7 +9,7 @@ struct bpf_object;
 namespace xdplb::dataplane {
 
 // The maps of map layout XDPLB_ABI_VERSION are pinned in PIN_DIR/abi-N/, one
-// file per map, named as the map.
+// file per map, named as the map (dots, which bpffs refuses, become '_').
 class Pins {
 public:
     explicit Pins(std::filesystem::path pin_dir);
