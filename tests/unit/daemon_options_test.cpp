@@ -148,6 +148,7 @@ TEST(DaemonOptions, PinDirDefaultsToOneDirectoryPerStateDir) {
     EXPECT_EQ(parse({}).pin_dir, "/sys/fs/bpf/xdplb/var-lib-xdplb");
     EXPECT_EQ(parse({"--state-dir", "/srv/lb/a/"}).pin_dir, "/sys/fs/bpf/xdplb/srv-lb-a");
     EXPECT_EQ(parse({"--state-dir", "/srv//lb/./b"}).pin_dir, "/sys/fs/bpf/xdplb/srv-lb-b");
+    EXPECT_EQ(parse({"--state-dir", "/tmp/lbd.x1Y2/state"}).pin_dir, "/sys/fs/bpf/xdplb/tmp-lbd_x1Y2-state");
     EXPECT_EQ(parse({"--pin-dir", "/mnt/bpf/lb"}).pin_dir, "/mnt/bpf/lb");
 }
 

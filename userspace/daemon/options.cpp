@@ -75,11 +75,13 @@ OPTIONS
 )";
 
 // One instance's pins apart from another's, as their state dirs are:
-// /var/lib/xdplb pins in /sys/fs/bpf/xdplb/var-lib-xdplb.
+// /var/lib/xdplb pins in /sys/fs/bpf/xdplb/var-lib-xdplb. bpffs refuses
+// names with dots: they become underscores.
 std::string default_pin_dir(const std::string& state_dir) {
     std::string name = std::filesystem::absolute(state_dir).lexically_normal().relative_path().string();
     while (!name.empty() && name.back() == '/') name.pop_back();
     std::ranges::replace(name, '/', '-');
+    std::ranges::replace(name, '.', '_');
     return "/sys/fs/bpf/xdplb/" + name;
 }
 
@@ -195,7 +197,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("iface", po::value<std::vector<std::string>>(&options.interfaces)->value_name("IF"), "Attach to interface IF (repeat for each interface that carries farm traffic: client side and backend side).")
         ("state-dir", po::value<std::string>(&options.state_dir)->value_name("DIR"), "Keep the state file in DIR (default /var/lib/xdplb).")
         ("socket", po::value<std::string>(&options.socket_path)->value_name("PATH"), "Serve the API on the unix socket PATH (default /run/xdplb/lbd.sock, mode 0600).")
-        ("pin-dir", po::value<std::string>()->value_name("DIR"), "Pin the data plane's maps in DIR, on a bpffs; libxdp keeps its pins on the same bpffs (default /sys/fs/bpf/xdplb/ and the state dir's path, slashes turned to dashes).")
+        ("pin-dir", po::value<std::string>()->value_name("DIR"), "Pin the data plane's maps in DIR, on a bpffs; libxdp keeps its pins on the same bpffs (default /sys/fs/bpf/xdplb/ and the state dir's path, slashes turned to dashes and dots to underscores).")
         ("bpf-object", po::value<std::string>()->value_name("FILE"), "Load the XDP program from FILE (an xdplb.bpf.o) instead of the one built into lbd.")
         ("detach-on-exit", po::bool_switch(&options.detach_on_exit), "On SIGINT or SIGTERM, detach the program and unpin its maps: connections stop being forwarded.")
         ("unload", po::bool_switch(&options.unload), "Detach the xdplb program from the --iface interfaces, unpin its maps, and exit.")

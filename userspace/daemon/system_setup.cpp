@@ -45,7 +45,12 @@ std::filesystem::path prepare_pin_dir(const std::filesystem::path& pin_dir) {
     if (absolute.string().starts_with(std::string(kBpfFs) + "/")) mount_system_bpffs();
     std::error_code error;
     std::filesystem::create_directories(absolute, error);
-    if (error) throw std::runtime_error("cannot create the pin dir " + absolute.string() + ": " + error.message());
+    if (error) {
+        // What bpffs answers for a name with a dot, which it refuses.
+        const bool dotted = error == std::errc::operation_not_permitted && absolute.string().find('.') != std::string::npos;
+        throw std::runtime_error("cannot create the pin dir " + absolute.string() + ": " + error.message() +
+                                 (dotted ? " (bpffs refuses names with a dot)" : ""));
+    }
     if (!on_bpffs(absolute)) {
         throw std::runtime_error("the pin dir " + absolute.string() + " is not on a bpffs (mount -t bpf bpf DIR)");
     }
