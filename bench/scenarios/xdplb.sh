@@ -35,7 +35,7 @@ setup() {
   rm -rf -- "$state"
   mkdir -p "$state/lib"
   setsid ip netns exec "$LB_NS" "$lbd" --iface "$LB_IN" --iface "$LB_OUT" --state-dir "$state/lib" \
-    --socket "$socket" --conntrack-size "$conntrack_size" --halfopen-size "$halfopen_size" \
+    --socket "$socket" --conntrack-size "$conntrack_size" --halfopen-size "$halfopen_size" --detach-on-exit \
     >"$state/lbd.log" 2>&1 </dev/null &
   echo "$!" >"$pid_file"
   local deadline=$((SECONDS + 20))
@@ -56,7 +56,7 @@ setup() {
   done
 }
 
-# SIGTERM lbd (it detaches its program), then KILL it if it lingers.
+# SIGTERM lbd (--detach-on-exit: it detaches its program), then KILL it if it lingers.
 teardown() {
   [[ -f "$pid_file" ]] || return 0
   local pid i

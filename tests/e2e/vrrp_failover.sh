@@ -55,7 +55,7 @@ node_start() {
   starts=$((starts + 1))
   node_log[$node]="$run_dir/$node/lbd.$starts.log"
   topo_spawn "$node" "${node_log[$node]}" "$LBD" --iface eth0 --state-dir "$run_dir/$node" \
-    --socket "$run_dir/$node/lbd.sock" --vrrp-iface eth0 --vrid "$VRID" --priority "$priority" \
+    --socket "$run_dir/$node/lbd.sock" --detach-on-exit --vrrp-iface eth0 --vrid "$VRID" --priority "$priority" \
     --vip "$VRRP_VIP/$VIP_PREFIX" --advert-int 0.1 --notify "echo \"\$1 \$2\" >> $run_dir/$node/notify"
   node_pid[$node]=$TOPO_LAST_PID
   local deadline=$((SECONDS + 20))

@@ -164,6 +164,25 @@ std::string router_error_of(std::vector<std::string> arguments) {
     return usage_error_of(arguments);
 }
 
+TEST(DaemonOptions, PinDirDefaultsToOneDirectoryPerStateDir) {
+    EXPECT_EQ(parse({}).pin_dir, "/sys/fs/bpf/xdplb/var-lib-xdplb");
+    EXPECT_EQ(parse({"--state-dir", "/srv/lb/a/"}).pin_dir, "/sys/fs/bpf/xdplb/srv-lb-a");
+    EXPECT_EQ(parse({"--state-dir", "/srv//lb/./b"}).pin_dir, "/sys/fs/bpf/xdplb/srv-lb-b");
+    EXPECT_EQ(parse({"--state-dir", "/tmp/lbd.x1Y2/state"}).pin_dir, "/sys/fs/bpf/xdplb/tmp-lbd_x1Y2-state");
+    EXPECT_EQ(parse({"--pin-dir", "/mnt/bpf/lb"}).pin_dir, "/mnt/bpf/lb");
+}
+
+TEST(DaemonOptions, TheDataPlaneOutlivesLbdUnlessAsked) {
+    const Options defaults = parse({});
+    EXPECT_FALSE(defaults.detach_on_exit);
+    EXPECT_FALSE(defaults.unload);
+    EXPECT_FALSE(defaults.bpf_object.has_value());
+    const Options asked = parse({"--detach-on-exit", "--unload", "--bpf-object", "/tmp/new.bpf.o"});
+    EXPECT_TRUE(asked.detach_on_exit);
+    EXPECT_TRUE(asked.unload);
+    EXPECT_EQ(asked.bpf_object, "/tmp/new.bpf.o");
+}
+
 TEST(DaemonVrrpOptions, NoneWithoutVrrpIface) { EXPECT_FALSE(parse({}).vrrp.has_value()); }
 
 TEST(DaemonVrrpOptions, DefaultsFollowRfc5798) {

@@ -21,10 +21,14 @@ std::string describe(const std::exception_ptr& failure) {
 }  // namespace
 
 Controller::Controller(const dataplane::MapWriter& writer, const state::StateStore& store, Neighbours& neighbours,
-                       model::Config initial)
+                       model::Config initial, const model::Config& in_maps)
     : writer_(writer), store_(store), neighbours_(neighbours) {
-    // The maps are new: every counter already starts from zero. No backend
-    // has been checked yet, so none is down.
+    // Adopted maps lose what only `in_maps` has, and ids new to `initial`
+    // count from zero; established connections stay. Every entry of `initial`
+    // is then written whatever the maps hold: no backend has been checked
+    // yet, so none is down, even one the previous lbd had taken out.
+    writer_.reset_stats_of_new_ids(in_maps, initial);
+    writer_.apply(in_maps, initial);
     writer_.apply(model::Config{}, initial);
     store_.save(initial);
     config_ = std::move(initial);

@@ -30,10 +30,12 @@ public:
 
 class Controller {
 public:
-    // Writes `initial` (already validated, ids assigned) into the empty maps and saves it.
-    // `neighbours` follows the changes, once they are saved.
+    // Writes `initial` (already validated, ids assigned) into the maps, which
+    // describe `in_maps` (empty for new maps, what an earlier lbd saved for
+    // adopted ones), and saves it. `neighbours` follows the changes, once they
+    // are saved.
     Controller(const dataplane::MapWriter& writer, const state::StateStore& store, Neighbours& neighbours,
-               model::Config initial);
+               model::Config initial, const model::Config& in_maps = {});
 
     const model::Config& config() const { return config_; }
     // The configuration as the maps serve it: config() with health applied.

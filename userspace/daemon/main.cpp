@@ -24,6 +24,7 @@
 #include "daemon/upkeep.hpp"
 #include "dataplane/counters.hpp"
 #include "dataplane/map_writer.hpp"
+#include "dataplane/pins.hpp"
 #include "dataplane/program.hpp"
 #include "dataplane/session_table.hpp"
 #include "ha/vrrp_node.hpp"
@@ -57,7 +58,7 @@ void handle_signals(boost::asio::signal_set& signals, boost::asio::io_context& i
             handle_signals(signals, io, vrrp);
             return;
         }
-        spdlog::info("{}: detaching and stopping", strsignal(signal));
+        spdlog::info("{}: stopping", strsignal(signal));
         if (vrrp) vrrp->stop();
         io.stop();
     });
@@ -83,6 +84,30 @@ std::optional<api::TcpListenerSettings> tcp_api_settings(const Options& options)
                                     std::make_shared<const api::ApiKey>(api::ApiKey::from_file(*options.api_key_file))};
 }
 
+// --detach-on-exit: however lbd ends once its program is attached (a signal,
+// or an error while starting), the data plane goes with it.
+class DetachOnExit {
+public:
+    DetachOnExit(const Options& options, const dataplane::Pins& pins) : options_(options), pins_(pins) {}
+    ~DetachOnExit() {
+        if (options_.detach_on_exit) dataplane::remove_data_plane(options_.interfaces, pins_);
+    }
+    DetachOnExit(const DetachOnExit&) = delete;
+    DetachOnExit& operator=(const DetachOnExit&) = delete;
+
+private:
+    const Options& options_;
+    const dataplane::Pins& pins_;
+};
+
+// lbd --unload: what --detach-on-exit does at the end, for a data plane an
+// lbd left behind.
+int unload(const Options& options) {
+    InstanceLock lock(options.state_dir);
+    dataplane::remove_data_plane(options.interfaces, dataplane::Pins(prepare_pin_dir(options.pin_dir)));
+    return 0;
+}
+
 int run(const Options& options) {
     const std::optional<api::TcpListenerSettings> tcp_api = tcp_api_settings(options);
     // Before anything else: a second lbd must leave the first one's
@@ -98,15 +123,18 @@ int run(const Options& options) {
     state::StateStore store(options.state_dir);
     model::Config config = initial_config(options, store);
 
-    ensure_bpffs();
-    dataplane::Program program(options.conntrack_size, options.halfopen_size);
-    program.attach(options.interfaces);
+    const dataplane::Pins pins(prepare_pin_dir(options.pin_dir));
+    dataplane::Program program(options.conntrack_size, options.halfopen_size, options.bpf_object);
+    program.attach(options.interfaces, pins);
+    const DetachOnExit detach_on_exit(options, pins);
     enable_forwarding(options.interfaces);
     warn_if_snat_ports_overlap_local_ports(options.data_plane.snat_ports);
     dataplane::MapWriter writer(program);
     writer.write_settings(options.data_plane);
     Neighbours neighbours(program.interfaces());
-    Controller controller(writer, store, neighbours, std::move(config));
+    // Adopted maps describe the configuration the previous lbd saved last.
+    const model::Config in_maps = program.reused_maps() ? store.load().value_or(model::Config{}) : model::Config{};
+    Controller controller(writer, store, neighbours, std::move(config), in_maps);
     dataplane::CountersReader counters(program);
     dataplane::SessionTable sessions(program);
     HealthMonitor health(io, controller, sessions);
@@ -149,7 +177,8 @@ int run(const Options& options) {
     ServiceNotifier notifier(io);
     notifier.ready(status);
     io.run();
-    // io.run() returns once a signal stopped the loop; the detaching follows.
+    // io.run() returns once a signal stopped the loop; the data plane stays
+    // (unless --detach-on-exit) for the next lbd to adopt.
     notifier.stopping();
     return 0;
 }
@@ -171,7 +200,7 @@ int main(int argc, char** argv) {
     if (options->check_config_file) return daemon::check_config(*options->check_config_file);
     setup_logging(options->verbose);
     try {
-        return daemon::run(*options);
+        return options->unload ? daemon::unload(*options) : daemon::run(*options);
     } catch (const std::exception& error) {
         spdlog::critical("{}", error.what());
         return 1;

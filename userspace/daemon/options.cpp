@@ -1,6 +1,8 @@
 #include "daemon/options.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -23,6 +25,7 @@ constexpr const char* kSynopsis = R"(NAME
 SYNOPSIS
     lbd --check-config FILE
     lbd [--config FILE] --iface IF [--iface IF]... [--state-dir DIR] [--socket PATH]
+        [--pin-dir DIR] [--bpf-object FILE] [--detach-on-exit]
         [--conntrack-size N] [--halfopen-size N] [--snat-ports MIN-MAX]
         [--timeout-KIND SECONDS]... [--metrics ADDR:PORT]
         [--api-listen ADDR:PORT --api-key-file FILE]
@@ -30,6 +33,7 @@ SYNOPSIS
          [--advert-int SECONDS] [--unicast-peer ADDR]... [--no-preempt]
          [--preempt-delay SECONDS] [--track-iface IF]... [--notify CMD]]
         [--verbose]
+    lbd --unload --iface IF [--iface IF]... [--state-dir DIR] [--pin-dir DIR]
 
 DESCRIPTION
     lbd loads the xdplb XDP program, attaches it to the given interfaces (native
@@ -45,8 +49,16 @@ DESCRIPTION
     at a time may use DIR (it holds DIR/lbd.lock): a second one exits at once,
     touching nothing.
 
-    SIGINT and SIGTERM stop lbd, which detaches its program. SIGHUP is
-    ignored: there is nothing to reload, every change goes through lbctl.
+    SIGINT and SIGTERM stop lbd; SIGHUP is ignored: there is nothing to
+    reload, every change goes through lbctl. However lbd ends (stopped, killed,
+    crashed), the data plane stays: the program stays attached and its maps
+    pinned in the --pin-dir, so established and new connections keep being
+    forwarded. The next lbd adopts them: same program, same maps (the
+    connection table with them), no second program attached. Started with a
+    different program (--bpf-object, or a new lbd), it replaces the attached
+    one atomically and keeps the maps; maps of another layout are refused.
+    --detach-on-exit makes SIGINT and SIGTERM remove the data plane instead;
+    lbd --unload removes one that an lbd left behind, and exits.
 
     lbd --check-config FILE validates a configuration file as --config would
     read it and exits, touching nothing; lbctl export writes the running
@@ -75,6 +87,17 @@ DESCRIPTION
 
 OPTIONS
 )";
+
+// One instance's pins apart from another's, as their state dirs are:
+// /var/lib/xdplb pins in /sys/fs/bpf/xdplb/var-lib-xdplb. bpffs refuses
+// names with dots: they become underscores.
+std::string default_pin_dir(const std::string& state_dir) {
+    std::string name = std::filesystem::absolute(state_dir).lexically_normal().relative_path().string();
+    while (!name.empty() && name.back() == '/') name.pop_back();
+    std::ranges::replace(name, '/', '-');
+    std::ranges::replace(name, '.', '_');
+    return "/sys/fs/bpf/xdplb/" + name;
+}
 
 // Each entry of the connection table takes some 140 bytes of kernel memory,
 // allocated at load: 64 Mi entries are already about 9 GiB.
@@ -177,6 +200,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("iface", po::value<std::vector<std::string>>(&options.interfaces)->value_name("IF"), "Attach to interface IF (repeat for each interface that carries farm traffic: client side and backend side).")
         ("state-dir", po::value<std::string>(&options.state_dir)->value_name("DIR"), "Keep the state file in DIR (default /var/lib/xdplb).")
         ("socket", po::value<std::string>(&options.socket_path)->value_name("PATH"), "Serve the API on the unix socket PATH (default /run/xdplb/lbd.sock, mode 0600).")
+        ("pin-dir", po::value<std::string>()->value_name("DIR"), "Pin the data plane's maps in DIR, on a bpffs; libxdp keeps its pins on the same bpffs (default /sys/fs/bpf/xdplb/ and the state dir's path, slashes turned to dashes and dots to underscores).")
+        ("bpf-object", po::value<std::string>()->value_name("FILE"), "Load the XDP program from FILE (an xdplb.bpf.o) instead of the one built into lbd.")
+        ("detach-on-exit", po::bool_switch(&options.detach_on_exit), "On SIGINT or SIGTERM, detach the program and unpin its maps: connections stop being forwarded.")
+        ("unload", po::bool_switch(&options.unload), "Detach the xdplb program from the --iface interfaces, unpin its maps, and exit.")
         ("conntrack-size", po::value<std::string>(&conntrack_size)->value_name("N"), conntrack_size_help.c_str())
         ("halfopen-size", po::value<std::string>()->value_name("N"), "Size of the half-open table in entries, where connections wait until confirmed (a TCP handshake completed, a UDP flow's second packet) so that a flood of spoofed SYNs evicts only its own kind; each connection takes two. Default: a quarter of --conntrack-size (at least 2).")
         ("snat-ports", po::value<std::string>(&snat_ports)->value_name("MIN-MAX"), snat_ports_help.c_str())
@@ -214,6 +241,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
         return options;
     }
     if (options.interfaces.empty()) throw UsageError("at least one --iface is required");
+    options.pin_dir = values.count("pin-dir") ? values["pin-dir"].as<std::string>() : default_pin_dir(options.state_dir);
+    if (values.count("bpf-object")) options.bpf_object = values["bpf-object"].as<std::string>();
     options.conntrack_size = parse_table_size("conntrack-size", conntrack_size);
     options.halfopen_size = values.count("halfopen-size")
                                 ? parse_table_size("halfopen-size", values["halfopen-size"].as<std::string>())

@@ -21,6 +21,10 @@ struct Options {
     std::vector<std::string> interfaces;
     std::string state_dir = "/var/lib/xdplb";
     std::string socket_path;
+    std::string pin_dir;                    // where the maps are pinned, on a bpffs
+    std::optional<std::string> bpf_object;  // none: the program built into lbd
+    bool detach_on_exit = false;
+    bool unload = false;  // remove the data plane and exit
     std::uint32_t conntrack_size = 0;
     std::uint32_t halfopen_size = 0;
     dataplane::Settings data_plane;  // SNAT ports and connection timeouts

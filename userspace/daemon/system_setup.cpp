@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -17,16 +18,46 @@ namespace {
 
 constexpr const char* kBpfFs = "/sys/fs/bpf";
 
-}  // namespace
-
-void ensure_bpffs() {
+bool on_bpffs(const std::filesystem::path& path) {
     struct statfs info {};
-    if (::statfs(kBpfFs, &info) == 0 && info.f_type == BPF_FS_MAGIC) return;
+    return ::statfs(path.c_str(), &info) == 0 && info.f_type == BPF_FS_MAGIC;
+}
+
+void mount_system_bpffs() {
+    if (on_bpffs(kBpfFs)) return;
     if (::mount("bpf", kBpfFs, "bpf", 0, nullptr) != 0) {
         throw std::runtime_error(std::string("cannot mount bpffs on ") + kBpfFs + " (is BPF available?): " +
                                  std::strerror(errno));
     }
     spdlog::info("mounted bpffs on {}", kBpfFs);
+}
+
+// The top of the bpffs mount that holds `path`, an existing directory.
+std::filesystem::path bpffs_mount_of(std::filesystem::path path) {
+    while (path.has_relative_path() && on_bpffs(path.parent_path())) path = path.parent_path();
+    return path;
+}
+
+}  // namespace
+
+std::filesystem::path prepare_pin_dir(const std::filesystem::path& pin_dir) {
+    const std::filesystem::path absolute = std::filesystem::absolute(pin_dir).lexically_normal();
+    if (absolute.string().starts_with(std::string(kBpfFs) + "/")) mount_system_bpffs();
+    std::error_code error;
+    std::filesystem::create_directories(absolute, error);
+    if (error) {
+        // What bpffs answers for a name with a dot, which it refuses.
+        const bool dotted = error == std::errc::operation_not_permitted && absolute.string().find('.') != std::string::npos;
+        throw std::runtime_error("cannot create the pin dir " + absolute.string() + ": " + error.message() +
+                                 (dotted ? " (bpffs refuses names with a dot)" : ""));
+    }
+    if (!on_bpffs(absolute)) {
+        throw std::runtime_error("the pin dir " + absolute.string() + " is not on a bpffs (mount -t bpf bpf DIR)");
+    }
+    const std::filesystem::path mount = bpffs_mount_of(absolute);
+    // libxdp pins its dispatchers' links there: they must outlive lbd as the maps do.
+    ::setenv("LIBXDP_BPFFS", mount.c_str(), 0);
+    return absolute;
 }
 
 namespace {

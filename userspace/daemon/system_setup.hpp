@@ -1,7 +1,8 @@
 // What the host must provide before the data plane can work: a BPF filesystem
-// for libxdp's pins, and the kernel settings of a router on lbd's interfaces.
+// for the pins, and the kernel settings of a router on lbd's interfaces.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -9,9 +10,12 @@
 
 namespace xdplb::daemon {
 
-// Mounts bpffs on /sys/fs/bpf when nothing is mounted there (libxdp pins its
-// dispatcher there). Throws std::runtime_error.
-void ensure_bpffs();
+// Creates the pin dir, mounting bpffs on /sys/fs/bpf first when the pin dir
+// is under it and nothing is mounted there, and points libxdp (unless
+// LIBXDP_BPFFS says otherwise) at the same bpffs for its dispatchers' pins.
+// Returns the pin dir as an absolute path. Throws std::runtime_error when
+// the pin dir is not on a bpffs.
+std::filesystem::path prepare_pin_dir(const std::filesystem::path& pin_dir);
 
 // Sets, logging each change, what a router needs on lbd's interfaces:
 // net.ipv4.ip_forward=1 and net.ipv6.conf.all.forwarding=1, because packets that XDP hands to the kernel to

@@ -16,6 +16,13 @@
 
 #include <linux/types.h>
 
+/*
+ * The version of every layout below. lbd pins the maps under it
+ * (PIN_DIR/abi-N) and never hands maps of another version to a program:
+ * bump it whenever a map's key or value changes in size, order or meaning.
+ */
+#define XDPLB_ABI_VERSION 1
+
 #define XDPLB_MAX_FARMS 1024
 #define XDPLB_MAX_BACKENDS 16384       /* across all farms; id 0 is never used */
 #define XDPLB_MAX_FARM_BACKENDS 256    /* slots of one selection table */

@@ -5,6 +5,8 @@
 #
 #   lb_start [extra lbd args]   start lbd on lb's eth0 and eth1, wait until ready
 #   lb_stop                     SIGTERM, wait, fail unless lbd exited with 0
+#   lb_kill                     SIGKILL lbd and reap it (hitless tests)
+#   lb_unload                   lbd --unload: remove the data plane lbd left
 #   lbctl_ns ARGS...            lbctl ARGS in the lb namespace, on lbd's socket
 #   lb_log                      print the path of the running lbd's log
 #   vip_tally tcp|udp NS ADDR PORT COUNT
@@ -21,6 +23,12 @@
 #                  restart finds the farms it saved
 #   LB_SOCKET      lbd's --socket
 #   LB_PID         PID of the running lbd ("" when stopped)
+#   LB_HITLESS     0 (default): lbd runs with --detach-on-exit, so that
+#                  lb_stop leaves no program attached and nothing pinned.
+#                  1 (set before the first lb_start): lbd leaves its data plane
+#                  behind when it ends, pinned in LB_PIN_DIR on LB_BPFFS, a
+#                  bpffs mounted for this run alone (unmounted by topo_down),
+#                  where the next lbd finds it
 #   LB_READY_TIMEOUT, LB_STOP_TIMEOUT   seconds (default 10 each)
 
 [[ -n "${_XDPLB_LB_SH:-}" ]] && return 0
@@ -37,6 +45,9 @@ LB_RUN_DIR=""
 LB_STATE_DIR=""
 LB_SOCKET=""
 LB_PID=""
+LB_HITLESS="${LB_HITLESS:-0}"
+LB_BPFFS=""
+LB_PIN_DIR=""
 _LB_LOG=""
 _LB_STARTS=0        # numbers the logs: one per start, so a restart keeps the old
 
@@ -57,6 +68,24 @@ _lb_dirs() {
   LB_STATE_DIR="$LB_RUN_DIR/state"
   LB_SOCKET="$LB_RUN_DIR/lbd.sock"
   mkdir -p "$LB_STATE_DIR"
+  ((LB_HITLESS)) || return 0
+  # Mounted from here, outside lbd's mount namespace (ip netns exec gives
+  # each lbd its own), so that every lbd of the run sees the same pins. The
+  # lazy unmount leaves a running lbd its view; the pins go when it ends.
+  LB_BPFFS="$LB_RUN_DIR/bpffs"
+  LB_PIN_DIR="$LB_BPFFS/xdplb"
+  mkdir -p "$LB_BPFFS"
+  mount -t bpf bpf "$LB_BPFFS" || { lb_die "cannot mount a bpffs on $LB_BPFFS"; return 1; }
+  topo_on_down "umount -l '$LB_BPFFS'"
+}
+
+# The data plane's options: where it is pinned, and whether it outlives lbd.
+_lb_dataplane_args() {
+  if ((LB_HITLESS)); then
+    echo "--pin-dir $LB_PIN_DIR"
+  else
+    echo "--detach-on-exit"
+  fi
 }
 
 # lbctl_ns ARGS... -> lbctl in the lb namespace, talking to our lbd.
@@ -76,14 +105,15 @@ lb_running() { [[ -n "$LB_PID" ]] && _topo_alive "$LB_PID"; }
 lb_start() {
   lb_check_binaries || return 1
   lb_running && { lb_die "lbd already running (PID $LB_PID)"; return 1; }
-  _lb_dirs
+  _lb_dirs || return 1
   _LB_STARTS=$((_LB_STARTS + 1))
   _LB_LOG="$LB_RUN_DIR/lbd.$_LB_STARTS.log"
   # A socket file left by an lbd that was killed would let the readiness
   # probe below fail in a misleading way; lbd recreates it anyway.
   rm -f -- "$LB_SOCKET"
+  # shellcheck disable=SC2046  # the options are words without blanks
   topo_spawn lb "$_LB_LOG" "$LBD" --iface eth0 --iface eth1 \
-    --state-dir "$LB_STATE_DIR" --socket "$LB_SOCKET" "$@"
+    --state-dir "$LB_STATE_DIR" --socket "$LB_SOCKET" $(_lb_dataplane_args) "$@"
   LB_PID=$TOPO_LAST_PID
   _lb_wait_ready
 }
@@ -112,8 +142,8 @@ _lb_wait_ready() {
   done
 }
 
-# lb_stop -> SIGTERM lbd (it detaches XDP on the way out), wait up to
-# LB_STOP_TIMEOUT, and fail unless it exited with status 0.
+# lb_stop -> SIGTERM lbd (unless LB_HITLESS, it detaches XDP on the way
+# out), wait up to LB_STOP_TIMEOUT, and fail unless it exited with status 0.
 lb_stop() {
   local pid="$LB_PID" rc=0 deadline=$((SECONDS + LB_STOP_TIMEOUT))
   [[ -n "$pid" ]] || return 0
@@ -135,6 +165,22 @@ lb_stop() {
     sed 's/^/  | /' "$_LB_LOG" >&2
     return 1
   fi
+}
+
+# lb_kill -> SIGKILL lbd, as a crash would end it, and reap it.
+lb_kill() {
+  [[ -n "$LB_PID" ]] || return 0
+  kill -KILL "$LB_PID" 2>/dev/null || true
+  wait "$LB_PID" 2>/dev/null || true
+  _lb_forget_pid
+}
+
+# lb_unload -> lbd --unload with lb_start's interfaces and directories.
+lb_unload() {
+  # shellcheck disable=SC2046
+  in_ns lb "$LBD" --unload --iface eth0 --iface eth1 --state-dir "$LB_STATE_DIR" $(_lb_dataplane_args) \
+    >>"$LB_RUN_DIR/unload.log" 2>&1 ||
+    { lb_die "lbd --unload failed: $(tail -n 1 "$LB_RUN_DIR/unload.log")"; return 1; }
 }
 
 # Drop the reaped lbd from topology.sh's process registry, so that topo_down
