@@ -8,6 +8,7 @@
 
 #include "api/protocol.hpp"
 #include "common/ip_address.hpp"
+#include "daemon/sync_options.hpp"
 #include "daemon/vrrp_options.hpp"
 #include "model/farm.hpp"
 
@@ -26,7 +27,8 @@ SYNOPSIS
         [--timeout-KIND SECONDS]... [--metrics ADDR:PORT]
         [--vrrp-iface IF --vrid N --vip ADDR/PREFIX[@IF]... [--priority N]
          [--advert-int SECONDS] [--unicast-peer ADDR]... [--no-preempt]
-         [--preempt-delay SECONDS] [--track-iface IF]... [--notify CMD]]
+         [--preempt-delay SECONDS] [--track-iface IF]... [--notify CMD]
+         [--sync-peer ADDR... --sync-key-file FILE [--sync-port N]]]
         [--verbose]
 
 DESCRIPTION
@@ -55,6 +57,9 @@ DESCRIPTION
     (docs/vrrp.md): the master holds the --vip addresses and announces them
     with gratuitous ARP or unsolicited neighbour advertisements; SIGTERM hands
     them over at once (a priority 0 advert). lbctl vrrp status shows the state.
+    With --sync-peer, the master streams its connections to the peers, signed
+    with the key of --sync-key-file, and a node that joins asks for all of them
+    before it may preempt (docs/state-sync.md).
 
     The SNAT port range should not overlap net.ipv4.ip_local_port_range, so that
     translated connections never collide with the host's own sockets.
@@ -180,6 +185,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("metrics", po::value<std::string>()->value_name("ADDR:PORT"), "Serve Prometheus metrics on http://ADDR:PORT/metrics ([ADDR]:PORT for IPv6; e.g. 127.0.0.1:9842). Default: none.")
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
     add_vrrp_options(described);
+    add_sync_options(described);
     for (const TimeoutOption& timeout : kTimeoutOptions) {
         // program_options keeps its own copy of the description.
         std::string help = std::string("Idle time after which ") + timeout.meaning + " is stale (default " +
@@ -217,6 +223,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         }
     }
     options.vrrp = parse_vrrp_options(values);
+    options.sync = parse_sync_options(values);
     return options;
 }
 

@@ -10,6 +10,7 @@
 #include "dataplane/map_writer.hpp"
 #include "dataplane/program.hpp"
 #include "daemon/vrrp_options.hpp"
+#include "sync/sync_config.hpp"
 
 namespace xdplb::daemon {
 
@@ -23,6 +24,7 @@ struct Options {
     dataplane::Settings data_plane;  // SNAT ports and connection timeouts
     std::optional<std::string> metrics_listen;  // as prometheus-cpp binds it: "ADDR:PORT" or "[ADDR6]:PORT"
     std::optional<ha::NodeConfig> vrrp;  // none: no VRRP
+    std::optional<sync::SyncConfig> sync;  // none: no connection-state sync
     bool verbose = false;
 };
 
