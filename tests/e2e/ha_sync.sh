@@ -53,6 +53,13 @@ _plug() {
   _topo_gro "$sw" "p-$node"
 }
 
+# _complete_checksums SW PORT -> TX checksum offload off on the switch port
+# that transmits into an LB: the kernel then completes every checksum before
+# the LB's XDP program patches it (see _topo_tx_csum in lib/topology.sh).
+_complete_checksums() {
+  in_ns "$1" ethtool -K "$2" tx off >/dev/null || topo_die "cannot turn tx checksum offload off on $1:$2"
+}
+
 bench_up() {
   local node
   _bridge sw0 br0
@@ -63,6 +70,8 @@ bench_up() {
   for node in lba lbb; do
     _plug "$node" eth0 sw0 br0
     _plug "$node" eth1 sw1 br1
+    _complete_checksums sw0 "p-$node"
+    _complete_checksums sw1 "p-$node"
     _topo_ip "$node" addr add "${client_ip[$node]}/24" dev eth0
     _topo_ip "$node" addr add "${backend_ip[$node]}/24" dev eth1
     _topo_sysctl "$node" net.ipv4.conf.all.rp_filter=0
