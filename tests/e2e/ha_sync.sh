@@ -214,7 +214,7 @@ echo "A holds the VIP again ${gap} ms after its links returned"
 check "A takes the VIP back" test "$gap" != never
 resynced=$(line_of lba "sync: resync from .* complete")
 preempted=$(sed -n "$((resynced > 0 ? resynced : 1)),\$p" "${node_log[lba]}" | grep -c "VRRP: backup -> master" || true)
-grep -E "fault -> backup|resync from|backup -> master" "${node_log[lba]}" | tail -n 4 | sed 's/^/  | /'
+grep -E "fault -> backup|sync: |backup -> master" "${node_log[lba]}" | tail -n 5 | sed 's/^/  | /'
 check "A's resync completed" test "$resynced" -gt 0
 check "A became master after its resync completed" test "$preempted" -ge 1
 sleep 2.5
