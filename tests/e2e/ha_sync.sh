@@ -11,10 +11,11 @@
 # syncs with the other over the backend side (--sync-peer, one key file).
 #
 # A cut off (both switch ports down: its links lose carrier, fault) -> B holds
-# the VIP within 1 s; A back -> A asks B for everything and preempts only
-# after "resync complete" (the order is read from A's log); SIGTERM on A ->
-# B takes over at once. The long-lived connection answers throughout;
-# the gaps it saw and the new connections lost are printed. Both nodes'
+# the VIP within 1 s, and a second long-lived connection opens through B; A
+# back -> A asks B for everything and preempts only after "resync complete"
+# (the order is read from A's log), and carries the connection it never saw;
+# SIGTERM on A -> B takes over at once. The long-lived connections answer
+# throughout; the gaps they saw and the new connections lost are printed. Both nodes'
 # addresses are polled all along: never both with the VIP.
 # shellcheck source-path=SCRIPTDIR disable=SC2119
 set -euo pipefail
@@ -153,9 +154,14 @@ mark() {
   while (($# >= 2)); do phase[$1]=$2; shift 2; done
 }
 
+phase_note() {
+  note "longest wait for an answer: ${phase[long_max_gap_ms]} ms;" \
+    "new connections lost: ${phase[new_failed]} of $((phase[new_ok] + phase[new_failed]))"
+}
+
 long_lives() {
-  [[ "${phase[long_error]:-}" == none ]] || { echo "  the long-lived connection: ${phase[long_error]:-?}"; return 1; }
-  ((${phase[long_answers]:-0} > 0)) || { echo "  no answer on the long-lived connection"; return 1; }
+  [[ "${phase[long_error]:-}" == none ]] || { echo "  a long-lived connection: ${phase[long_error]:-?}"; return 1; }
+  ((${phase[long_answers]:-0} > 0)) || { echo "  no answer on the long-lived connections"; return 1; }
 }
 
 # line_of NODE PATTERN -> the number of the first line of NODE's log matching PATTERN (0: none).
@@ -200,10 +206,14 @@ ip -n "$(topo_ns sw1)" link set p-lba down
 gap=$(gap_until_holder lbb 3 "$cut_at") || true
 echo "failover gap after cutting A off: ${gap} ms"
 check "B holds the VIP within 1 s of the cut" within "$gap" 1000
+# A second long-lived connection, opened through B: A learns of it only by
+# its resync, and must still carry it once it has preempted.
+echo open >&"${TRAFFIC[1]}"
 sleep 2.5
 mark cut
-check "after the cut: the long-lived connection still answers" long_lives
-note "longest wait for an answer: ${phase[long_max_gap_ms]} ms; new connections lost: ${phase[new_failed]} of $((phase[new_ok] + phase[new_failed]))"
+check "after the cut: the long-lived connections still answer" long_lives
+check "after the cut: a second one opened through B" test "${phase[long_connections]}" = 2
+phase_note
 
 section "A back: resync, then preemption"
 back_at=$(now_ns)
@@ -219,8 +229,8 @@ check "A's resync completed" test "$resynced" -gt 0
 check "A became master after its resync completed" test "$preempted" -ge 1
 sleep 2.5
 mark return
-check "after A's return: the long-lived connection still answers" long_lives
-note "longest wait for an answer: ${phase[long_max_gap_ms]} ms; new connections lost: ${phase[new_failed]} of $((phase[new_ok] + phase[new_failed]))"
+check "after A's return: both long-lived connections still answer" long_lives
+phase_note
 
 section "graceful stop of A"
 stop_at=$(now_ns)
@@ -230,8 +240,8 @@ echo "takeover gap after SIGTERM of A: ${gap} ms"
 check "B holds the VIP within 0.5 s of A's SIGTERM" within "$gap" 500
 sleep 2.5
 mark stop
-check "after A's stop: the long-lived connection still answers" long_lives
-note "longest wait for an answer: ${phase[long_max_gap_ms]} ms; new connections lost: ${phase[new_failed]} of $((phase[new_ok] + phase[new_failed]))"
+check "after A's stop: both long-lived connections still answer" long_lives
+phase_note
 
 both=0
 [[ -f "$run_dir/both" ]] && both=$(wc -l <"$run_dir/both")

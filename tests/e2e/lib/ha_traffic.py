@@ -2,16 +2,17 @@
 """Traffic through a VIP while the load balancers fail over:
 `ha_traffic.py ADDR PORT INTERVAL_S`.
 
-One HTTP/1.1 keep-alive connection asks / every INTERVAL_S and checks that
-every answer is 200 from the backend that answered first; alongside, a new
+HTTP/1.1 keep-alive connections, each asking / every INTERVAL_S and checking
+that every answer is 200 from the backend that answered it first: one from
+the start, and one more for each line `open` on stdin. Alongside, a new
 connection asks / every INTERVAL_S and closes. For each line `mark NAME` on
 stdin it prints what happened since the previous mark:
 
-  NAME long_answers N long_max_gap_ms G long_error E new_ok A new_failed F
+  NAME long_connections C long_answers N long_max_gap_ms G long_error E new_ok A new_failed F
 
-G: the longest time between two answers on the long-lived connection (or
-since the previous mark); E: "none", or why the connection stopped serving
-(it is not reopened). EOF on stdin ends it.
+C: the long-lived connections; N: their answers; G: the longest time one of
+them went without an answer (from the previous mark on); E: "none", or why
+one stopped serving (it is not reopened). EOF on stdin ends it.
 """
 import socket
 import sys
@@ -19,9 +20,8 @@ import threading
 import time
 
 ADDR, PORT, INTERVAL = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-FAMILY = socket.AF_INET6 if ":" in ADDR else socket.AF_INET
 lock = threading.Lock()
-long_answers = []  # monotonic times of the long-lived connection's answers
+long_answers = []  # per long-lived connection, the monotonic times of its answers
 long_error = None
 new_results = []   # (time, ok)
 
@@ -42,7 +42,7 @@ def ask(s, f):
     return body
 
 
-def long_lived():
+def long_lived(answers):
     global long_error
     try:
         s = socket.create_connection((ADDR, PORT), timeout=10)
@@ -54,11 +54,18 @@ def long_lived():
             if body != first:
                 raise ConnectionError("answered by %s, then %s" % (first, body))
             with lock:
-                long_answers.append(time.monotonic())
+                answers.append(time.monotonic())
             time.sleep(INTERVAL)
     except (OSError, ConnectionError) as error:
         with lock:
-            long_error = "%s:%s" % (type(error).__name__, str(error).replace(" ", "_"))
+            long_error = long_error or "%s:%s" % (type(error).__name__, str(error).replace(" ", "_"))
+
+
+def open_long_lived():
+    answers = []
+    with lock:
+        long_answers.append(answers)
+    threading.Thread(target=long_lived, args=(answers,), daemon=True).start()
 
 
 def new_connections():
@@ -74,24 +81,31 @@ def new_connections():
         time.sleep(INTERVAL)
 
 
+def longest_gap(answers, since, now):
+    points = [since] + [t for t in answers if t > since] + [now]
+    return max(b - a for a, b in zip(points, points[1:]))
+
+
 def main():
-    threading.Thread(target=long_lived, daemon=True).start()
+    open_long_lived()
     threading.Thread(target=new_connections, daemon=True).start()
     since = time.monotonic()
     for line in sys.stdin:
         words = line.split()
+        if words == ["open"]:
+            open_long_lived()
+            continue
         if len(words) != 2 or words[0] != "mark":
             continue
         now = time.monotonic()
         with lock:
-            answers = [t for t in long_answers if t > since]
+            answers = sum(len([t for t in each if t > since]) for each in long_answers)
+            gap = max(longest_gap(each, max(since, each[0]) if each else since, now) for each in long_answers)
             news = [ok for t, ok in new_results if t > since]
             error = long_error
-        points = [since] + answers + ([now] if error is None else [])
-        gap = max((b - a for a, b in zip(points, points[1:])), default=now - since)
-        print("%s long_answers %d long_max_gap_ms %d long_error %s new_ok %d new_failed %d"
-              % (words[1], len(answers), gap * 1000, error or "none", news.count(True), news.count(False)),
-              flush=True)
+        print("%s long_connections %d long_answers %d long_max_gap_ms %d long_error %s new_ok %d new_failed %d"
+              % (words[1], len(long_answers), answers, gap * 1000, error or "none", news.count(True),
+                 news.count(False)), flush=True)
         since = now
 
 
