@@ -24,7 +24,7 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib/e2e.sh
 source "$here/lib/e2e.sh"
 
-HA_VIP=198.18.0.100
+VRRP_VIP=198.18.0.100
 SNAT_ADDR=198.18.1.1
 topo_install_trap
 topo_watchdog 110
@@ -92,7 +92,7 @@ node_start() {
   node_log[$node]="$run_dir/$node/lbd.log"
   topo_spawn "$node" "${node_log[$node]}" "$LBD" --iface eth0 --iface eth1 --state-dir "$run_dir/$node" \
     --socket "$run_dir/$node/lbd.sock" --vrrp-iface eth0 --vrid 51 --priority "$priority" \
-    --vip "$HA_VIP/24" --vip "$SNAT_ADDR/24@eth1" --advert-int 0.1 --track-iface eth0 --track-iface eth1 \
+    --vip "$VRRP_VIP/24" --vip "$SNAT_ADDR/24@eth1" --advert-int 0.1 --track-iface eth0 --track-iface eth1 \
     --sync-peer "${backend_ip[${peer_of[$node]}]}" --sync-key-file "$run_dir/sync.key" --metrics 127.0.0.1:9842
   node_pid[$node]=$TOPO_LAST_PID
   local deadline=$((SECONDS + 20))
@@ -102,7 +102,7 @@ node_start() {
     fi
     sleep 0.1
   done
-  lbctl_on "$node" farm add web --vip "$HA_VIP" --port 80 --proto tcp --mode snat --snat-addr "$SNAT_ADDR" >/dev/null
+  lbctl_on "$node" farm add web --vip "$VRRP_VIP" --port 80 --proto tcp --mode snat --snat-addr "$SNAT_ADDR" >/dev/null
   lbctl_on "$node" backend add web b1 --ip "${backend_ip[b1]}" >/dev/null
   lbctl_on "$node" backend add web b2 --ip "${backend_ip[b2]}" >/dev/null
 }
@@ -114,22 +114,8 @@ status_field() {
   lbctl_on "$1" --json vrrp status | python3 -c "import json,sys; j=json.load(sys.stdin); print($2)"
 }
 
-holds_vip() { [[ "$(ip -n "$(topo_ns "$1")" addr show dev eth0)" == *" $HA_VIP/"* ]]; }
-
-now_ns() { date +%s%N; }
-
-# gap_until_holder NODE SECONDS START_NS -> ms from START_NS until NODE holds the VIP, or "never".
-gap_until_holder() {
-  local node="$1" limit="$2" start="$3" now
-  while :; do
-    now=$(now_ns)
-    holds_vip "$node" && { echo "$(((now - start) / 1000000))"; return 0; }
-    ((now - start > limit * 1000000000)) && { echo "never"; return 1; }
-    sleep 0.01
-  done
-}
-
-within() { [[ "$1" != never && "$1" -lt "$2" ]] || { echo "  took ${1} ms"; return 1; }; }
+# a_links up|down -> A's ports on both switches: down, its links lose carrier.
+a_links() { ip -n "$(topo_ns sw0)" link set p-lba "$1" && ip -n "$(topo_ns sw1)" link set p-lba "$1"; }
 
 # The poller: every 50 ms, a line in $run_dir/both for each moment both nodes hold the VIP.
 poll_both() {
@@ -180,7 +166,7 @@ deadline=$((SECONDS + 5))
 until [[ "$(status_field lbb 'j["sync"]["state"]')" == in_sync ]] || ((SECONDS >= deadline)); do sleep 0.2; done
 check "B is in sync with A after its start" test "$(status_field lbb 'j["sync"]["state"]')" = in_sync
 
-coproc TRAFFIC { exec ip netns exec "$(topo_ns client)" python3 -u "$e2e_lib/ha_traffic.py" "$HA_VIP" 80 0.1; }
+coproc TRAFFIC { exec ip netns exec "$(topo_ns client)" python3 -u "$e2e_lib/ha_traffic.py" "$VRRP_VIP" 80 0.1; }
 topo_register_pid "$TRAFFIC_PID"
 poll_both &
 topo_register_pid "$!"
@@ -201,8 +187,7 @@ note "$(grep '^xdplb_sync_lag_seconds' <<<"$scrape")"
 
 section "A cut off"
 cut_at=$(now_ns)
-ip -n "$(topo_ns sw0)" link set p-lba down
-ip -n "$(topo_ns sw1)" link set p-lba down
+a_links down
 gap=$(gap_until_holder lbb 3 "$cut_at") || true
 echo "failover gap after cutting A off: ${gap} ms"
 check "B holds the VIP within 1 s of the cut" within "$gap" 1000
@@ -217,8 +202,7 @@ phase_note
 
 section "A back: resync, then preemption"
 back_at=$(now_ns)
-ip -n "$(topo_ns sw0)" link set p-lba up
-ip -n "$(topo_ns sw1)" link set p-lba up
+a_links up
 gap=$(gap_until_holder lba 8 "$back_at") || true
 echo "A holds the VIP again ${gap} ms after its links returned"
 check "A takes the VIP back" test "$gap" != never

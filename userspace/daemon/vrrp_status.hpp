@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "ha/vrrp_node.hpp"
-#include "sync/sync_service.hpp"
+#include "sync/sync_status.hpp"
 
 namespace xdplb::daemon {
 

@@ -25,24 +25,10 @@
 #include "sync/resync.hpp"
 #include "sync/sync_config.hpp"
 #include "sync/sync_key.hpp"
+#include "sync/sync_status.hpp"
 #include "sync/wire_format.hpp"
 
 namespace xdplb::sync {
-
-// Records, each counted once per peer it went to or came from.
-struct EntryCounts {
-    std::uint64_t sent = 0;
-    std::uint64_t received = 0;  // installed
-    std::uint64_t rejected = 0;  // refused by the installer, or in a replayed datagram
-};
-
-struct SyncStatus {
-    SyncState state = SyncState::resyncing;
-    std::vector<IpAddress> peers;
-    // Since the last datagram a peer sent (a master sends one every walk).
-    std::optional<SteadyClock::duration> since_last_received;
-    EntryCounts entries;
-};
 
 class SyncService : public dataplane::WalkListener {
 public:

@@ -19,6 +19,8 @@ import sys
 import threading
 import time
 
+from keepalive import ask as ask_keepalive
+
 ADDR, PORT, INTERVAL = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 lock = threading.Lock()
 long_answers = []  # per long-lived connection, the monotonic times of its answers
@@ -26,20 +28,12 @@ long_error = None
 new_results = []   # (time, ok)
 
 
+# One request on a keep-alive connection (keepalive.py's), its failure raised.
 def ask(s, f):
-    s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
-    status = f.readline()
-    if not status:
-        raise ConnectionError("closed by the other end")
-    length = 0
-    while (line := f.readline()) not in (b"\r\n", b""):
-        key, _, value = line.partition(b":")
-        if key.strip().lower() == b"content-length":
-            length = int(value)
-    body = f.read(length).decode(errors="replace").strip()
-    if b" 200 " not in status:
-        raise ConnectionError("status " + status.decode(errors="replace").strip())
-    return body
+    answer = ask_keepalive(s, f)
+    if answer == "CLOSED" or answer.startswith("ERROR:"):
+        raise ConnectionError(answer)
+    return answer
 
 
 def long_lived(answers):
