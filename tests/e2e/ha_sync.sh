@@ -95,13 +95,7 @@ node_start() {
     --vip "$VRRP_VIP/24" --vip "$SNAT_ADDR/24@eth1" --advert-int 0.1 --track-iface eth0 --track-iface eth1 \
     --sync-peer "${backend_ip[${peer_of[$node]}]}" --sync-key-file "$run_dir/sync.key" --metrics 127.0.0.1:9842
   node_pid[$node]=$TOPO_LAST_PID
-  local deadline=$((SECONDS + 20))
-  until socat -u OPEN:/dev/null UNIX-CONNECT:"$run_dir/$node/lbd.sock" 2>/dev/null; do
-    if ! _topo_alive "${node_pid[$node]}" || ((SECONDS >= deadline)); then
-      echo "lbd of $node did not start:"; sed 's/^/  | /' "${node_log[$node]}"; exit 1
-    fi
-    sleep 0.1
-  done
+  lbd_wait_api "$node" "$run_dir/$node/lbd.sock" "${node_pid[$node]}" "${node_log[$node]}" || exit 1
   lbctl_on "$node" farm add web --vip "$VRRP_VIP" --port 80 --proto tcp --mode snat --snat-addr "$SNAT_ADDR" >/dev/null
   lbctl_on "$node" backend add web b1 --ip "${backend_ip[b1]}" >/dev/null
   lbctl_on "$node" backend add web b2 --ip "${backend_ip[b2]}" >/dev/null

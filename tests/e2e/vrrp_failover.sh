@@ -46,8 +46,7 @@ bench_up() {
   _topo_ip client addr add fd00::2/64 dev eth0 nodad
 }
 
-# node_start NODE PRIORITY -> lbd as VRRP node NODE, once its API answers
-# (loading the data path takes seconds on a busy machine).
+# node_start NODE PRIORITY -> lbd as VRRP node NODE, once its API answers.
 node_start() {
   local node="$1" priority="$2"
   mkdir -p "$run_dir/$node"
@@ -58,13 +57,7 @@ node_start() {
     --socket "$run_dir/$node/lbd.sock" --vrrp-iface eth0 --vrid "$VRID" --priority "$priority" \
     --vip "$VRRP_VIP/$VIP_PREFIX" --advert-int 0.1 --notify "echo \"\$1 \$2\" >> $run_dir/$node/notify"
   node_pid[$node]=$TOPO_LAST_PID
-  local deadline=$((SECONDS + 20))
-  until socat -u OPEN:/dev/null UNIX-CONNECT:"$run_dir/$node/lbd.sock" 2>/dev/null; do
-    if ! _topo_alive "${node_pid[$node]}" || ((SECONDS >= deadline)); then
-      echo "lbd of $node did not start:"; sed 's/^/  | /' "${node_log[$node]}"; exit 1
-    fi
-    sleep 0.1
-  done
+  lbd_wait_api "$node" "$run_dir/$node/lbd.sock" "${node_pid[$node]}" "${node_log[$node]}" || exit 1
 }
 
 # node_stop NODE -> SIGTERM, and wait for it to exit.

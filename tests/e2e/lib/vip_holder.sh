@@ -14,12 +14,18 @@ now_ns() { date +%s%N; }
 
 # gap_until_holder NODE SECONDS [START_NS] -> prints how many ms from
 # START_NS (default now) until NODE holds the VIP, or "never" after SECONDS.
-# Taken before the cut's command, START_NS errs on the long side.
+# Both ends err on the long side: START_NS is taken before the cut's command,
+# the end after the check that found the VIP (one `ip` run can take tens of
+# milliseconds on a busy machine).
 gap_until_holder() {
   local node="$1" limit="$2" start="${3:-$(now_ns)}" now
   while :; do
+    if holds_vip "$node"; then
+      now=$(now_ns)
+      echo "$(((now - start) / 1000000))"
+      return 0
+    fi
     now=$(now_ns)
-    holds_vip "$node" && { echo "$(((now - start) / 1000000))"; return 0; }
     ((now - start > limit * 1000000000)) && { echo "never"; return 1; }
     sleep 0.01
   done
