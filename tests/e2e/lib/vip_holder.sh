@@ -34,5 +34,5 @@ gap_until_holder() {
 # wait_for_holder NODE SECONDS -> true once NODE holds the VIP.
 wait_for_holder() { gap_until_holder "$@" >/dev/null || { echo "  $1 does not hold $VRRP_VIP after $2 s"; return 1; }; }
 
-# within GAP MS -> true when GAP (from gap_until_holder) is below MS.
-within() { [[ "$1" != never && "$1" -lt "$2" ]] || { echo "  took ${1} ms"; return 1; }; }
+# gap_within GAP MS -> true when GAP (from gap_until_holder) is below MS.
+gap_within() { [[ "$1" != never && "$1" -lt "$2" ]] || { echo "  took ${1} ms"; return 1; }; }
