@@ -3,8 +3,11 @@
 # backends, and a client whose long-lived connection must survive every
 # handover while new connections keep arriving:
 #
-#   client 198.18.0.2 --+-- sw0: br0 --+-- eth0 lba 198.18.0.11 (priority 200) eth1 198.18.1.2 --+-- sw1: br1 --+-- b1 198.18.1.11
-#                              +-- eth0 lbb 198.18.0.12 (priority 100) eth1 198.18.1.3 --+             +-- b2 198.18.1.12
+#                 sw0: br0                                       sw1: br1
+#   client 198.18.0.2 --+                                               +-- b1 198.18.1.11
+#                       +-- eth0 lba 198.18.0.11 (200) 198.18.1.2 eth1 --+
+#                       +-- eth0 lbb 198.18.0.12 (100) 198.18.1.3 eth1 --+
+#                                                                       +-- b2 198.18.1.12
 #
 # The master holds the VIP 198.18.0.100/24 on eth0 and the SNAT address
 # 198.18.1.1/24 on eth1; VRID 51, advert 0.1 s, both links tracked; each node
@@ -15,8 +18,8 @@
 # back -> A asks B for everything and preempts only after "resync complete"
 # (the order is read from A's log), and carries the connection it never saw;
 # SIGTERM on A -> B takes over at once. The long-lived connections answer
-# throughout; the gaps they saw and the new connections lost are printed. Both nodes'
-# addresses are polled all along: never both with the VIP.
+# throughout; the gaps they saw and the new connections lost are printed.
+# Both nodes' addresses are polled all along: never both with the VIP.
 # shellcheck source-path=SCRIPTDIR disable=SC2119
 set -euo pipefail
 
