@@ -212,6 +212,44 @@ TEST_P(Sessions, UpkeepDeletesStaleEntriesAndTheyLeaveTheCount) {
     EXPECT_EQ(ntohs(left[0].key.sport), 40001);
 }
 
+// What a walk tells its listener (connection-state sync rides on it).
+struct HeardWalk : dataplane::WalkListener {
+    void live_entry(const ConnectionEntry& entry, std::uint32_t timeout_s) override {
+        entries.push_back(entry);
+        timeouts.push_back(timeout_s);
+    }
+    void walk_finished() override { ++walks; }
+
+    std::vector<ConnectionEntry> entries;
+    std::vector<std::uint32_t> timeouts;
+    int walks = 0;
+};
+
+TEST_P(Sessions, UpkeepTellsItsListenerOfLiveEntriesOnlyAndOfTheWalksEnd) {
+    open_connection(40000, 0);
+    open_connection(40001, 0);
+    open_connection(40002, 1);  // half-open
+    ASSERT_EQ(run_from_client(build_frame(client_frame(40000, kRst | kAck))).verdict, XDP_REDIRECT);
+    dataplane::Settings settings;
+    settings.tcp_close_timeout_s = 0;  // the reset connection is stale at once
+    ConnectionUpkeep upkeep(*program_, settings);
+    HeardWalk heard;
+    upkeep.set_listener(&heard);
+
+    upkeep.walk_all();
+    EXPECT_EQ(heard.walks, 1);
+    ASSERT_EQ(heard.entries.size(), 4u) << "both halves of 40001 and of the half-open 40002, not the stale 40000";
+    std::vector<ConnectionEntry> toward = toward_backends(heard.entries);
+    ASSERT_EQ(toward.size(), 2u);
+    EXPECT_EQ(ntohs(toward[0].key.sport), 40001);
+    EXPECT_EQ(ntohs(toward[1].key.sport), 40002);
+    for (std::size_t i = 0; i < heard.entries.size(); ++i) {
+        const bool half_open = heard.entries[i].table == dataplane::TableKind::half_open;
+        EXPECT_EQ(heard.timeouts[i], half_open ? settings.unanswered_timeout_s : settings.tcp_timeout_s)
+            << "the entry from port " << ntohs(heard.entries[i].key.sport);
+    }
+}
+
 // Entries written straight into the table: many more than a chunk.
 class UpkeepChunks : public DataPlaneTest, public ::testing::WithParamInterface<ReadMethod> {
 protected:

@@ -46,8 +46,7 @@ bench_up() {
   _topo_ip client addr add fd00::2/64 dev eth0 nodad
 }
 
-# node_start NODE PRIORITY -> lbd as VRRP node NODE, once its API answers
-# (loading the data path takes seconds on a busy machine).
+# node_start NODE PRIORITY -> lbd as VRRP node NODE, once its API answers.
 node_start() {
   local node="$1" priority="$2"
   mkdir -p "$run_dir/$node"
@@ -58,13 +57,7 @@ node_start() {
     --socket "$run_dir/$node/lbd.sock" --detach-on-exit --vrrp-iface eth0 --vrid "$VRID" --priority "$priority" \
     --vip "$VRRP_VIP/$VIP_PREFIX" --advert-int 0.1 --notify "echo \"\$1 \$2\" >> $run_dir/$node/notify"
   node_pid[$node]=$TOPO_LAST_PID
-  local deadline=$((SECONDS + 20))
-  until socat -u OPEN:/dev/null UNIX-CONNECT:"$run_dir/$node/lbd.sock" 2>/dev/null; do
-    if ! _topo_alive "${node_pid[$node]}" || ((SECONDS >= deadline)); then
-      echo "lbd of $node did not start:"; sed 's/^/  | /' "${node_log[$node]}"; exit 1
-    fi
-    sleep 0.1
-  done
+  lbd_wait_api "$node" "$run_dir/$node/lbd.sock" "${node_pid[$node]}" "${node_log[$node]}" || exit 1
 }
 
 # node_stop NODE -> SIGTERM, and wait for it to exit.
@@ -75,35 +68,11 @@ node_stop() {
   wait "$pid" 2>/dev/null || true
 }
 
-# (Not `ip | grep -q`: grep leaving early makes ip die of SIGPIPE, and pipefail a false "no".)
-holds_vip() { [[ "$(ip -n "$(topo_ns "$1")" addr show dev eth0)" == *" $VRRP_VIP/"* ]]; }
-
 vrrp_state() {
   in_ns "$1" "$LBCTL" --socket "$run_dir/$1/lbd.sock" vrrp status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'
 }
 
 not() { ! "$@"; }
-
-now_ns() { date +%s%N; }
-
-# gap_until_holder NODE SECONDS [START_NS] -> prints how many ms from
-# START_NS (default now) until NODE holds the VIP, or "never" after SECONDS.
-# Taken before the cut's command, START_NS errs on the long side.
-gap_until_holder() {
-  local node="$1" limit="$2" start="${3:-$(now_ns)}" now
-  while :; do
-    now=$(now_ns)
-    holds_vip "$node" && { echo "$(((now - start) / 1000000))"; return 0; }
-    ((now - start > limit * 1000000000)) && { echo "never"; return 1; }
-    sleep 0.01
-  done
-}
-
-# wait_for_holder NODE SECONDS -> true once NODE holds the VIP.
-wait_for_holder() { gap_until_holder "$@" >/dev/null || { echo "  $1 does not hold $VRRP_VIP after $2 s"; return 1; }; }
-
-# within GAP MS -> true when GAP (from gap_until_holder) is below MS.
-within() { [[ "$1" != never && "$1" -lt "$2" ]] || { echo "  took ${1} ms"; return 1; }; }
 
 # never_both SECONDS -> poll both nodes for SECONDS: never both with the VIP.
 never_both() {
@@ -141,7 +110,7 @@ cut_at=$(now_ns)
 ip -n "$(topo_ns sw)" link set p-lba down
 gap=$(gap_until_holder lbb 3 "$cut_at") || true
 echo "failover gap after cutting A off: ${gap} ms"
-check "B holds the VIP within 1 s of the cut" within "$gap" 1000
+check "B holds the VIP within 1 s of the cut" gap_within "$gap" 1000
 check "the client's neighbour entry points at B" client_sees lbb
 
 # released_within NODE SECONDS -> true once NODE no longer holds the VIP.
@@ -170,7 +139,7 @@ kill -TERM "${node_pid[lba]}"
 gap=$(gap_until_holder lbb 2 "$stop_at") || true
 node_stop lba
 echo "takeover gap after SIGTERM of A: ${gap} ms"
-check "B holds the VIP within 0.3 s of A's SIGTERM" within "$gap" 300
+check "B holds the VIP within 0.3 s of A's SIGTERM" gap_within "$gap" 300
 check "A removed the VIP on its way out" not holds_vip lba
 check "A's notify command saw master then init" grep -q "^init master$" "$run_dir/lba/notify"
 node_stop lbb
@@ -249,7 +218,7 @@ cut_at=$(now_ns)
 ip -n "$(topo_ns sw)" link set p-lba down
 gap=$(gap_until_holder lbb 3 "$cut_at") || true
 echo "IPv6 failover gap after cutting A off: ${gap} ms"
-check "IPv6: B holds the VIP within 1 s of the cut" within "$gap" 1000
+check "IPv6: B holds the VIP within 1 s of the cut" gap_within "$gap" 1000
 check "IPv6: the client's neighbour entry points at B" client_sees lbb
 node_stop lba; node_stop lbb
 

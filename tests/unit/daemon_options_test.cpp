@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include <xdplb/abi.h>
+
+#include "temp_directory.hpp"
 
 namespace xdplb::daemon {
 namespace {
@@ -290,6 +293,81 @@ TEST(DaemonVrrpOptions, RefusesBadPeersInterfacesAndNotify) {
     EXPECT_EQ(usage_error_of({"--vrrp-iface", "a/b", "--vrid", "7", "--vip", "198.18.0.10/24"}),
               "--vrrp-iface 'a/b' is not a valid interface name");
     EXPECT_EQ(router_error_of({"--notify", ""}), "--notify needs a command");
+}
+
+// A key file of `text` in a fresh directory.
+class DaemonSyncOptions : public ::testing::Test {
+protected:
+    std::string key_file(const std::string& text) {
+        const std::string path = (directory_.path() / "sync.key").string();
+        std::ofstream(path) << text;
+        return path;
+    }
+
+    // lbd --iface eth0 --vrrp-iface eth0 --vrid 7 --vip 198.18.0.10/24 ARGUMENTS...
+    std::optional<sync::SyncConfig> parse_sync(std::vector<std::string> arguments) {
+        arguments.insert(arguments.begin(), {"--vrrp-iface", "eth0", "--vrid", "7", "--vip", "198.18.0.10/24"});
+        return parse(arguments).sync;
+    }
+    std::string sync_error_of(std::vector<std::string> arguments) {
+        arguments.insert(arguments.begin(), {"--vrrp-iface", "eth0", "--vrid", "7", "--vip", "198.18.0.10/24"});
+        return usage_error_of(arguments);
+    }
+
+    const std::string good_key = "sixteen bytes at least\n";
+
+private:
+    testing::TempDirectory directory_{"sync-options"};
+};
+
+TEST_F(DaemonSyncOptions, NoneWithoutSyncPeer) { EXPECT_FALSE(parse_sync({}).has_value()); }
+
+TEST_F(DaemonSyncOptions, TakesPeersKeyFileAndPort) {
+    const std::string key = key_file(good_key);
+    const auto config = parse_sync({"--sync-peer", "198.18.1.2", "--sync-peer", "198.18.1.3", "--sync-key-file", key,
+                                    "--sync-port", "9000"});
+    ASSERT_TRUE(config.has_value());
+    ASSERT_EQ(config->peers.size(), 2u);
+    EXPECT_EQ(config->peers[1].to_string(), "198.18.1.3");
+    EXPECT_EQ(config->key_file, key);
+    EXPECT_EQ(config->port, 9000);
+}
+
+TEST_F(DaemonSyncOptions, PortDefaultsTo8787) {
+    EXPECT_EQ(parse_sync({"--sync-peer", "fd00:1::2", "--sync-key-file", key_file(good_key)})->port, 8787);
+}
+
+TEST_F(DaemonSyncOptions, SyncFlagsNeedSyncPeer) {
+    EXPECT_EQ(sync_error_of({"--sync-key-file", key_file(good_key)}), "--sync-key-file needs --sync-peer");
+    EXPECT_EQ(sync_error_of({"--sync-port", "8787"}), "--sync-port needs --sync-peer");
+}
+
+TEST_F(DaemonSyncOptions, SyncPeerNeedsVrrpAndAKeyFile) {
+    EXPECT_EQ(usage_error_of({"--sync-peer", "198.18.1.2", "--sync-key-file", key_file(good_key)}),
+              "--sync-peer needs --vrrp-iface: the VRRP master sends");
+    EXPECT_EQ(sync_error_of({"--sync-peer", "198.18.1.2"}), "--sync-peer needs --sync-key-file");
+}
+
+TEST_F(DaemonSyncOptions, RefusesBadPeers) {
+    const std::string key = key_file(good_key);
+    EXPECT_EQ(sync_error_of({"--sync-peer", "peer", "--sync-key-file", key}), "--sync-peer 'peer' is not an address");
+    EXPECT_EQ(sync_error_of({"--sync-peer", "198.18.1.2", "--sync-peer", "fd00::2", "--sync-key-file", key}),
+              "--sync-peer fd00::2: all sync peers must be of one family");
+}
+
+TEST_F(DaemonSyncOptions, RefusesKeysTooShortOrUnreadable) {
+    EXPECT_EQ(sync_error_of({"--sync-peer", "198.18.1.2", "--sync-key-file", key_file("fifteen bytes..\n")}),
+              "--sync-key-file: " + key_file("fifteen bytes..\n") + ": sync key has 15 bytes, at least 16 are needed");
+    EXPECT_EQ(sync_error_of({"--sync-peer", "198.18.1.2", "--sync-key-file", "/nonexistent/sync.key"}),
+              "--sync-key-file: cannot read sync key file /nonexistent/sync.key");
+}
+
+TEST_F(DaemonSyncOptions, RefusesPortsOutOf1To65535) {
+    const std::string key = key_file(good_key);
+    for (const std::string value : {"0", "65536", "-1", "x", "80.5", ""}) {
+        EXPECT_EQ(sync_error_of({"--sync-peer", "198.18.1.2", "--sync-key-file", key, "--sync-port", value}),
+                  "--sync-port must be an integer from 1 to 65535, got '" + value + "'");
+    }
 }
 
 }  // namespace

@@ -163,6 +163,42 @@ TEST(MetricFamilies, ConntrackOccupancyAndBuildInfo) {
     EXPECT_EQ(samples_of(text, "xdplb_build_info"), "xdplb_build_info{version=\"0.1.0\"} 1\n");
 }
 
+TEST(MetricFamilies, NoHighAvailabilityFamiliesWithoutVrrpOrSync) {
+    const std::string text = rendered(web_farm());
+    EXPECT_EQ(samples_of(text, "xdplb_vrrp_state"), "");
+    EXPECT_EQ(samples_of(text, "xdplb_sync_lag_seconds"), "");
+    EXPECT_EQ(samples_of(text, "xdplb_sync_entries_total"), "");
+}
+
+TEST(MetricFamilies, VrrpStateIsAStateSet) {
+    MetricsSnapshot snapshot = web_farm();
+    snapshot.vrrp_state = "backup";
+    EXPECT_EQ(samples_of(rendered(snapshot), "xdplb_vrrp_state"),
+              "xdplb_vrrp_state{state=\"init\"} 0\n"
+              "xdplb_vrrp_state{state=\"backup\"} 1\n"
+              "xdplb_vrrp_state{state=\"master\"} 0\n"
+              "xdplb_vrrp_state{state=\"fault\"} 0\n");
+}
+
+TEST(MetricFamilies, SyncLagAndEntriesByDirection) {
+    MetricsSnapshot snapshot = web_farm();
+    snapshot.sync = SyncSnapshot{0.25, 7, 40, 2};
+    const std::string text = rendered(snapshot);
+    EXPECT_EQ(samples_of(text, "xdplb_sync_lag_seconds"), "xdplb_sync_lag_seconds 0.25\n");
+    EXPECT_EQ(samples_of(text, "xdplb_sync_entries_total"),
+              "xdplb_sync_entries_total{direction=\"sent\"} 7\n"
+              "xdplb_sync_entries_total{direction=\"received\"} 40\n"
+              "xdplb_sync_entries_total{direction=\"rejected\"} 2\n");
+}
+
+TEST(MetricFamilies, NoLagBeforeAnythingWasReceived) {
+    MetricsSnapshot snapshot = web_farm();
+    snapshot.sync = SyncSnapshot{std::nullopt, 0, 0, 0};
+    const std::string text = rendered(snapshot);
+    EXPECT_EQ(samples_of(text, "xdplb_sync_lag_seconds"), "");
+    EXPECT_NE(samples_of(text, "xdplb_sync_entries_total"), "");
+}
+
 TEST(MetricFamilies, EveryFamilyHasHelpAndAType) {
     const std::string text = rendered(web_farm());
     for (const prometheus::MetricFamily& family : metric_families(web_farm())) {

@@ -345,9 +345,11 @@ std::vector<CommandSpec> make_commands() {
         {"vrrp status", "vrrp.status", "show this node's VRRP state",
          "Shows the VRRP virtual router lbd runs (lbd --vrrp-iface, docs/vrrp.md): its interface "
          "and VRID, this node's state (init, backup, master or fault) and priority, the master's "
-         "address and advert interval, the virtual addresses, and the state of the "
-         "connection-state sync (none: there is no sync yet). An error when lbd runs without "
-         "VRRP.",
+         "address and advert interval, the virtual addresses, and the connection-state sync "
+         "(lbd --sync-peer, docs/state-sync.md): none, resyncing (this node waits for its peers' "
+         "connections and may not preempt), in_sync or alone (no peer answered); how long ago "
+         "a peer's last datagram came; entries received, sent and rejected. An error when lbd "
+         "runs without VRRP.",
          {},
          {},
          {"lbctl vrrp status", "lbctl --json vrrp status"}},

@@ -314,14 +314,31 @@ std::string sessions(const json& result) {
            "\n";
 }
 
+// "0.4s ago", or "-" before anything was received.
+std::string age_cell(const json& seconds) {
+    if (!seconds.is_number()) return "-";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1fs ago", seconds.get<double>());
+    return text;
+}
+
+// Entries received / sent / rejected, or "-" without sync.
+std::string sync_entries_cell(const json& entries) {
+    if (!entries.is_object()) return "-";
+    return text_of(entries, "received") + "/" + text_of(entries, "sent") + "/" + text_of(entries, "rejected");
+}
+
 std::string vrrp_status(const json& result) {
     Table table({{"IFACE"}, {"VRID", Align::right}, {"STATE"}, {"PRIORITY", Align::right}, {"MASTER"},
-                 {"ADVERT", Align::right}, {"VIPS"}, {"SYNC"}});
+                 {"ADVERT", Align::right}, {"VIPS"}, {"SYNC"}, {"LAST SYNC", Align::right},
+                 {"IN/OUT/REJECTED", Align::right}});
     std::string vips;
     for (const json& vip : elements(field(result, "vips"))) vips += (vips.empty() ? "" : ",") + text_cell(vip);
+    const json& sync = field(result, "sync");
     table.add_row({text_of(result, "interface"), text_of(result, "vrid"), text_of(result, "state"),
                    text_of(result, "priority"), text_of(result, "master"),
-                   text_of(result, "advert_interval") + "s", vips, text_of(result, "sync")});
+                   text_of(result, "advert_interval") + "s", vips, text_of(sync, "state"),
+                   age_cell(field(sync, "last_received_s")), sync_entries_cell(field(sync, "entries"))});
     return table.str();
 }
 

@@ -44,8 +44,15 @@ void refuse_other_fields(const json& args, const std::vector<std::string>& allow
 }  // namespace
 
 Commands::Commands(Controller& controller, const dataplane::CountersReader& counters, const CounterHistory& history,
-                   const dataplane::SessionTable& sessions, const HealthMonitor& health, const ha::VrrpNode* vrrp)
-    : controller_(controller), counters_(counters), history_(history), sessions_(sessions), health_(health), vrrp_(vrrp) {}
+                   const dataplane::SessionTable& sessions, const HealthMonitor& health, const ha::VrrpNode* vrrp,
+                   const sync::SyncService* sync)
+    : controller_(controller),
+      counters_(counters),
+      history_(history),
+      sessions_(sessions),
+      health_(health),
+      vrrp_(vrrp),
+      sync_(sync) {}
 
 std::string Commands::answer(const std::string& line) {
     try {
@@ -230,7 +237,7 @@ json Commands::sessions_flush(const json& args) {
 json Commands::vrrp_status(const json& args) {
     refuse_other_fields(args, {});
     if (vrrp_ == nullptr) throw ValidationError("VRRP is off: lbd runs without --vrrp-iface");
-    return vrrp_status_view(vrrp_->status());
+    return vrrp_status_view(vrrp_->status(), sync_ ? std::optional(sync_->status()) : std::nullopt);
 }
 
 json Commands::config_export(const json& args) {

@@ -13,15 +13,17 @@
 #include "dataplane/counters.hpp"
 #include "dataplane/session_table.hpp"
 #include "ha/vrrp_node.hpp"
+#include "sync/sync_service.hpp"
 
 namespace xdplb::daemon {
 
 class Commands {
 public:
     // `counters` gives the totals of stats, `history` their rates; `vrrp`
-    // is null when lbd runs without --vrrp-iface.
+    // is null when lbd runs without --vrrp-iface, `sync` without --sync-peer.
     Commands(Controller& controller, const dataplane::CountersReader& counters, const CounterHistory& history,
-             const dataplane::SessionTable& sessions, const HealthMonitor& health, const ha::VrrpNode* vrrp);
+             const dataplane::SessionTable& sessions, const HealthMonitor& health, const ha::VrrpNode* vrrp,
+             const sync::SyncService* sync = nullptr);
 
     // Runs one request. Throws model::ValidationError for a request that cannot
     // be accepted (nothing changed), other exceptions for failures of lbd itself.
@@ -60,6 +62,7 @@ private:
     const dataplane::SessionTable& sessions_;
     const HealthMonitor& health_;
     const ha::VrrpNode* vrrp_;
+    const sync::SyncService* sync_;
 };
 
 }  // namespace xdplb::daemon

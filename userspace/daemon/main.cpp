@@ -33,6 +33,7 @@
 #include "model/operations.hpp"
 #include "model/validation_error.hpp"
 #include "state/state_store.hpp"
+#include "sync/sync_service.hpp"
 
 namespace xdplb::daemon {
 
@@ -108,6 +109,14 @@ int unload(const Options& options) {
     return 0;
 }
 
+// A node that starts or returns from fault (into backup) asks its peers for
+// their connections before it may preempt; a master is the state's source.
+// A master stepping down to backup keeps what it had.
+void sync_follows_vrrp(sync::SyncService& state_sync, ha::State from, ha::State to) {
+    if (to == ha::State::backup && from != ha::State::master) state_sync.begin_resync();
+    if (to == ha::State::master) state_sync.became_master();
+}
+
 int run(const Options& options) {
     const std::optional<api::TcpListenerSettings> tcp_api = tcp_api_settings(options);
     // Before anything else: a second lbd must leave the first one's
@@ -141,15 +150,27 @@ int run(const Options& options) {
     health.follow(controller.config());
     StatsSampler sampler(io, counters, controller);
     sampler.start();
+    std::optional<sync::SyncService> state_sync;
+    if (options.sync) {
+        state_sync.emplace(io, *options.sync, program, controller.config(),
+                           [&vrrp] { return vrrp && vrrp->state() == ha::State::master; });
+        state_sync->start();
+    }
     if (options.vrrp) {
-        vrrp.emplace(io, *options.vrrp);
+        vrrp.emplace(
+            io, *options.vrrp, [&state_sync] { return !state_sync || state_sync->may_preempt(); },
+            [&state_sync](ha::State from, ha::State to) {
+                if (state_sync) sync_follows_vrrp(*state_sync, from, to);
+            });
         vrrp->start();
     }
-    Commands commands(controller, counters, sampler.history(), sessions, health, vrrp ? &*vrrp : nullptr);
+    const sync::SyncService* sync_view = state_sync ? &*state_sync : nullptr;
+    Commands commands(controller, counters, sampler.history(), sessions, health, vrrp ? &*vrrp : nullptr, sync_view);
     Upkeep upkeep(io, program, options.data_plane);
+    if (state_sync) upkeep.set_listener(&*state_sync);
     upkeep.start();
     MetricsGatherer gatherer(controller, counters, health, upkeep, {options.conntrack_size, options.halfopen_size},
-                             options.data_plane.snat_ports);
+                             options.data_plane.snat_ports, vrrp ? &*vrrp : nullptr, sync_view);
     std::optional<metrics::MetricsExporter> exporter;
     if (options.metrics_listen) {
         exporter.emplace(io, *options.metrics_listen, [&gatherer] { return gatherer.gather(); });

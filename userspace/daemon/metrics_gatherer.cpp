@@ -15,17 +15,31 @@ std::uint64_t snat_capacity(const model::Farm& farm, dataplane::SnatPortRange po
     return addresses * (static_cast<std::uint64_t>(ports.max) - ports.min + 1);
 }
 
+metrics::SyncSnapshot sync_snapshot(const sync::SyncStatus& status, bool master) {
+    metrics::SyncSnapshot snapshot{std::nullopt, status.entries.sent, status.entries.received,
+                                   status.entries.rejected};
+    if (master) {
+        snapshot.lag_seconds = 0;
+    } else if (status.since_last_received) {
+        snapshot.lag_seconds = std::chrono::duration<double>(*status.since_last_received).count();
+    }
+    return snapshot;
+}
+
 }  // namespace
 
 MetricsGatherer::MetricsGatherer(const Controller& controller, const dataplane::CountersReader& counters,
                                  const HealthMonitor& health, const Upkeep& upkeep, TableCapacities capacities,
-                                 dataplane::SnatPortRange snat_ports)
+                                 dataplane::SnatPortRange snat_ports, const ha::VrrpNode* vrrp,
+                                 const sync::SyncService* sync)
     : controller_(controller),
       counters_(counters),
       health_(health),
       upkeep_(upkeep),
       capacities_(capacities),
-      snat_ports_(snat_ports) {}
+      snat_ports_(snat_ports),
+      vrrp_(vrrp),
+      sync_(sync) {}
 
 metrics::MetricsSnapshot MetricsGatherer::gather() const {
     metrics::MetricsSnapshot snapshot;
@@ -40,6 +54,8 @@ metrics::MetricsSnapshot MetricsGatherer::gather() const {
     snapshot.conntrack = {{"established", walk.established_entries, capacities_.established},
                           {"half_open", walk.half_open_entries, capacities_.half_open}};
     snapshot.reasons = counters_.reasons();
+    if (vrrp_) snapshot.vrrp_state = ha::to_string(vrrp_->state());
+    if (sync_) snapshot.sync = sync_snapshot(sync_->status(), vrrp_ && vrrp_->state() == ha::State::master);
     return snapshot;
 }
 

@@ -1,6 +1,7 @@
 // Everything a scrape shows, read from lbd's parts on its event loop: the
 // configuration as served (health applied), the data path's counters, health
-// check durations, and the connection tables as the last upkeep walk found them.
+// check durations, the connection tables as the last upkeep walk found them,
+// and the VRRP node's state and sync's figures when lbd runs them.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,9 @@
 #include "daemon/upkeep.hpp"
 #include "dataplane/counters.hpp"
 #include "dataplane/map_writer.hpp"
+#include "ha/vrrp_node.hpp"
 #include "metrics/snapshot.hpp"
+#include "sync/sync_service.hpp"
 
 namespace xdplb::daemon {
 
@@ -23,7 +26,8 @@ class MetricsGatherer {
 public:
     MetricsGatherer(const Controller& controller, const dataplane::CountersReader& counters,
                     const HealthMonitor& health, const Upkeep& upkeep, TableCapacities capacities,
-                    dataplane::SnatPortRange snat_ports);
+                    dataplane::SnatPortRange snat_ports, const ha::VrrpNode* vrrp = nullptr,
+                    const sync::SyncService* sync = nullptr);
 
     // Throws dataplane::DataPlaneError when a counter cannot be read.
     metrics::MetricsSnapshot gather() const;
@@ -38,6 +42,8 @@ private:
     const Upkeep& upkeep_;
     TableCapacities capacities_;
     dataplane::SnatPortRange snat_ports_;
+    const ha::VrrpNode* vrrp_;
+    const sync::SyncService* sync_;
 };
 
 }  // namespace xdplb::daemon

@@ -10,6 +10,7 @@
 
 #include "api/protocol.hpp"
 #include "common/ip_address.hpp"
+#include "daemon/sync_options.hpp"
 #include "daemon/vrrp_options.hpp"
 #include "model/farm.hpp"
 
@@ -31,7 +32,8 @@ SYNOPSIS
         [--api-listen ADDR:PORT --api-key-file FILE]
         [--vrrp-iface IF --vrid N --vip ADDR/PREFIX[@IF]... [--priority N]
          [--advert-int SECONDS] [--unicast-peer ADDR]... [--no-preempt]
-         [--preempt-delay SECONDS] [--track-iface IF]... [--notify CMD]]
+         [--preempt-delay SECONDS] [--track-iface IF]... [--notify CMD]
+         [--sync-peer ADDR... --sync-key-file FILE [--sync-port N]]]
         [--verbose]
     lbd --unload --iface IF [--iface IF]... [--state-dir DIR] [--pin-dir DIR]
 
@@ -81,6 +83,9 @@ DESCRIPTION
     (docs/vrrp.md): the master holds the --vip addresses and announces them
     with gratuitous ARP or unsolicited neighbour advertisements; SIGTERM hands
     them over at once (a priority 0 advert). lbctl vrrp status shows the state.
+    With --sync-peer, the master streams its connections to the peers, signed
+    with the key of --sync-key-file, and a node that joins asks for all of them
+    before it may preempt (docs/state-sync.md).
 
     The SNAT port range should not overlap net.ipv4.ip_local_port_range, so that
     translated connections never collide with the host's own sockets.
@@ -212,6 +217,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         ("api-key-file", po::value<std::string>()->value_name("FILE"), "The API key for --api-listen: the first line of FILE, at least 16 printable characters; FILE must be readable by its owner only (mode 0600 or 0400).")
         ("verbose,v", po::bool_switch(&options.verbose), "Log debug messages too.");
     add_vrrp_options(described);
+    add_sync_options(described);
     for (const TimeoutOption& timeout : kTimeoutOptions) {
         // program_options keeps its own copy of the description.
         std::string help = std::string("Idle time after which ") + timeout.meaning + " is stale (default " +
@@ -267,6 +273,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
         }
     }
     options.vrrp = parse_vrrp_options(values);
+    options.sync = parse_sync_options(values);
     return options;
 }
 

@@ -11,6 +11,7 @@
 #include "dataplane/map_writer.hpp"
 #include "dataplane/program.hpp"
 #include "daemon/vrrp_options.hpp"
+#include "sync/sync_config.hpp"
 
 namespace xdplb::daemon {
 
@@ -32,6 +33,7 @@ struct Options {
     std::optional<SocketAddress> api_listen;    // the API over TCP; none: the unix socket only
     std::optional<std::string> api_key_file;    // given exactly when api_listen is
     std::optional<ha::NodeConfig> vrrp;  // none: no VRRP
+    std::optional<sync::SyncConfig> sync;  // none: no connection-state sync
     bool verbose = false;
 };
 

@@ -40,6 +40,8 @@ public:
     // The last finished walk, and what it counted per backend.
     const dataplane::WalkSummary& last_walk() const { return walker_.last_walk(); }
     const dataplane::BackendCensus& last_census() const { return walker_.last_census(); }
+    // Told of every live entry of each walk: connection-state sync.
+    void set_listener(dataplane::WalkListener* listener) { walker_.set_listener(listener); }
 
 private:
     void wait_until(std::chrono::steady_clock::time_point next_walk);

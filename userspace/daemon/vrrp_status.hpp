@@ -3,10 +3,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 #include "ha/vrrp_node.hpp"
+#include "sync/sync_status.hpp"
 
 namespace xdplb::daemon {
 
-nlohmann::json vrrp_status_view(const ha::NodeStatus& status);
+// `sync`: none when lbd runs without --sync-peer.
+nlohmann::json vrrp_status_view(const ha::NodeStatus& status, const std::optional<sync::SyncStatus>& sync);
 
 }  // namespace xdplb::daemon

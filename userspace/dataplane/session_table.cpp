@@ -315,6 +315,11 @@ bool ConnectionUpkeep::step(std::uint32_t limit) {
             }
             ++(table.kind == TableKind::established ? current_.established_entries : current_.half_open_entries);
             if (table.kind == TableKind::established && leads_to_backend(entry.value)) ++current_.live_connections;
+            if (listener_) {
+                listener_->live_entry(ConnectionEntry{entry, table.kind},
+                                      timeout_s(entry.value, entry.key.proto, table.kind,
+                                                timeouts_for(entry.value.farm_id)));
+            }
         }
         left -= static_cast<std::uint32_t>(std::min<std::size_t>(chunk_.size(), left));
         if (!more) {
@@ -325,6 +330,7 @@ bool ConnectionUpkeep::step(std::uint32_t limit) {
     write_loads();
     finished_ = current_;
     finished_census_ = census_;
+    if (listener_) listener_->walk_finished();
     return true;
 }
 

@@ -176,6 +176,17 @@ struct WalkSummary {
     std::uint64_t half_open_entries = 0;
 };
 
+// Told of every live entry a walk reads, and of the walk's end: the
+// connection-state sync compares them with what its peers were told, so that
+// it costs the data path nothing (docs/state-sync.md).
+class WalkListener {
+public:
+    virtual ~WalkListener() = default;
+    // `timeout_s`: how long the entry may stay idle (its farm's timeouts).
+    virtual void live_entry(const ConnectionEntry& entry, std::uint32_t timeout_s) = 0;
+    virtual void walk_finished() = 0;
+};
+
 // One walk over the connection tables, taken a chunk at a time so that a
 // large table never holds up lbd's event loop: recounts each backend's live
 // connections into backend_load and deletes stale entries, so that the count
@@ -194,6 +205,9 @@ public:
 
     const WalkSummary& last_walk() const { return finished_; }
     const BackendCensus& last_census() const { return finished_census_; }
+
+    // None by default; `listener` must outlive the walks.
+    void set_listener(WalkListener* listener) { listener_ = listener; }
 
 private:
     // The timeouts of a farm's connections, as read at the walk's start.
@@ -218,6 +232,7 @@ private:
     WalkSummary current_;
     WalkSummary finished_;
     BackendCensus finished_census_;
+    WalkListener* listener_ = nullptr;
 };
 
 }  // namespace xdplb::dataplane

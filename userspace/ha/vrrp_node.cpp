@@ -35,7 +35,8 @@ RouterConfig with_primary(RouterConfig router, const IpAddress& primary) {
 
 }  // namespace
 
-VrrpNode::VrrpNode(boost::asio::io_context& io, NodeConfig config, VirtualRouter::MayPreempt may_preempt)
+VrrpNode::VrrpNode(boost::asio::io_context& io, NodeConfig config, VirtualRouter::MayPreempt may_preempt,
+                   StateChanged state_changed)
     : io_(io),
       config_(std::move(config)),
       socket_(io, config_.interface, config_.addresses.front().address.family(), plain_addresses(config_.addresses),
@@ -43,6 +44,7 @@ VrrpNode::VrrpNode(boost::asio::io_context& io, NodeConfig config, VirtualRouter
       links_(io, watched_links(config_)),
       announcer_(io),
       router_(with_primary(config_.router, socket_.primary_address()), std::move(may_preempt)),
+      state_changed_(std::move(state_changed)),
       timer_(io) {
     for (const VirtualAddress& address : config_.addresses) {
         if (address.interface && ::if_nametoindex(address.interface->c_str()) == 0) {
@@ -93,6 +95,7 @@ NodeStatus VrrpNode::status() const {
 }
 
 void VrrpNode::carry_out(const Actions& actions) {
+    std::vector<Notify> changes;
     for (const Action& action : actions) {
         if (const auto* send = std::get_if<SendAdvert>(&action)) {
             socket_.send({config_.router.vrid, send->priority,
@@ -104,9 +107,13 @@ void VrrpNode::carry_out(const Actions& actions) {
             release_addresses();
         } else {
             notify(std::get<Notify>(action));
+            changes.push_back(std::get<Notify>(action));
         }
     }
     arm_timer();
+    if (state_changed_) {
+        for (const Notify& change : changes) state_changed_(change.from, change.to);
+    }
 }
 
 int VrrpNode::ifindex_of(const VirtualAddress& address) const {

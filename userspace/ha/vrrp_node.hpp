@@ -4,6 +4,7 @@
 // and removed through rtnetlink and announced, the notify command run.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -32,10 +33,14 @@ struct NodeStatus {
 
 class VrrpNode {
 public:
+    // Told of every state change, after its actions were carried out.
+    using StateChanged = std::function<void(State from, State to)>;
+
     // Opens the sockets (std::runtime_error with one line when it cannot:
     // no such interface, no address to advertise from, not root).
-    VrrpNode(boost::asio::io_context& io, NodeConfig config,
-             VirtualRouter::MayPreempt may_preempt = [] { return true; });
+    VrrpNode(
+        boost::asio::io_context& io, NodeConfig config, VirtualRouter::MayPreempt may_preempt = [] { return true; },
+        StateChanged state_changed = {});
 
     void start();
     // A master sends priority 0 and removes the addresses, at once, so that
@@ -43,6 +48,7 @@ public:
     void stop();
 
     NodeStatus status() const;
+    State state() const { return router_.state(); }
 
 private:
     void link_changed(const std::string& interface, bool up);
@@ -62,6 +68,7 @@ private:
     AddressAnnouncer announcer_;
     daemon::RtNetlink netlink_;
     VirtualRouter router_;
+    StateChanged state_changed_;
     boost::asio::steady_timer timer_;
 };
 

@@ -63,6 +63,14 @@ struct Families {
     MetricFamily half_evictions{"xdplb_conntrack_half_evictions_total",
                                 "Entries forgotten because a full table had evicted their other half.",
                                 MetricType::Counter, {}};
+    MetricFamily vrrp_state{"xdplb_vrrp_state", "1 for the VRRP state this node is in (init, backup, master, fault).",
+                            MetricType::Gauge, {}};
+    MetricFamily sync_lag{"xdplb_sync_lag_seconds",
+                          "A backup: seconds since its master's last sync datagram (sent at least once a walk); a master: 0.",
+                          MetricType::Gauge, {}};
+    MetricFamily sync_entries{"xdplb_sync_entries_total",
+                              "Connection-state sync records sent to peers, received and installed, or rejected.",
+                              MetricType::Counter, {}};
 
     std::vector<MetricFamily> all() && {
         return {std::move(build_info),      std::move(farm_connections),  std::move(farm_packets),
@@ -71,7 +79,8 @@ struct Families {
                 std::move(backend_health),  std::move(backend_weight),    std::move(snat_in_use),
                 std::move(snat_capacity),   std::move(check_duration),    std::move(conntrack_entries),
                 std::move(conntrack_capacity), std::move(drops),          std::move(passes),
-                std::move(icmp_echo_replies),  std::move(icmp_errors),    std::move(half_evictions)};
+                std::move(icmp_echo_replies),  std::move(icmp_errors),    std::move(half_evictions),
+                std::move(vrrp_state),      std::move(sync_lag),          std::move(sync_entries)};
     }
 };
 
@@ -161,6 +170,21 @@ void add_reason(Families& families, std::string_view reason, double count) {
     }
 }
 
+void add_high_availability(Families& families, const MetricsSnapshot& snapshot) {
+    if (snapshot.vrrp_state) {
+        for (const char* state : {"init", "backup", "master", "fault"}) {
+            add(families.vrrp_state, {{"state", state}}, *snapshot.vrrp_state == state ? 1 : 0);
+        }
+    }
+    if (!snapshot.sync) return;
+    const SyncSnapshot& sync = *snapshot.sync;
+    if (sync.lag_seconds) add(families.sync_lag, {}, *sync.lag_seconds);
+    for (const auto& [direction, count] :
+         {std::pair{"sent", sync.sent}, std::pair{"received", sync.received}, std::pair{"rejected", sync.rejected}}) {
+        add(families.sync_entries, {{"direction", direction}}, static_cast<double>(count));
+    }
+}
+
 }  // namespace
 
 std::vector<MetricFamily> metric_families(const MetricsSnapshot& snapshot) {
@@ -172,6 +196,7 @@ std::vector<MetricFamily> metric_families(const MetricsSnapshot& snapshot) {
         add(families.conntrack_capacity, {{"table", table.table}}, static_cast<double>(table.capacity));
     }
     for (const auto& [reason, count] : snapshot.reasons) add_reason(families, reason, static_cast<double>(count));
+    add_high_availability(families, snapshot);
     return std::move(families).all();
 }
 

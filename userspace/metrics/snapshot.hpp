@@ -37,12 +37,24 @@ struct TableOccupancy {
     std::uint64_t capacity = 0;
 };
 
+// Connection-state sync (lbd --sync-peer).
+struct SyncSnapshot {
+    // A backup: seconds since its master's last datagram (one per walk at
+    // least); a master: 0; none before anything was received.
+    std::optional<double> lag_seconds;
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+    std::uint64_t rejected = 0;
+};
+
 struct MetricsSnapshot {
     std::string version;
     std::vector<FarmSnapshot> farms;
     std::vector<TableOccupancy> conntrack;
     // Every reason a packet left the fast path (dataplane::CountersReader::reasons).
     std::vector<std::pair<std::string, std::uint64_t>> reasons;
+    std::optional<std::string> vrrp_state;  // with --vrrp-iface: init, backup, master or fault
+    std::optional<SyncSnapshot> sync;
 };
 
 }  // namespace xdplb::metrics

@@ -17,6 +17,8 @@ source "$e2e_lib/report.sh"
 source "$e2e_lib/keepalive.sh"
 # shellcheck source=health.sh
 source "$e2e_lib/health.sh"
+# shellcheck source=vip_holder.sh
+source "$e2e_lib/vip_holder.sh"
 
 if [[ $EUID -ne 0 ]]; then
   echo "SKIP: needs root (network namespaces, XDP)"

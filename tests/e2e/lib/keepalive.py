@@ -46,4 +46,5 @@ def main():
             print("ERROR:%s" % type(error).__name__, flush=True)
 
 
-main()
+if __name__ == "__main__":
+    main()

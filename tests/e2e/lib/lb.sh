@@ -142,6 +142,20 @@ _lb_wait_ready() {
   done
 }
 
+# lbd_wait_api NAME SOCKET PID LOG -> true once the lbd of PID (a node of a
+# test's own bench, NAME) accepts on SOCKET; false, with its log, when it
+# exits or is not ready within 20 s (loading the data path takes seconds on a
+# busy machine).
+lbd_wait_api() {
+  local name="$1" socket="$2" pid="$3" log="$4" deadline=$((SECONDS + 20))
+  until socat -u OPEN:/dev/null UNIX-CONNECT:"$socket" 2>/dev/null; do
+    if ! _topo_alive "$pid" || ((SECONDS >= deadline)); then
+      echo "lbd of $name did not start:"; sed 's/^/  | /' "$log"; return 1
+    fi
+    sleep 0.1
+  done
+}
+
 # lb_stop -> SIGTERM lbd (unless LB_HITLESS, it detaches XDP on the way
 # out), wait up to LB_STOP_TIMEOUT, and fail unless it exited with status 0.
 lb_stop() {
