@@ -33,7 +33,7 @@ tcp_scenarios=(direct "${BENCH_SERVING[@]}")
 # rows_complete -> complete rows; every UDP scenario has a Mpps row at 1, 10k
 # and 1M flows, no other scenario has one; every TCP scenario and direct have
 # conn/s and req/s rows; xdplb and direct have the MySQL rows; the SYN suite's
-# scenarios have a Mconn/s row.
+# scenarios have a Mconn/s row; the failover suite's gaps are there (ms).
 rows_complete() {
   python3 - "$out/results.json" "${udp_scenarios[*]}" "${tcp_scenarios[*]}" <<'PY'
 import json, sys
@@ -56,6 +56,8 @@ if extra:
     sys.exit(f"    Mpps rows for scenarios that do not serve UDP: {extra}")
 if not any(r["unit"] == "ns/packet" for r in rows):
     sys.exit("    no ns/packet rows from xdplb-progbench")
+if not any(r["test"] == "cut: holder" for r in rows):
+    sys.exit("    no failover gap rows from the failover suite")
 PY
 }
 
@@ -71,6 +73,7 @@ report_complete() {
     { echo "    no section of the http suite"; ok=1; }
   grep -q "^## MySQL through xdplb" "$out/report.md" || { echo "    no section of the mysql suite"; ok=1; }
   grep -q "^## New connections per second" "$out/report.md" || { echo "    no section of the syn suite"; ok=1; }
+  grep -q "^## Failover gaps" "$out/report.md" || { echo "    no section of the failover suite"; ok=1; }
   return "$ok"
 }
 check "results.json has a row for every scenario and test (UDP: ${udp_scenarios[*]}; TCP: ${tcp_scenarios[*]})" \
