@@ -18,7 +18,11 @@ namespace xdplb::sync {
 using SteadyClock = std::chrono::steady_clock;
 
 inline constexpr std::chrono::milliseconds kRequestInterval{500};
-inline constexpr std::chrono::seconds kQuietLimit{2};
+// Well above how long a returning node's path to its peer takes to work
+// again (the kernel reopens a veth's queue at its next link watch, and both
+// sides resolve each other's address anew: 2.0-2.3 s measured), so that a
+// node that hears its master always waits for the master's answer.
+inline constexpr std::chrono::seconds kQuietLimit{10};
 
 enum class SyncState {
     resyncing,  // asked for everything (or about to): may not preempt
