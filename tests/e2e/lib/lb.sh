@@ -122,32 +122,19 @@ lb_start() {
 # do too, but the answer of any listing grows with the farms); give up early
 # if lbd died.
 _lb_wait_ready() {
-  local deadline=$((SECONDS + LB_READY_TIMEOUT))
-  until socat -u OPEN:/dev/null UNIX-CONNECT:"$LB_SOCKET" 2>/dev/null; do
-    if ! _topo_alive "$LB_PID"; then
-      wait "$LB_PID" 2>/dev/null || true
-      _lb_forget_pid
-      lb_die "lbd exited during start; its log ($_LB_LOG):"
-      sed 's/^/  | /' "$_LB_LOG" >&2
-      return 1
-    fi
-    if ((SECONDS >= deadline)); then
-      lb_die "lbd not ready after ${LB_READY_TIMEOUT}s; its log ($_LB_LOG):"
-      sed 's/^/  | /' "$_LB_LOG" >&2
-      topo_kill_pid "$LB_PID"
-      _lb_forget_pid
-      return 1
-    fi
-    sleep 0.1
-  done
+  lbd_wait_api lb "$LB_SOCKET" "$LB_PID" "$_LB_LOG" "$LB_READY_TIMEOUT" >&2 && return 0
+  _topo_alive "$LB_PID" && topo_kill_pid "$LB_PID"
+  wait "$LB_PID" 2>/dev/null || true
+  _lb_forget_pid
+  lb_die "lbd did not start (exited, or not ready after ${LB_READY_TIMEOUT}s): its log is above ($_LB_LOG)"
 }
 
-# lbd_wait_api NAME SOCKET PID LOG -> true once the lbd of PID (a node of a
-# test's own bench, NAME) accepts on SOCKET; false, with its log, when it
-# exits or is not ready within 20 s (loading the data path takes seconds on a
-# busy machine).
+# lbd_wait_api NAME SOCKET PID LOG [SECONDS] -> true once the lbd of PID
+# (NAME: lb, or a node of a test's own bench) accepts on SOCKET; false, with
+# its log, when it exits or is not ready within SECONDS (default 20: loading
+# the data path takes seconds on a busy machine).
 lbd_wait_api() {
-  local name="$1" socket="$2" pid="$3" log="$4" deadline=$((SECONDS + 20))
+  local name="$1" socket="$2" pid="$3" log="$4" deadline=$((SECONDS + ${5:-20}))
   until socat -u OPEN:/dev/null UNIX-CONNECT:"$socket" 2>/dev/null; do
     if ! _topo_alive "$pid" || ((SECONDS >= deadline)); then
       echo "lbd of $name did not start:"; sed 's/^/  | /' "$log"; return 1
